@@ -1,0 +1,14 @@
+/**
+ * `ssehub/protocol`: the Server-Sent Events wire format. An encoder that no input can trick into
+ * forging events, and a WHATWG-exact streaming parser. No dependencies; runs in browsers and workers.
+ */
+export { type EncodedEvent, encodeComment, encodeEvent, encodeEventBytes, preEncode } from './encoder.js';
+export { EventTooLargeError, InvalidFieldError } from './errors.js';
+export type { ReceivedEvent, SseEvent } from './event.js';
+export {
+  DEFAULT_MAX_EVENT_SIZE,
+  type DecoderOptions,
+  EventStreamDecoder,
+  EventStreamParser,
+  type ParserOptions,
+} from './parser.js';
