@@ -1,0 +1,49 @@
+import type { Update } from './update.js';
+
+/** The result of asking a transport for history after a given id. */
+export interface ReplayResult {
+  /** False when `afterId` is neither `earliest` nor an id the transport still holds (or it was beyond the scan bound). */
+  readonly found: boolean;
+  /** Updates strictly after `afterId`, oldest first (every held update for `earliest`). Empty when not found. */
+  readonly updates: readonly Update[];
+}
+
+/**
+ * Where updates are stored and how they reach every subscriber: the one seam between the hub and its
+ * storage engines (in-memory, SQLite, and Redis for several nodes). Mirrors Mercure's Transport.
+ *
+ * Ordering rule: `listen` delivers updates in the same order `replay` returns them, so a subscriber
+ * that starts listening, then replays, then drops live updates whose id it already replayed, sees no
+ * gap and no duplicate.
+ */
+export interface Transport {
+  /**
+   * Stores the update (durably, for persistent engines) and delivers it to every listener, on every node.
+   * Resolves only once the update is acknowledged: a crash after that must not lose it.
+   * Rejects with `DuplicateUpdateIdError` when the id is already held.
+   */
+  dispatch(update: Update): Promise<void>;
+  /** Registers a live listener; returns the function that removes it. */
+  listen(listener: (update: Update) => void): () => void;
+  /**
+   * History after `afterId` (`'earliest'` for everything held). Scans at most `scanLimit` entries to find
+   * `afterId` (Mercure's history scan bound); not finding it within the bound answers `found: false`.
+   */
+  replay(afterId: string, scanLimit: number): Promise<ReplayResult>;
+  /** Id of the newest held update, or undefined when history is empty. */
+  lastEventId(): Promise<string | undefined>;
+  /** Number of updates held in history (for metrics). */
+  historySize(): Promise<number>;
+  /** Releases resources; pending dispatches settle first. */
+  close(): Promise<void>;
+}
+
+/** Rejected by {@link Transport.dispatch} when a publisher reuses an id the hub already holds. */
+export class DuplicateUpdateIdError extends Error {
+  override readonly name = 'DuplicateUpdateIdError';
+  constructor(readonly id: string) {
+    super(
+      `An update with id "${id}" already exists; ids must be unique, omit "id" to let the hub generate one`,
+    );
+  }
+}
