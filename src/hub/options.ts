@@ -1,0 +1,193 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Authorizer } from './access.js';
+import type { Transport } from './transport.js';
+
+/**
+ * A pino-shaped logger: `logger.info({ key: value }, 'message')`. A pino `Logger` fits as is; any
+ * object with these four methods works (the hub never calls anything else).
+ */
+export interface HubLogger {
+  debug(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+/** Handles requests that are not for the hub (the web UI plugs in here). */
+export type FallbackHandler = (req: IncomingMessage, res: ServerResponse) => void;
+
+/**
+ * Everything `createHub` accepts. Every field is optional; defaults mirror the reference Mercure hub
+ * v0.24.2 (mercure-protocol §3.9) unless stated otherwise.
+ */
+export interface HubOptions {
+  /**
+   * Where updates are stored and fanned out: a transport, or a function creating one. Default: an
+   * in-memory transport keeping the last {@link HubOptions.historySize} updates. The hub closes it on
+   * `hub.close()`.
+   */
+  transport?: Transport | (() => Transport);
+  /** Bound on the default in-memory history, in updates (ignored when `transport` is given). Default 10,000. */
+  historySize?: number;
+  /**
+   * Decides who may publish and subscribe (JWT, `./auth`). Without one, nobody may publish over HTTP
+   * (401) and subscribing is allowed only when {@link HubOptions.allowAnonymous} is true, anonymously.
+   */
+  authorizer?: Authorizer;
+  /**
+   * Whether requests without a token may subscribe, to public updates only (Mercure `anonymous`).
+   * Used only when no `authorizer` is given; a JWT authoriser carries its own setting. Default false.
+   */
+  allowAnonymous?: boolean;
+  /**
+   * Origins allowed to use the hub from browsers, answered with credentials (sse-rules §3.6). The
+   * literal `null` is refused. `'*'` answers any origin **without** credentials (only sensible for a fully
+   * anonymous hub). Default none (no CORS headers).
+   */
+  corsOrigins?: readonly string[];
+  /** Comment keep-alive interval after the last write, in ms; 0 disables. Default 40,000 (Mercure `heartbeat`). */
+  heartbeatMs?: number;
+  /** Longest time one write to one subscriber may take before it is disconnected, in ms. Default 5,000. */
+  dispatchTimeoutMs?: number;
+  /**
+   * Maximum connection lifetime in ms (Mercure `write_timeout`), randomised per connection to 80-100 % so
+   * reconnections spread out; 0 disables. Default 600,000.
+   */
+  writeTimeoutMs?: number;
+  /** Updates one subscriber may have queued before it is disconnected as too slow. Default 1,000. */
+  subscriberQueueSize?: number;
+  /** Bytes one subscriber may have buffered in its socket before it is disconnected as too slow. Default 1 MiB. */
+  subscriberMaxBufferedBytes?: number;
+  /** Largest accepted publish body in bytes; larger gets 413. Default 1 MiB (Mercure `max_request_body_size`). */
+  maxBodyBytes?: number;
+  /** Most topics per publish and per subscription; more gets 400. Default 1,000. */
+  maxTopics?: number;
+  /**
+   * Most simultaneous subscriber connections; 0 means unlimited. Over the cap a subscriber gets
+   * `200 text/event-stream` with a jittered `retry:` and an immediate close, so EventSource retries later
+   * instead of failing for good (sse-rules §1.8). Default 10,000.
+   */
+  maxConnections?: number;
+  /**
+   * Base reconnection delay in ms sent as `retry:` when the hub closes a stream on purpose (connection cap,
+   * shutdown), jittered to 50-150 % per connection to spread reconnections. Default 5,000.
+   */
+  reconnectRetryMs?: number;
+  /** Most history entries scanned to find a `Last-Event-ID` (Mercure scan guard). Default 10,000. */
+  historyScanLimit?: number;
+  /** Entries in the (selector, topic) match cache. Default 100,000 (reference hub constant). */
+  topicSelectorCacheSize?: number;
+  /** Publish subscription events and serve the subscriptions API (Mercure `subscriptions`). Default false. */
+  subscriptions?: boolean;
+  /** Serve `/metrics`, `/healthz` and `/readyz`. Default true. */
+  metrics?: boolean;
+  /** Requests for other paths: default answers 404 (or calls Express's `next`). */
+  fallback?: FallbackHandler;
+  /** Structured logger (pino). Default: silent. */
+  logger?: HubLogger;
+}
+
+/** {@link HubOptions} with every default applied. */
+export interface ResolvedHubOptions {
+  readonly transport: Transport | (() => Transport) | undefined;
+  readonly historySize: number;
+  readonly authorizer: Authorizer | undefined;
+  readonly allowAnonymous: boolean;
+  readonly corsOrigins: readonly string[];
+  readonly heartbeatMs: number;
+  readonly dispatchTimeoutMs: number;
+  readonly writeTimeoutMs: number;
+  readonly subscriberQueueSize: number;
+  readonly subscriberMaxBufferedBytes: number;
+  readonly maxBodyBytes: number;
+  readonly maxTopics: number;
+  readonly maxConnections: number;
+  readonly reconnectRetryMs: number;
+  readonly historyScanLimit: number;
+  readonly topicSelectorCacheSize: number;
+  readonly subscriptions: boolean;
+  readonly metrics: boolean;
+  readonly fallback: FallbackHandler | undefined;
+  readonly logger: HubLogger;
+}
+
+/** Defaults for every numeric and boolean option (mercure-protocol §3.9). */
+export const HUB_DEFAULTS = Object.freeze({
+  historySize: 10_000,
+  allowAnonymous: false,
+  heartbeatMs: 40_000,
+  dispatchTimeoutMs: 5_000,
+  writeTimeoutMs: 600_000,
+  subscriberQueueSize: 1_000,
+  subscriberMaxBufferedBytes: 1024 * 1024,
+  maxBodyBytes: 1024 * 1024,
+  maxTopics: 1_000,
+  maxConnections: 10_000,
+  reconnectRetryMs: 5_000,
+  historyScanLimit: 10_000,
+  topicSelectorCacheSize: 100_000,
+  subscriptions: false,
+  metrics: true,
+});
+
+/** Thrown by `createHub` for an option value that cannot work; the message names the option and the fix. */
+export class HubConfigError extends Error {
+  override readonly name = 'HubConfigError';
+}
+
+const silent = (): void => {};
+/** A logger that discards everything. */
+export const SILENT_LOGGER: HubLogger = Object.freeze({
+  debug: silent,
+  info: silent,
+  warn: silent,
+  error: silent,
+});
+
+function count(name: keyof typeof HUB_DEFAULTS, value: number | undefined, min: number): number {
+  const fallback = HUB_DEFAULTS[name] as number;
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || value < min) {
+    throw new HubConfigError(`Hub option "${name}" must be an integer >= ${min}, got ${String(value)}`);
+  }
+  return value;
+}
+
+/** Applies defaults and validates every option; throws {@link HubConfigError} on a value that cannot work. */
+export function resolveHubOptions(options: HubOptions = {}): ResolvedHubOptions {
+  const corsOrigins = [...(options.corsOrigins ?? [])];
+  for (const origin of corsOrigins) {
+    if (origin === 'null') {
+      throw new HubConfigError(
+        'Hub option "corsOrigins" must not contain "null": sandboxed iframes and file: pages send it (sse-rules §3.6)',
+      );
+    }
+    if (origin !== '*' && !/^[a-z][a-z0-9+.-]*:\/\/[^/]+$/i.test(origin)) {
+      throw new HubConfigError(
+        `Hub option "corsOrigins" entries must be origins like "https://app.example.com" (no path), got "${origin}"`,
+      );
+    }
+  }
+  return Object.freeze({
+    transport: options.transport,
+    historySize: count('historySize', options.historySize, 0),
+    authorizer: options.authorizer,
+    allowAnonymous: options.allowAnonymous ?? HUB_DEFAULTS.allowAnonymous,
+    corsOrigins: Object.freeze(corsOrigins),
+    heartbeatMs: count('heartbeatMs', options.heartbeatMs, 0),
+    dispatchTimeoutMs: count('dispatchTimeoutMs', options.dispatchTimeoutMs, 1),
+    writeTimeoutMs: count('writeTimeoutMs', options.writeTimeoutMs, 0),
+    subscriberQueueSize: count('subscriberQueueSize', options.subscriberQueueSize, 1),
+    subscriberMaxBufferedBytes: count('subscriberMaxBufferedBytes', options.subscriberMaxBufferedBytes, 1),
+    maxBodyBytes: count('maxBodyBytes', options.maxBodyBytes, 1),
+    maxTopics: count('maxTopics', options.maxTopics, 1),
+    maxConnections: count('maxConnections', options.maxConnections, 0),
+    reconnectRetryMs: count('reconnectRetryMs', options.reconnectRetryMs, 0),
+    historyScanLimit: count('historyScanLimit', options.historyScanLimit, 1),
+    topicSelectorCacheSize: count('topicSelectorCacheSize', options.topicSelectorCacheSize, 1),
+    subscriptions: options.subscriptions ?? HUB_DEFAULTS.subscriptions,
+    metrics: options.metrics ?? HUB_DEFAULTS.metrics,
+    fallback: options.fallback,
+    logger: options.logger ?? SILENT_LOGGER,
+  });
+}

@@ -1,0 +1,34 @@
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import { HUB_DEFAULTS, HubConfigError, type HubLogger, resolveHubOptions } from '../../src/hub/options.js';
+
+describe('resolveHubOptions', () => {
+  it('applies the reference hub defaults', () => {
+    const resolved = resolveHubOptions();
+    expect(resolved.heartbeatMs).toBe(40_000);
+    expect(resolved.dispatchTimeoutMs).toBe(5_000);
+    expect(resolved.writeTimeoutMs).toBe(600_000);
+    expect(resolved.maxBodyBytes).toBe(1024 * 1024);
+    expect(resolved.maxTopics).toBe(1_000);
+    expect(resolved.historyScanLimit).toBe(HUB_DEFAULTS.historyScanLimit);
+    expect(resolved.subscriptions).toBe(false);
+    expect(resolved.corsOrigins).toEqual([]);
+  });
+
+  it('refuses values that cannot work, naming the option', () => {
+    expect(() => resolveHubOptions({ heartbeatMs: -1 })).toThrow(/heartbeatMs/);
+    expect(() => resolveHubOptions({ maxTopics: 0 })).toThrow(HubConfigError);
+    expect(() => resolveHubOptions({ dispatchTimeoutMs: 1.5 })).toThrow(/integer/);
+  });
+
+  it('never allowlists the null origin and wants bare origins', () => {
+    expect(() => resolveHubOptions({ corsOrigins: ['null'] })).toThrow(/null/);
+    expect(() => resolveHubOptions({ corsOrigins: ['https://a.example/path'] })).toThrow(/no path/);
+    expect(resolveHubOptions({ corsOrigins: ['https://a.example', '*'] }).corsOrigins).toHaveLength(2);
+  });
+
+  it('accepts a pino logger as is', () => {
+    const logger: HubLogger = pino({ level: 'silent' });
+    expect(resolveHubOptions({ logger }).logger).toBe(logger);
+  });
+});
