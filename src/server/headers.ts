@@ -1,0 +1,35 @@
+/**
+ * Headers that defeat buffering on the way to the browser (landscape §5 #1-#2): `no-transform` tells
+ * proxies and compression middleware not to re-encode, `X-Accel-Buffering: no` turns nginx buffering off
+ * per response. `Content-Type` carries `charset=utf-8` (the stream is always UTF-8, HTML §9.2.6).
+ */
+export const SSE_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+  'content-type': 'text/event-stream; charset=utf-8',
+  'cache-control': 'no-cache, no-transform',
+  'x-accel-buffering': 'no',
+});
+
+/**
+ * Connection-specific headers that HTTP/2 forbids (RFC 9113 §8.2.2); Safari drops a stream that carries
+ * them (landscape §5 #15). They are also meaningless inside a Fetch `Response`.
+ */
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade']);
+
+/**
+ * The response headers for an SSE stream: caller extras first, then the SSE headers (which win), and
+ * `Connection: keep-alive` only on HTTP/1.x. On HTTP/2 and Fetch every hop-by-hop header is dropped.
+ */
+export function sseHeaders(
+  protocol: 'http1' | 'http2' | 'fetch',
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(extra)) {
+    const lower = name.toLowerCase();
+    if (protocol !== 'http1' && (HOP_BY_HOP.has(lower) || lower === 'te')) continue;
+    out[lower] = value;
+  }
+  Object.assign(out, SSE_HEADERS);
+  if (protocol === 'http1') out.connection = 'keep-alive';
+  return out;
+}

@@ -1,0 +1,18 @@
+/**
+ * `ssehub`: Server-Sent Events responses for Node (http, http2, Express, Fastify, Koa) and the Fetch API
+ * (Hono, any runtime), with bounded buffers, heartbeats, dead-client cleanup, channels with gap-free
+ * history replay and graceful shutdown.
+ */
+export { SSE_HEADERS, sseHeaders } from './headers.js';
+export { MAX_LAST_EVENT_ID_LENGTH, readLastEventId, validLastEventId } from './last-event-id.js';
+export { openingFrame, openStream } from './open-stream.js';
+export {
+  CLOSE_REASONS,
+  type CloseReason,
+  InvalidOptionError,
+  jitteredRetry,
+  type OverflowPolicy,
+  type StreamOptions,
+} from './options.js';
+export type { SinkEvents, SseSink } from './sink.js';
+export { SseStream, type StreamStats } from './stream.js';

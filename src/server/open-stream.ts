@@ -1,0 +1,57 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
+import type { Socket } from 'node:net';
+import { encodeComment, encodeEvent } from '../protocol/index.js';
+import { sseHeaders } from './headers.js';
+import { readLastEventId } from './last-event-id.js';
+import { NodeSink } from './node-sink.js';
+import {
+  jitteredRetry,
+  type ResolvedStreamOptions,
+  resolveStreamOptions,
+  type StreamOptions,
+} from './options.js';
+import { SseStream } from './stream.js';
+
+/** The first bytes of every stream: a comment, so proxies pass the headers on and `onopen` fires at once. */
+export function openingFrame(options: ResolvedStreamOptions): Uint8Array {
+  let text = encodeComment('ok');
+  if (options.retry !== undefined) {
+    text += encodeEvent({ retry: jitteredRetry(options.retry, options.retryJitter) });
+  }
+  return new TextEncoder().encode(text);
+}
+
+/**
+ * Opens an SSE stream on a Node request/response pair, HTTP/1.x or HTTP/2 (compat API); this also
+ * covers Express, Koa (`ctx.respond = false`) and Fastify (`reply.hijack()`, raw objects).
+ *
+ * Sends status 200 with the anti-buffering headers ({@link sseHeaders}; `Connection: keep-alive` only on
+ * HTTP/1.x), turns Nagle off and keeps TCP keepalive on, then flushes the headers with a first comment
+ * (and the optional jittered `retry:`) so `EventSource.onopen` fires immediately.
+ */
+export function openStream(
+  req: IncomingMessage | Http2ServerRequest,
+  res: ServerResponse | Http2ServerResponse,
+  options?: StreamOptions,
+): SseStream {
+  const resolved = resolveStreamOptions(options);
+  const http2 = req.httpVersionMajor >= 2;
+  const headers = sseHeaders(http2 ? 'http2' : 'http1', resolved.headers);
+  const nodeRes = res as ServerResponse;
+  for (const [name, value] of Object.entries(headers)) nodeRes.setHeader(name, value);
+  // setHeader first, then writeHead: middleware such as `compression` inspects headers set this way.
+  nodeRes.writeHead(200);
+  const socket = req.socket as Socket | undefined;
+  if (!http2 && socket) {
+    socket.setNoDelay(true);
+    socket.setKeepAlive(true, 30_000);
+  } else if (http2) {
+    const session = (req as Http2ServerRequest).stream?.session;
+    (session?.socket as Socket | undefined)?.setNoDelay?.(true);
+  }
+  const lastEventId = readLastEventId(req.headers['last-event-id'], req.url, resolved.lastEventIdParam);
+  const stream = new SseStream({ sink: new NodeSink(res), options: resolved, lastEventId });
+  stream.writeUnbounded(openingFrame(resolved));
+  return stream;
+}

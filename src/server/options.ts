@@ -1,0 +1,119 @@
+/**
+ * What a stream does when its bounded outgoing buffer is full (sse-rules §5.1):
+ * - `disconnect` (default): close the stream; the client reconnects with Last-Event-ID and catches up
+ *   from history (Mercure's and Centrifugo's model).
+ * - `drop-oldest`: discard the oldest queued events that have not reached the socket yet, counting them.
+ * - `wait`: keep queueing up to the bound and report backpressure; the producer must `await drain()`.
+ *   Past the bound the stream is closed with reason `overflow`: memory stays bounded even when the
+ *   producer ignores backpressure.
+ */
+export type OverflowPolicy = 'disconnect' | 'drop-oldest' | 'wait';
+
+/** Why a stream closed; reported to `onClose` listeners, `SseStream.closeReason` and channel counters. */
+export type CloseReason =
+  | 'client'
+  | 'server'
+  | 'overflow'
+  | 'dispatch-timeout'
+  | 'heartbeat-failed'
+  | 'aborted'
+  | 'shutdown';
+
+/** Every close reason, for counters keyed by reason. */
+export const CLOSE_REASONS: readonly CloseReason[] = [
+  'client',
+  'server',
+  'overflow',
+  'dispatch-timeout',
+  'heartbeat-failed',
+  'aborted',
+  'shutdown',
+];
+
+/** Options for {@link openStream} and {@link sseResponse}. Every field has a safe default. */
+export interface StreamOptions {
+  /** Idle heartbeat comment interval in ms (HTML §9.2.7 "every 15 seconds or so"); 0 disables. Reset by every write. */
+  heartbeatMs?: number;
+  /** `retry:` sent on open, in ms. */
+  retry?: number;
+  /** Fraction 0..1 of random jitter added to `retry`, so a fleet of clients does not reconnect in step (§5.3). */
+  retryJitter?: number;
+  /** Bound on bytes queued for this client, in our queue and the socket's. Default 1 MiB. */
+  maxBufferedBytes?: number;
+  /** What to do when the bound is reached. Default `disconnect`. */
+  overflow?: OverflowPolicy;
+  /** A write that makes no progress for this long closes the stream (`dispatch-timeout`). Default 5000; 0 disables. */
+  dispatchTimeoutMs?: number;
+  /** Aborting it closes the stream with reason `aborted`. */
+  signal?: AbortSignal;
+  /** Extra response headers (CORS, cursor headers...). Hop-by-hop headers are dropped on HTTP/2. */
+  headers?: Record<string, string>;
+  /** Query parameter read when the Last-Event-ID header is absent (clients that cannot set headers); `false` disables. */
+  lastEventIdParam?: string | false;
+}
+
+/** {@link StreamOptions} with every default applied. */
+export interface ResolvedStreamOptions {
+  heartbeatMs: number;
+  retry: number | undefined;
+  retryJitter: number;
+  maxBufferedBytes: number;
+  overflow: OverflowPolicy;
+  dispatchTimeoutMs: number;
+  signal: AbortSignal | undefined;
+  headers: Record<string, string>;
+  lastEventIdParam: string | false;
+}
+
+/** Thrown when an option is out of range, naming the option so the caller can fix it. */
+export class InvalidOptionError extends Error {
+  override readonly name = 'InvalidOptionError';
+  constructor(
+    readonly option: string,
+    reason: string,
+  ) {
+    super(`Invalid ssehub option "${option}": ${reason}`);
+  }
+}
+
+function nonNegative(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isFinite(value) || value < 0) {
+    throw new InvalidOptionError(name, `expected a finite number >= 0, got ${value}`);
+  }
+  return value;
+}
+
+/** Applies defaults and validates ranges, so a typo fails at open time rather than mid-stream. */
+export function resolveStreamOptions(options: StreamOptions = {}): ResolvedStreamOptions {
+  const retryJitter = nonNegative('retryJitter', options.retryJitter, 0);
+  if (retryJitter > 1) throw new InvalidOptionError('retryJitter', `expected 0..1, got ${retryJitter}`);
+  const overflow = options.overflow ?? 'disconnect';
+  if (overflow !== 'disconnect' && overflow !== 'drop-oldest' && overflow !== 'wait') {
+    throw new InvalidOptionError(
+      'overflow',
+      `expected disconnect, drop-oldest or wait, got ${String(overflow)}`,
+    );
+  }
+  const maxBufferedBytes = nonNegative('maxBufferedBytes', options.maxBufferedBytes, 1024 * 1024);
+  if (maxBufferedBytes < 1) throw new InvalidOptionError('maxBufferedBytes', 'expected at least 1 byte');
+  return {
+    heartbeatMs: nonNegative('heartbeatMs', options.heartbeatMs, 15_000),
+    retry: options.retry === undefined ? undefined : nonNegative('retry', options.retry, 0),
+    retryJitter,
+    maxBufferedBytes,
+    overflow,
+    dispatchTimeoutMs: nonNegative('dispatchTimeoutMs', options.dispatchTimeoutMs, 5000),
+    signal: options.signal,
+    headers: options.headers ?? {},
+    lastEventIdParam: options.lastEventIdParam ?? 'lastEventId',
+  };
+}
+
+/**
+ * `base` plus up to `jitter × base` of random extra, rounded to whole ms: a per-connection `retry:` that
+ * spreads reconnects over a window instead of a storm (sse-rules §5.3).
+ */
+export function jitteredRetry(base: number, jitter: number, random: () => number = Math.random): number {
+  return Math.round(base + base * jitter * random());
+}

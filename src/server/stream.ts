@@ -1,0 +1,351 @@
+import { type EncodedEvent, encodeComment, encodeEventBytes, type SseEvent } from '../protocol/index.js';
+import type { CloseReason, ResolvedStreamOptions } from './options.js';
+import type { SseSink } from './sink.js';
+
+const utf8 = new TextEncoder();
+
+/** Per-stream counters: what reached the transport and what the overflow policy discarded. */
+export interface StreamStats {
+  /** Events and comments handed to the transport. */
+  framesWritten: number;
+  /** Bytes handed to the transport. */
+  bytesWritten: number;
+  /** Frames discarded by the `drop-oldest` policy. */
+  framesDropped: number;
+  /** Heartbeat comments sent on idle. */
+  heartbeats: number;
+}
+
+/** What {@link SseStream} needs from the face that opened it. Internal. */
+export interface StreamInit {
+  sink: SseSink;
+  options: ResolvedStreamOptions;
+  lastEventId: string | undefined;
+}
+
+/**
+ * One open `text/event-stream` response. Writes go to the transport at once while it keeps up; when it
+ * does not, frames wait in a queue bounded (with the transport's own buffer) by `maxBufferedBytes`, and
+ * the overflow policy decides (sse-rules §5.1). A transport that cannot drain within
+ * `dispatchTimeoutMs` is torn down. Idle streams get a heartbeat comment (HTML §9.2.7). Every close,
+ * whoever causes it, runs the same teardown: timers cleared, listeners removed, `onClose` listeners
+ * told the reason once.
+ *
+ * Obtain one from {@link openStream} (Node) or {@link sseResponse} (Fetch).
+ */
+export class SseStream {
+  readonly #sink: SseSink;
+  readonly #options: ResolvedStreamOptions;
+  readonly #lastEventId: string | undefined;
+  readonly #controller = new AbortController();
+  /** Frames waiting for the transport to drain; only used while it is congested. */
+  #queue: Uint8Array[] = [];
+  #queueHead = 0;
+  #queuedBytes = 0;
+  #congested = false;
+  #closeReason: CloseReason | undefined;
+  #closeListeners: Array<(reason: CloseReason) => void> = [];
+  #drainWaiters: Array<() => void> = [];
+  #finishWaiters: Array<() => void> = [];
+  #finished = false;
+  #heartbeatTimer: NodeJS.Timeout | undefined;
+  #dispatchTimer: NodeJS.Timeout | undefined;
+  #lastWriteAt = 0;
+  /** Whether the transport drained at least once since the previous heartbeat tick. */
+  #drainedSinceTick = true;
+  #onAbort = (): void => this.#close('aborted', false);
+  /** Counters for observability. */
+  readonly stats: StreamStats = { framesWritten: 0, bytesWritten: 0, framesDropped: 0, heartbeats: 0 };
+
+  /** @internal Use {@link openStream} or {@link sseResponse}. */
+  constructor(init: StreamInit) {
+    this.#sink = init.sink;
+    this.#options = init.options;
+    this.#lastEventId = init.lastEventId;
+    this.#sink.attach({
+      drain: () => this.#onDrain(),
+      closed: () => this.#onSinkClosed(),
+    });
+    const signal = this.#options.signal;
+    if (signal) {
+      if (signal.aborted) {
+        queueMicrotask(this.#onAbort);
+      } else {
+        signal.addEventListener('abort', this.#onAbort, { once: true });
+      }
+    }
+    this.#lastWriteAt = Date.now();
+    this.#armHeartbeat(this.#options.heartbeatMs);
+  }
+
+  /** The client's Last-Event-ID (header, else the query parameter), validated; undefined when absent. */
+  get lastEventId(): string | undefined {
+    return this.#lastEventId;
+  }
+
+  /** Whether the stream is closed; writes are then ignored and return false. */
+  get closed(): boolean {
+    return this.#closeReason !== undefined;
+  }
+
+  /** Why the stream closed, once it has. */
+  get closeReason(): CloseReason | undefined {
+    return this.#closeReason;
+  }
+
+  /** Aborted when the stream closes: pass it to work that should stop with the stream. */
+  get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
+
+  /** Bytes waiting for this client: our queue plus the transport's buffer. */
+  get bufferedBytes(): number {
+    return this.#queuedBytes + (this.#finished ? 0 : this.#sink.pendingBytes);
+  }
+
+  /**
+   * Serialises and writes one event. Returns false under backpressure (or when closed); with the `wait`
+   * policy, `await drain()` before sending more. Throws `InvalidFieldError` for CR/LF/NUL in `event`/`id`.
+   */
+  send(event: SseEvent): boolean {
+    const bytes = encodeEventBytes(event);
+    return this.#push(bytes);
+  }
+
+  /** Writes a pre-encoded event: the broadcast path, no per-connection serialisation. */
+  write(frame: EncodedEvent): boolean {
+    return this.#push(frame.bytes);
+  }
+
+  /** Writes a comment line (ignored by clients; keeps proxies from timing out the connection). */
+  comment(text = ''): boolean {
+    return this.#push(utf8.encode(encodeComment(text)));
+  }
+
+  /** Resolves once everything queued has reached the transport and it is under its high-water mark, or on close. */
+  drain(): Promise<void> {
+    if (this.closed || (!this.#congested && this.#queuedBytes === 0)) return Promise.resolve();
+    return new Promise((resolve) => this.#drainWaiters.push(resolve));
+  }
+
+  /**
+   * Ends the stream gracefully: queued frames are flushed, then an optional final `retry:` (so the client
+   * reconnects after that many ms, §1.8), then the response ends. Reason `server`.
+   */
+  close(options: { retry?: number } = {}): void {
+    this.#closeGracefully('server', options.retry);
+  }
+
+  /** @internal Graceful close with an explicit reason (used by shutdown helpers). */
+  closeWith(reason: CloseReason, retry?: number): void {
+    this.#closeGracefully(reason, retry);
+  }
+
+  /** Tears the transport down now, without flushing. Reason `server` unless already closed. */
+  destroy(): void {
+    if (!this.closed) this.#close('server', false);
+    else this.#sink.destroy();
+  }
+
+  /** Resolves when the underlying response is fully gone (flushed and closed, or destroyed). */
+  finished(): Promise<void> {
+    if (this.#finished) return Promise.resolve();
+    return new Promise((resolve) => this.#finishWaiters.push(resolve));
+  }
+
+  /**
+   * Calls `listener` once with the close reason (at once, asynchronously, if already closed).
+   * Returns a function that removes the listener.
+   */
+  onClose(listener: (reason: CloseReason) => void): () => void {
+    const reason = this.#closeReason;
+    if (reason !== undefined) {
+      queueMicrotask(() => listener(reason));
+      return () => {};
+    }
+    this.#closeListeners.push(listener);
+    return () => {
+      const i = this.#closeListeners.indexOf(listener);
+      if (i >= 0) this.#closeListeners.splice(i, 1);
+    };
+  }
+
+  /** @internal Writes bytes ignoring the buffer bound (history replay, bounded by history size). */
+  writeUnbounded(bytes: Uint8Array): boolean {
+    if (this.closed) return false;
+    if (this.#congested) {
+      this.#enqueue(bytes);
+      return false;
+    }
+    return this.#toSink(bytes);
+  }
+
+  #push(bytes: Uint8Array): boolean {
+    if (this.closed) return false;
+    const max = this.#options.maxBufferedBytes;
+    if (!this.#congested) {
+      const ok = this.#toSink(bytes);
+      if (!ok && this.#options.overflow !== 'drop-oldest' && this.#sink.pendingBytes > max) {
+        this.#close('overflow', false);
+        return false;
+      }
+      return ok && !this.closed;
+    }
+    switch (this.#options.overflow) {
+      case 'disconnect':
+      case 'wait':
+        if (this.bufferedBytes + bytes.byteLength > max) {
+          this.#close('overflow', false);
+          return false;
+        }
+        this.#enqueue(bytes);
+        return false;
+      case 'drop-oldest':
+        this.#enqueue(bytes);
+        while (this.bufferedBytes > max && this.#queueHead < this.#queue.length) {
+          const dropped = this.#queue[this.#queueHead]!;
+          this.#queue[this.#queueHead++] = EMPTY;
+          this.#queuedBytes -= dropped.byteLength;
+          this.stats.framesDropped++;
+        }
+        return false;
+    }
+  }
+
+  #enqueue(bytes: Uint8Array): void {
+    this.#queue.push(bytes);
+    this.#queuedBytes += bytes.byteLength;
+  }
+
+  /** Hands bytes to the transport; on congestion starts the dispatch deadline. */
+  #toSink(bytes: Uint8Array): boolean {
+    this.#lastWriteAt = Date.now();
+    this.stats.framesWritten++;
+    this.stats.bytesWritten += bytes.byteLength;
+    const ok = this.#sink.write(bytes);
+    if (!ok && !this.#congested) {
+      this.#congested = true;
+      this.#drainedSinceTick = false;
+      const timeout = this.#options.dispatchTimeoutMs;
+      if (timeout > 0 && this.#dispatchTimer === undefined) {
+        this.#dispatchTimer = setTimeout(() => this.#close('dispatch-timeout', false), timeout);
+        this.#dispatchTimer.unref();
+      }
+    }
+    return ok;
+  }
+
+  #onDrain(): void {
+    if (this.closed) return;
+    this.#congested = false;
+    this.#drainedSinceTick = true;
+    if (this.#dispatchTimer !== undefined) {
+      clearTimeout(this.#dispatchTimer);
+      this.#dispatchTimer = undefined;
+    }
+    // Refill the transport from our queue until it pushes back again.
+    while (this.#queueHead < this.#queue.length && !this.#congested && !this.closed) {
+      const bytes = this.#queue[this.#queueHead]!;
+      this.#queue[this.#queueHead++] = EMPTY;
+      this.#queuedBytes -= bytes.byteLength;
+      this.#toSink(bytes);
+    }
+    if (this.#queueHead === this.#queue.length) {
+      this.#queue = [];
+      this.#queueHead = 0;
+    } else if (this.#queueHead > 1024 && this.#queueHead * 2 > this.#queue.length) {
+      this.#queue = this.#queue.slice(this.#queueHead);
+      this.#queueHead = 0;
+    }
+    if (!this.#congested && this.#queuedBytes === 0) this.#resolveDrainWaiters();
+  }
+
+  #armHeartbeat(delay: number): void {
+    if (this.#options.heartbeatMs <= 0) return;
+    this.#heartbeatTimer = setTimeout(() => this.#onHeartbeatTick(), delay);
+    this.#heartbeatTimer.unref();
+  }
+
+  #onHeartbeatTick(): void {
+    this.#heartbeatTimer = undefined;
+    if (this.closed) return;
+    const interval = this.#options.heartbeatMs;
+    // A transport that stayed congested for a whole interval is not reading: the peer is gone or stuck.
+    if (this.#congested && !this.#drainedSinceTick) {
+      this.#close('heartbeat-failed', false);
+      return;
+    }
+    this.#drainedSinceTick = !this.#congested;
+    const idle = Date.now() - this.#lastWriteAt;
+    if (idle + 1 < interval) {
+      this.#armHeartbeat(interval - idle);
+      return;
+    }
+    this.stats.heartbeats++;
+    this.#push(HEARTBEAT);
+    if (!this.closed) this.#armHeartbeat(interval);
+  }
+
+  #closeGracefully(reason: CloseReason, retry: number | undefined): void {
+    if (this.closed) return;
+    // Flush our queue into the transport (it is bounded), then the farewell `retry:`, then end.
+    while (this.#queueHead < this.#queue.length) {
+      const bytes = this.#queue[this.#queueHead]!;
+      this.#queue[this.#queueHead++] = EMPTY;
+      this.#sink.write(bytes);
+    }
+    this.#queue = [];
+    this.#queueHead = 0;
+    this.#queuedBytes = 0;
+    if (retry !== undefined) this.#sink.write(encodeEventBytes({ retry }));
+    this.#close(reason, true);
+  }
+
+  #onSinkClosed(): void {
+    if (!this.closed) this.#close('client', false);
+    this.#markFinished();
+  }
+
+  /** The single teardown path: every timer and listener this stream installed is removed here. */
+  #close(reason: CloseReason, graceful: boolean): void {
+    if (this.#closeReason !== undefined) return;
+    this.#closeReason = reason;
+    if (this.#heartbeatTimer !== undefined) clearTimeout(this.#heartbeatTimer);
+    if (this.#dispatchTimer !== undefined) clearTimeout(this.#dispatchTimer);
+    this.#heartbeatTimer = undefined;
+    this.#dispatchTimer = undefined;
+    this.#options.signal?.removeEventListener('abort', this.#onAbort);
+    this.#queue = [];
+    this.#queueHead = 0;
+    this.#queuedBytes = 0;
+    if (graceful) this.#sink.end();
+    else if (reason !== 'client') this.#sink.destroy();
+    if (reason === 'client') {
+      this.#sink.detach();
+      this.#markFinished();
+    }
+    this.#controller.abort();
+    this.#resolveDrainWaiters();
+    const listeners = this.#closeListeners;
+    this.#closeListeners = [];
+    for (const listener of listeners) listener(reason);
+  }
+
+  #markFinished(): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    this.#sink.detach();
+    const waiters = this.#finishWaiters;
+    this.#finishWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  #resolveDrainWaiters(): void {
+    const waiters = this.#drainWaiters;
+    this.#drainWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+}
+
+const EMPTY = new Uint8Array(0);
+const HEARTBEAT = utf8.encode(encodeComment('heartbeat'));
