@@ -1,0 +1,99 @@
+import { DuplicateUpdateIdError, type ReplayResult, type Transport } from '../transport.js';
+import type { Update } from '../update.js';
+
+/** Options of {@link MemoryTransport}. */
+export interface MemoryTransportOptions {
+  /** Most updates kept for replay; the oldest are dropped first. 0 keeps none (Mercure `local`). Default 10,000. */
+  historySize?: number;
+}
+
+/**
+ * The embedded default transport: one process, history in a bounded ring buffer.
+ *
+ * - `dispatch` stores then calls every listener synchronously, in dispatch order, so live order and
+ *   replay order are the same sequence (the {@link Transport} ordering rule).
+ * - Ids are looked up in O(1) through a map from id to sequence number; the history scan bound is
+ *   honoured as "the id must be among the newest `scanLimit` updates", which is what a bounded scan
+ *   from the newest entry would find.
+ */
+export class MemoryTransport implements Transport {
+  readonly #capacity: number;
+  readonly #ring: (Update | undefined)[];
+  /** Sequence number of the oldest held update. */
+  #head = 0;
+  /** Sequence number the next update will get. */
+  #next = 0;
+  readonly #seqById = new Map<string, number>();
+  readonly #listeners = new Set<(update: Update) => void>();
+  #closed = false;
+  /** Newest dispatched id, tracked even with no history so the subscriptions API has an ETag. */
+  #lastId: string | undefined;
+
+  constructor(options: MemoryTransportOptions = {}) {
+    const size = options.historySize ?? 10_000;
+    if (!Number.isSafeInteger(size) || size < 0) {
+      throw new RangeError(`MemoryTransport historySize must be an integer >= 0, got ${size}`);
+    }
+    this.#capacity = size;
+    this.#ring = new Array(size);
+  }
+
+  async dispatch(update: Update): Promise<void> {
+    if (this.#closed) throw new Error('The transport is closed; the hub is shutting down');
+    if (this.#seqById.has(update.id)) throw new DuplicateUpdateIdError(update.id);
+    if (this.#capacity > 0) {
+      if (this.#next - this.#head === this.#capacity) {
+        const oldest = this.#ring[this.#head % this.#capacity];
+        if (oldest) this.#seqById.delete(oldest.id);
+        this.#head++;
+      }
+      this.#ring[this.#next % this.#capacity] = update;
+      this.#seqById.set(update.id, this.#next);
+      this.#next++;
+    }
+    this.#lastId = update.id;
+    for (const listener of this.#listeners) {
+      try {
+        listener(update);
+      } catch {
+        // One failing listener must not stop delivery to the others; the hub logs inside its listener.
+      }
+    }
+  }
+
+  listen(listener: (update: Update) => void): () => void {
+    // Wrap so the same function can listen twice and each registration is removed on its own.
+    const entry = (update: Update): void => listener(update);
+    this.#listeners.add(entry);
+    return () => {
+      this.#listeners.delete(entry);
+    };
+  }
+
+  async replay(afterId: string, scanLimit: number): Promise<ReplayResult> {
+    let from: number;
+    if (afterId === 'earliest') {
+      from = this.#head;
+    } else {
+      const seq = this.#seqById.get(afterId);
+      if (seq === undefined || this.#next - 1 - seq > scanLimit) return { found: false, updates: [] };
+      from = seq + 1;
+    }
+    const updates: Update[] = [];
+    for (let seq = from; seq < this.#next; seq++) updates.push(this.#ring[seq % this.#capacity]!);
+    return { found: true, updates };
+  }
+
+  async lastEventId(): Promise<string | undefined> {
+    return this.#lastId;
+  }
+
+  async historySize(): Promise<number> {
+    return this.#next - this.#head;
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#listeners.clear();
+  }
+}

@@ -1,0 +1,62 @@
+import { LruCache } from './lru-cache.js';
+import { compileUriTemplate } from './uri-template.js';
+
+/** The selector that matches every topic (Mercure §Topic Selectors). */
+export const MATCH_ALL = '*';
+
+/** Whether `selector` needs template evaluation (it is neither `*` nor a plain topic). */
+export function isTemplateSelector(selector: string): boolean {
+  return selector !== MATCH_ALL && selector.includes('{');
+}
+
+/**
+ * Decides whether a topic selector matches a topic, in the reference hub's order (mercure-protocol §3.2):
+ * `*`, then byte equality, then the RFC 6570 template's anchored regex; an unparsable template only
+ * matches itself. Templates are compiled once and both compiled templates and (selector, topic) results
+ * are kept in bounded LRU caches.
+ *
+ * Cache keys are `<selector length>:<selector><topic>`: the length prefix makes the split point
+ * unambiguous whatever characters the strings hold, which closes the cache-poisoning hole of
+ * CVE-2026-39972 (a `selector + "_" + topic` key let one pair answer for another, sse-rules §3.4).
+ */
+export class TopicSelectorStore {
+  readonly #templates: LruCache<string, RegExp | null>;
+  readonly #results: LruCache<string, boolean>;
+
+  constructor(cacheSize = 100_000) {
+    this.#results = new LruCache(cacheSize);
+    this.#templates = new LruCache(Math.max(16, Math.ceil(cacheSize / 10)));
+  }
+
+  /** Whether `selector` matches `topic`. */
+  match(topic: string, selector: string): boolean {
+    if (selector === MATCH_ALL || selector === topic) return true;
+    if (!selector.includes('{')) return false;
+    const key = `${selector.length}:${selector}${topic}`;
+    const cached = this.#results.get(key);
+    if (cached !== undefined) return cached;
+    const regex = this.#compiled(selector);
+    const result = regex?.test(topic) ?? false;
+    this.#results.set(key, result);
+    return result;
+  }
+
+  /** Whether any of `selectors` matches any of `topics` (the private-update authorisation test). */
+  matchAny(topics: readonly string[], selectors: readonly string[]): boolean {
+    for (const selector of selectors) {
+      for (const topic of topics) {
+        if (this.match(topic, selector)) return true;
+      }
+    }
+    return false;
+  }
+
+  #compiled(template: string): RegExp | null {
+    let regex = this.#templates.get(template);
+    if (regex === undefined) {
+      regex = compileUriTemplate(template) ?? null;
+      this.#templates.set(template, regex);
+    }
+    return regex;
+  }
+}
