@@ -1,0 +1,30 @@
+/**
+ * How long to wait before the next connection attempt (HTML §9.2.3 "reestablish the connection", steps 2
+ * and 3: wait the reconnection time, then "optionally, wait some more … an exponential backoff delay").
+ */
+
+/** Inputs of {@link reconnectDelay}. */
+export interface BackoffInput {
+  /** The reconnection time: the latest `retry:` value, or the configured default. */
+  reconnectionTime: number;
+  /** Consecutive failed attempts since the last healthy connection; 0 right after a healthy one. */
+  failures: number;
+  /** Upper bound of a backoff delay, in ms. Never lowers a server's `retry:` below what it asked for. */
+  maxDelay: number;
+  /** A source of uniform numbers in [0, 1), `Math.random` by default; injectable for tests. */
+  random: () => number;
+}
+
+/**
+ * The delay before the next attempt. After a healthy connection ended (`failures` 0) it is exactly the
+ * reconnection time, as the spec says. After `n` failures it is "full jitter" (sse-rules §5.3): uniform in
+ * `[0, min(cap, base × 2^n))` where `cap = max(maxDelay, base)`, so a fleet that lost its server spreads its
+ * reconnects instead of returning in lockstep, and the mean of the first failure's delay is `base`.
+ */
+export function reconnectDelay({ reconnectionTime, failures, maxDelay, random }: BackoffInput): number {
+  if (failures <= 0) return reconnectionTime;
+  const cap = Math.max(maxDelay, reconnectionTime);
+  // 2^31 is far past any cap; the bound keeps the exponent from overflowing to Infinity.
+  const ceiling = Math.min(cap, reconnectionTime * 2 ** Math.min(failures, 31));
+  return Math.floor(random() * ceiling);
+}

@@ -1,0 +1,335 @@
+import { EventStreamParser, EventTooLargeError, type ReceivedEvent } from '../protocol/index.js';
+import { reconnectDelay } from './backoff.js';
+import {
+  SseContentTypeError,
+  type SseError,
+  SseEventTooLargeError,
+  SseHttpError,
+  SseNetworkError,
+  SseStalledError,
+} from './errors.js';
+import { isEventStreamType } from './mime.js';
+import type { ClientOptions, ConnectionContext } from './options.js';
+import { parseRetryAfter } from './retry-after.js';
+import { defaultShouldRetry } from './retry-policy.js';
+
+/** Why a {@link Connection} stopped for good. */
+export type CloseReason =
+  /** `close()` was called or the `signal` aborted. */
+  | { kind: 'closed' }
+  /** The server answered 204 No Content: "stop reconnecting" (HTML §9.2.1). */
+  | { kind: 'no-content'; response: Response }
+  /** The stream ended cleanly and `reconnectOnEnd` is false. */
+  | { kind: 'ended' }
+  /** An error that `shouldRetry` declined to retry ("fail the connection", HTML §9.2.3). */
+  | { kind: 'failed'; error: SseError };
+
+/** What a face (EventSource class, async iterator) hears from the engine. */
+export interface ConnectionListener {
+  /** A 200 `text/event-stream` response arrived: "announce the connection". `origin` is the final URL's. */
+  onOpen(response: Response, origin: string): void;
+  /** One dispatched event, with the persisted last event id (HTML §9.2.6). */
+  onEvent(event: ReceivedEvent, origin: string): void;
+  /** A connection ended and another is scheduled (the face sets CONNECTING and fires `error`). */
+  onReconnect(error: SseError | undefined, delay: number): void;
+  /** Terminal; called exactly once. */
+  onClose(reason: CloseReason): void;
+  /** Awaited after each chunk is parsed, so a slow consumer pauses reading instead of queueing events. */
+  drain?(): Promise<void> | undefined;
+}
+
+type Outcome =
+  | { kind: 'end'; healthy: boolean }
+  | { kind: 'error'; error: SseError; healthy: boolean }
+  | { kind: 'stop'; reason: CloseReason };
+
+const DEFAULT_RECONNECTION_TIME = 3000;
+const DEFAULT_MAX_RECONNECT_DELAY = 30_000;
+const DEFAULT_MAX_RETRY_AFTER = 300_000;
+const utf8 = new TextEncoder();
+
+/**
+ * `Last-Event-ID` must be the UTF-8 encoding of the id (HTML §9.2.3), but fetch headers are byte strings
+ * (one char per byte), so a non-ASCII id is passed as its UTF-8 bytes, one Latin-1 char each.
+ */
+function utf8ByteString(value: string): string {
+  let out = '';
+  for (const byte of utf8.encode(value)) out += String.fromCharCode(byte);
+  return out;
+}
+
+function isReplayable(body: BodyInit | null | undefined): boolean {
+  return !(typeof body === 'object' && body !== null && 'getReader' in body);
+}
+
+/**
+ * The engine behind both faces: one logical event-source connection that fetches, validates, parses and
+ * re-connects until it fails or is closed (HTML §9.2.2-9.2.3, plus backoff, status awareness, stall
+ * detection). Never touches `window` or `document`, so it runs in Node, browsers and workers, and it
+ * ignores page visibility: a hidden tab keeps its stream.
+ */
+export class Connection {
+  readonly url: string;
+  #options: ClientOptions;
+  #listener: ConnectionListener;
+  #parser: EventStreamParser;
+  #fetch: typeof fetch;
+  #reconnectionTime: number;
+  #closed = false;
+  #current: AbortController | undefined;
+  #wake: (() => void) | undefined;
+  #response: Response | undefined;
+  #origin: string;
+  #attempt = 0;
+  #failures = 0;
+  #onAbort = () => this.close();
+
+  constructor(url: string, options: ClientOptions, listener: ConnectionListener) {
+    const method = (options.method ?? 'GET').toUpperCase();
+    if (options.body != null && (method === 'GET' || method === 'HEAD')) {
+      throw new TypeError(`A ${method} request cannot have a body; set method: 'POST' to send one`);
+    }
+    if (!isReplayable(options.body)) {
+      throw new TypeError(
+        'body must be re-readable (string, Blob, ArrayBuffer, URLSearchParams, FormData): it is sent again on every re-connection',
+      );
+    }
+    this.url = url;
+    this.#options = options;
+    this.#listener = listener;
+    this.#fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
+    this.#reconnectionTime = options.reconnectionTime ?? DEFAULT_RECONNECTION_TIME;
+    this.#origin = new URL(url).origin;
+    this.#parser = new EventStreamParser({
+      lastEventId: options.lastEventId ?? '',
+      maxEventSize: options.maxEventSize,
+      // The spec applies `retry:` when the field is read, not at dispatch.
+      onRetry: (ms) => {
+        this.#reconnectionTime = ms;
+      },
+      onEvent: (event) => {
+        if (!this.#closed) this.#listener.onEvent(event, this.#origin);
+      },
+    });
+  }
+
+  /** Starts connecting; call once. */
+  start(): void {
+    const signal = this.#options.signal;
+    if (signal?.aborted) {
+      this.close();
+      return;
+    }
+    signal?.addEventListener('abort', this.#onAbort, { once: true });
+    void this.#run();
+  }
+
+  /** The last event id string: what the next request sends as `Last-Event-ID`. */
+  get lastEventId(): string {
+    return this.#parser.lastEventId;
+  }
+
+  /** The current reconnection time in ms (the latest `retry:` or the default). */
+  get reconnectionTime(): number {
+    return this.#reconnectionTime;
+  }
+
+  /** The latest HTTP response (any status), e.g. to read a cursor header. */
+  get response(): Response | undefined {
+    return this.#response;
+  }
+
+  /** Whether the engine stopped for good. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Stops everything now: aborts the request, cancels any pending re-connection, dispatches nothing more. */
+  close(): void {
+    this.#finish({ kind: 'closed' });
+  }
+
+  #finish(reason: CloseReason): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#options.signal?.removeEventListener('abort', this.#onAbort);
+    this.#current?.abort();
+    this.#wake?.();
+    this.#listener.onClose(reason);
+  }
+
+  #context(): ConnectionContext {
+    return { url: this.url, lastEventId: this.lastEventId, attempt: this.#attempt, failures: this.#failures };
+  }
+
+  async #run(): Promise<void> {
+    while (!this.#closed) {
+      const outcome = await this.#connectOnce();
+      this.#attempt++;
+      if (this.#closed) return;
+      if (outcome.kind === 'stop') {
+        this.#finish(outcome.reason);
+        return;
+      }
+      this.#failures = outcome.healthy ? 0 : this.#failures + 1;
+      let error: SseError | undefined;
+      if (outcome.kind === 'end') {
+        if (this.#options.reconnectOnEnd === false) {
+          this.#finish({ kind: 'ended' });
+          return;
+        }
+      } else {
+        error = outcome.error;
+        let retry: boolean;
+        try {
+          retry = await (this.#options.shouldRetry ?? defaultShouldRetry)(error, this.#context());
+        } catch (hookError) {
+          retry = false;
+          error.cause ??= hookError;
+        }
+        if (this.#closed) return;
+        if (!retry) {
+          this.#finish({ kind: 'failed', error });
+          return;
+        }
+      }
+      const retryAfter = error instanceof SseHttpError ? error.retryAfter : undefined;
+      const delay =
+        retryAfter ??
+        reconnectDelay({
+          reconnectionTime: this.#reconnectionTime,
+          failures: this.#failures,
+          maxDelay: this.#options.maxReconnectDelay ?? DEFAULT_MAX_RECONNECT_DELAY,
+          random: this.#options.random ?? Math.random,
+        });
+      this.#options.onReconnect?.({ error, delay, failures: this.#failures });
+      this.#listener.onReconnect(error, delay);
+      if (this.#closed) return;
+      await this.#sleep(delay);
+    }
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      const self = this;
+      function done(): void {
+        clearTimeout(timer);
+        self.#wake = undefined;
+        resolve();
+      }
+      this.#wake = done;
+    });
+  }
+
+  async #headers(): Promise<Headers> {
+    const option = this.#options.headers;
+    const given = typeof option === 'function' ? await option(this.#context()) : option;
+    const headers = new Headers(this.#options.requestInit?.headers);
+    for (const [name, value] of new Headers(given)) headers.set(name, value);
+    if (!headers.has('accept')) headers.set('accept', 'text/event-stream');
+    const id = this.lastEventId;
+    // Sent as UTF-8 when non-empty, omitted when empty (HTML §9.2.3, WPT format-field-id-3 "resets").
+    if (id === '') headers.delete('last-event-id');
+    else headers.set('last-event-id', utf8ByteString(id));
+    return headers;
+  }
+
+  async #connectOnce(): Promise<Outcome> {
+    const controller = new AbortController();
+    this.#current = controller;
+    const timeout = this.#options.heartbeatTimeout ?? 0;
+    let stallTimer: ReturnType<typeof setTimeout> | undefined;
+    const armStall = () => {
+      clearTimeout(stallTimer);
+      if (timeout > 0) stallTimer = setTimeout(() => controller.abort(new SseStalledError(timeout)), timeout);
+    };
+    const disarmStall = () => clearTimeout(stallTimer);
+    let opened = false;
+    let healthy = false;
+    this.#parser.reset();
+    try {
+      const headers = await this.#headers();
+      if (this.#closed) return { kind: 'stop', reason: { kind: 'closed' } };
+      armStall();
+      const response = await this.#fetch(this.url, {
+        ...this.#options.requestInit,
+        method: this.#options.method ?? 'GET',
+        headers,
+        body: this.#options.body ?? null,
+        credentials: this.#options.credentials ?? 'same-origin',
+        cache: 'no-store',
+        redirect: 'follow',
+        signal: controller.signal,
+      });
+      this.#response = response;
+      this.#options.onResponse?.(response);
+      const finalUrl = response.url || this.url;
+      if (response.status !== 200 || !isEventStreamType(response.headers.get('content-type'))) {
+        await response.body?.cancel().catch(() => undefined);
+        return this.#refusal(response, finalUrl);
+      }
+      if (this.#closed) return { kind: 'stop', reason: { kind: 'closed' } };
+      this.#origin = new URL(finalUrl).origin;
+      opened = true;
+      this.#listener.onOpen(response, this.#origin);
+      if (!response.body) return { kind: 'end', healthy };
+      const reader = response.body.getReader();
+      try {
+        for (;;) {
+          if (this.#closed) return { kind: 'stop', reason: { kind: 'closed' } };
+          armStall();
+          const { done, value } = await reader.read();
+          disarmStall();
+          if (done) {
+            this.#parser.end();
+            return { kind: 'end', healthy };
+          }
+          if (value.byteLength > 0) healthy = true;
+          this.#parser.feed(value);
+          const wait = this.#listener.drain?.();
+          if (wait) await wait;
+        }
+      } finally {
+        reader.cancel().catch(() => undefined);
+      }
+    } catch (error) {
+      if (this.#closed) return { kind: 'stop', reason: { kind: 'closed' } };
+      const reason: unknown = controller.signal.reason;
+      if (controller.signal.aborted && reason instanceof SseStalledError) {
+        return { kind: 'error', error: reason, healthy };
+      }
+      if (error instanceof EventTooLargeError) {
+        return { kind: 'error', error: new SseEventTooLargeError(error.limit, this.url, error), healthy };
+      }
+      return { kind: 'error', error: new SseNetworkError(this.url, error), healthy: healthy && opened };
+    } finally {
+      disarmStall();
+      this.#current = undefined;
+      controller.abort();
+    }
+  }
+
+  #refusal(response: Response, finalUrl: string): Outcome {
+    if (response.status === 204) return { kind: 'stop', reason: { kind: 'no-content', response } };
+    if (response.status !== 200) {
+      const retryAfter =
+        response.status === 429 || response.status === 503
+          ? parseRetryAfter(
+              response.headers.get('retry-after'),
+              this.#options.maxRetryAfter ?? DEFAULT_MAX_RETRY_AFTER,
+            )
+          : undefined;
+      const error = new SseHttpError(
+        response.status,
+        response.statusText,
+        finalUrl,
+        response.headers,
+        retryAfter,
+      );
+      return { kind: 'error', error, healthy: false };
+    }
+    const type = response.headers.get('content-type') ?? '';
+    return { kind: 'error', error: new SseContentTypeError(response.status, type, finalUrl), healthy: false };
+  }
+}

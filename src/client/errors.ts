@@ -1,0 +1,120 @@
+/**
+ * The errors `ssehub/client` reports. Each one says what went wrong and what to do about it; the
+ * classes let callers branch with `instanceof` instead of parsing messages.
+ */
+
+/** Base class of every error the client raises itself (network failures are wrapped in {@link SseNetworkError}). */
+export class SseError extends Error {
+  override readonly name: string = 'SseError';
+}
+
+/**
+ * The server answered with a status other than 200 (HTML §9.2.3: "if res's status is not 200 … fail the
+ * connection"). `status` and `headers` are those of the final response, after redirects.
+ */
+export class SseHttpError extends SseError {
+  override readonly name = 'SseHttpError';
+  constructor(
+    /** The HTTP status code, e.g. 401. */
+    readonly status: number,
+    /** The status text sent by the server (may be empty over HTTP/2). */
+    readonly statusText: string,
+    /** The URL that answered (the final URL, after redirects). */
+    readonly url: string,
+    /** The response headers, e.g. `WWW-Authenticate` or `Retry-After`. */
+    readonly headers: Headers,
+    /** Milliseconds the server asked us to wait (`Retry-After`), after capping; undefined when absent. */
+    readonly retryAfter?: number,
+  ) {
+    super(
+      `SSE request to ${url} failed with HTTP ${status}${statusText ? ` ${statusText}` : ''}: ${advice(status)}`,
+    );
+  }
+}
+
+function advice(status: number): string {
+  if (status === 401 || status === 403) {
+    return 'the server refused the credentials; refresh them in the `headers` hook and return true from `shouldRetry` to try again';
+  }
+  if (status === 404 || status === 410)
+    return 'check the URL; the client will not reconnect to a missing resource';
+  if (status === 429 || status === 503)
+    return 'the server is overloaded; the client waits for Retry-After before reconnecting';
+  if (status >= 500) return 'a server or proxy error; the client reconnects with backoff';
+  return 'an event stream must be answered with 200; the client stops here';
+}
+
+/**
+ * The server answered 200 but not with `text/event-stream` (MIME essence compared; parameters ignored,
+ * HTML §9.2.3). Typically a login page, a proxy error page or a JSON error body.
+ */
+export class SseContentTypeError extends SseError {
+  override readonly name = 'SseContentTypeError';
+  constructor(
+    /** The HTTP status code of the response (200 in practice). */
+    readonly status: number,
+    /** The `Content-Type` header as sent, or `''` when absent. */
+    readonly contentType: string,
+    /** The URL that answered (after redirects). */
+    readonly url: string,
+  ) {
+    super(
+      `SSE request to ${url} answered HTTP ${status} with Content-Type ${contentType ? `"${contentType}"` : '(none)'}` +
+        ' instead of "text/event-stream": is the URL right, or is a login page or proxy answering?',
+    );
+  }
+}
+
+/**
+ * No bytes arrived for `timeout` milliseconds (the `heartbeatTimeout` option). The connection is dropped
+ * and re-established, instead of hanging forever behind a proxy that lost the stream.
+ */
+export class SseStalledError extends SseError {
+  override readonly name = 'SseStalledError';
+  constructor(
+    /** The configured heartbeat timeout, in milliseconds. */
+    readonly timeout: number,
+  ) {
+    super(
+      `No bytes received for ${timeout} ms; reconnecting. Make the server send heartbeat comments more often` +
+        ' than heartbeatTimeout, or raise heartbeatTimeout.',
+    );
+  }
+}
+
+/**
+ * The request or the response body failed at the network level (connection refused, reset, truncated
+ * chunked body). HTML §9.2.3 says to re-establish the connection, which the client does.
+ */
+export class SseNetworkError extends SseError {
+  override readonly name = 'SseNetworkError';
+  constructor(url: string, cause: unknown) {
+    super(`Network error on SSE connection to ${url}: ${describe(cause)}; reconnecting`, { cause });
+  }
+}
+
+function describe(cause: unknown): string {
+  if (!(cause instanceof Error)) return String(cause);
+  const inner = cause.cause instanceof Error ? ` (${cause.cause.message})` : '';
+  return `${cause.message}${inner}`;
+}
+
+/**
+ * One event grew past `maxEventSize` (sse-rules §3.5: bound what a hostile server can make us buffer).
+ * Terminal by default: reconnecting would most likely receive the same event again.
+ */
+export class SseEventTooLargeError extends SseError {
+  override readonly name = 'SseEventTooLargeError';
+  constructor(
+    /** The configured limit, in characters. */
+    readonly limit: number,
+    url: string,
+    cause?: unknown,
+  ) {
+    super(
+      `An event from ${url} exceeded maxEventSize (${limit} characters); the connection was closed.` +
+        ' Raise maxEventSize if such events are expected.',
+      { cause },
+    );
+  }
+}

@@ -1,0 +1,179 @@
+import { Connection } from './connection.js';
+import type { SseError } from './errors.js';
+import { createMessageEvent } from './message-event.js';
+import type { ClientOptions } from './options.js';
+
+/** Options of {@link SseEventSource}: the standard `withCredentials` plus every client option. */
+export interface SseEventSourceInit extends ClientOptions {
+  /** Send cookies and HTTP auth cross-origin (fetch credentials mode `include`), as in EventSource. */
+  withCredentials?: boolean;
+}
+
+/**
+ * The `error` event: a plain `Event` for standard listeners (HTML §9.2.3 fires a simple event), carrying
+ * what native EventSource hides: the error, and the HTTP status when there was one.
+ */
+export class SseErrorEvent extends Event {
+  /** Why the connection ended; undefined when the stream simply ended or the server answered 204. */
+  readonly error: SseError | undefined;
+  /** HTTP status of the refusal (e.g. 401, 204), when there was one. */
+  readonly status: number | undefined;
+  /** A human-readable reason, `''` when there is no error. */
+  readonly message: string;
+  constructor(error: SseError | undefined, status?: number) {
+    super('error');
+    this.error = error;
+    this.status = status ?? (error && 'status' in error ? (error.status as number) : undefined);
+    this.message = error?.message ?? '';
+  }
+}
+
+type Handler<E extends Event> = ((this: SseEventSource, event: E) => unknown) | null;
+
+const CONNECTING = 0;
+const OPEN = 1;
+const CLOSED = 2;
+
+function resolveUrl(url: string | URL): string {
+  // `location` exists in windows and workers; a relative URL in Node throws, as the spec's parse failure.
+  const base = (globalThis as { location?: { href: string } }).location?.href;
+  try {
+    return new URL(url, base).href;
+  } catch {
+    throw new DOMException(
+      `Cannot create an event source for the invalid URL "${String(url)}"`,
+      'SyntaxError',
+    );
+  }
+}
+
+/**
+ * A drop-in `EventSource` (HTML §9.2) that runs in Node, browsers and workers, built on fetch. It keeps the
+ * standard surface and processing model (CONNECTING/OPEN/CLOSED, `open`/`message`/`error` events,
+ * MessageEvent with `data`, `origin` and the persisted `lastEventId`, `close()`) and adds, through
+ * {@link SseEventSourceInit}: method, headers and body, a headers hook per connection, an initial last
+ * event id, backoff with jitter, `Retry-After`, stall detection and an event size bound.
+ *
+ * One deliberate difference: 408, 429 and 5xx answers re-connect with backoff (state CONNECTING) instead
+ * of closing for good, so a server that sheds load gets its clients back (sse-rules §1.8). Use
+ * `shouldRetry: () => false` for the strict behaviour.
+ */
+export class SseEventSource extends EventTarget {
+  static readonly CONNECTING = CONNECTING;
+  static readonly OPEN = OPEN;
+  static readonly CLOSED = CLOSED;
+  declare readonly CONNECTING: typeof CONNECTING;
+  declare readonly OPEN: typeof OPEN;
+  declare readonly CLOSED: typeof CLOSED;
+
+  /** The resolved URL every connection requests (the original one, even after redirects). */
+  readonly url: string;
+  /** Whether the credentials mode is `include`. */
+  readonly withCredentials: boolean;
+  #readyState: number = CONNECTING;
+  #connection: Connection;
+  #handlers = new Map<string, Handler<Event>>();
+
+  constructor(url: string | URL, init: SseEventSourceInit = {}) {
+    super();
+    this.url = resolveUrl(url);
+    this.withCredentials = Boolean(init.withCredentials);
+    const options: ClientOptions = {
+      ...init,
+      credentials: this.withCredentials ? 'include' : (init.credentials ?? 'same-origin'),
+    };
+    this.#connection = new Connection(this.url, options, {
+      onOpen: () => {
+        if (this.#readyState === CLOSED) return;
+        this.#readyState = OPEN;
+        this.dispatchEvent(new Event('open'));
+      },
+      onEvent: (event, origin) => {
+        if (this.#readyState === CLOSED) return;
+        this.dispatchEvent(
+          createMessageEvent(event.type, { data: event.data, origin, lastEventId: event.lastEventId }),
+        );
+      },
+      onReconnect: (error) => {
+        // "Reestablish the connection", step 1: CONNECTING, then fire error.
+        if (this.#readyState === CLOSED) return;
+        this.#readyState = CONNECTING;
+        this.dispatchEvent(new SseErrorEvent(error));
+      },
+      onClose: (reason) => {
+        if (this.#readyState === CLOSED) return;
+        // "Fail the connection": CLOSED, then fire error. A user close() fires nothing.
+        this.#readyState = CLOSED;
+        if (reason.kind === 'failed') this.dispatchEvent(new SseErrorEvent(reason.error));
+        else if (reason.kind === 'no-content') this.dispatchEvent(new SseErrorEvent(undefined, 204));
+        else if (reason.kind === 'ended') this.dispatchEvent(new SseErrorEvent(undefined));
+      },
+    });
+    this.#connection.start();
+  }
+
+  /** CONNECTING (0), OPEN (1) or CLOSED (2). */
+  get readyState(): number {
+    return this.#readyState;
+  }
+
+  /** The persisted last event id string (extension): save it to resume with the `lastEventId` option. */
+  get lastEventId(): string {
+    return this.#connection.lastEventId;
+  }
+
+  /** The latest HTTP response, any status (extension): e.g. `response.headers.get('Mercure-Last-Event-ID')`. */
+  get response(): Response | undefined {
+    return this.#connection.response;
+  }
+
+  /** The current reconnection time in ms (extension): the latest `retry:` or the default. */
+  get reconnectionTime(): number {
+    return this.#connection.reconnectionTime;
+  }
+
+  /** Aborts the request, cancels re-connection, sets CLOSED; no event is dispatched afterwards. */
+  close(): void {
+    this.#readyState = CLOSED;
+    this.#connection.close();
+  }
+
+  get onopen(): Handler<Event> {
+    return this.#handlers.get('open') ?? null;
+  }
+  set onopen(handler: Handler<Event>) {
+    this.#setHandler('open', handler);
+  }
+  get onmessage(): Handler<MessageEvent<string>> {
+    return (this.#handlers.get('message') as Handler<MessageEvent<string>> | undefined) ?? null;
+  }
+  set onmessage(handler: Handler<MessageEvent<string>>) {
+    this.#setHandler('message', handler as Handler<Event>);
+  }
+  get onerror(): Handler<SseErrorEvent> {
+    return (this.#handlers.get('error') as Handler<SseErrorEvent> | undefined) ?? null;
+  }
+  set onerror(handler: Handler<SseErrorEvent>) {
+    this.#setHandler('error', handler as Handler<Event>);
+  }
+
+  /** Event handler attributes: one listener registered at first assignment, calling the current handler. */
+  #setHandler(type: string, handler: Handler<Event>): void {
+    const had = this.#handlers.has(type);
+    this.#handlers.set(type, typeof handler === 'function' ? handler : null);
+    if (!had) {
+      this.addEventListener(type, (event) => {
+        const current = this.#handlers.get(type);
+        if (current) current.call(this, event);
+      });
+    }
+  }
+}
+
+for (const [name, value] of [
+  ['CONNECTING', CONNECTING],
+  ['OPEN', OPEN],
+  ['CLOSED', CLOSED],
+] as const) {
+  Object.defineProperty(SseEventSource.prototype, name, { value, enumerable: true });
+}

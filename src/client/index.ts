@@ -1,0 +1,25 @@
+/**
+ * `ssehub/client`: a resilient Server-Sent Events client for Node >= 20, browsers and workers. Two faces
+ * over one engine: {@link SseEventSource} (the standard EventSource surface, also exported as
+ * `EventSource`) and {@link streamEvents} (an async iterable). Depends only on `ssehub/protocol`.
+ */
+export { reconnectDelay } from './backoff.js';
+export type { CloseReason } from './connection.js';
+export {
+  SseContentTypeError,
+  SseError,
+  SseEventTooLargeError,
+  SseHttpError,
+  SseNetworkError,
+  SseStalledError,
+} from './errors.js';
+export {
+  SseErrorEvent,
+  SseEventSource,
+  SseEventSource as EventSource,
+  type SseEventSourceInit,
+} from './event-source.js';
+export { type EventStream, type StreamedEvent, streamEvents } from './events.js';
+export type { ClientOptions, ConnectionContext, ReconnectInfo } from './options.js';
+export { parseRetryAfter } from './retry-after.js';
+export { defaultShouldRetry } from './retry-policy.js';
