@@ -28,6 +28,13 @@ export class SseErrorEvent extends Event {
   }
 }
 
+/** Event types of {@link SseEventSource}; any other name is a named event (a `MessageEvent`). */
+export interface SseEventSourceEventMap {
+  open: Event;
+  message: MessageEvent<string>;
+  error: SseErrorEvent;
+}
+
 type Handler<E extends Event> = ((this: SseEventSource, event: E) => unknown) | null;
 
 const CONNECTING = 0;
@@ -112,6 +119,28 @@ export class SseEventSource extends EventTarget {
     this.#connection.start();
   }
 
+  override addEventListener<K extends keyof SseEventSourceEventMap>(
+    type: K,
+    listener: (this: SseEventSource, event: SseEventSourceEventMap[K]) => unknown,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  override addEventListener(
+    type: string,
+    listener:
+      | ((this: SseEventSource, event: MessageEvent<string>) => unknown)
+      | EventListenerOrEventListenerObject
+      | null,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  /** Listens for `open`, `message`, `error` or a named event (typed as MessageEvent). */
+  override addEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | ((event: never) => unknown) | null,
+    options?: boolean | AddEventListenerOptions,
+  ): void {
+    super.addEventListener(type, listener as EventListenerOrEventListenerObject | null, options);
+  }
+
   /** CONNECTING (0), OPEN (1) or CLOSED (2). */
   get readyState(): number {
     return this.#readyState;
@@ -162,7 +191,7 @@ export class SseEventSource extends EventTarget {
     const had = this.#handlers.has(type);
     this.#handlers.set(type, typeof handler === 'function' ? handler : null);
     if (!had) {
-      this.addEventListener(type, (event) => {
+      this.addEventListener(type, (event: Event) => {
         const current = this.#handlers.get(type);
         if (current) current.call(this, event);
       });

@@ -13,6 +13,8 @@ export function parseRetryAfter(
   if (/^[0-9]+$/.test(trimmed)) {
     ms = Number(trimmed) * 1000;
   } else {
+    // An HTTP date always has a day or month name; this keeps Date.parse from reading "-5" as a year.
+    if (!/[a-z]/i.test(trimmed)) return undefined;
     const date = Date.parse(trimmed);
     if (Number.isNaN(date)) return undefined;
     ms = date - now;
