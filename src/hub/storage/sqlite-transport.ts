@@ -1,0 +1,269 @@
+import { DuplicateUpdateIdError, type ReplayResult, type Transport } from '../transport.js';
+import type { Update } from '../update.js';
+import {
+  isBusy,
+  isUniqueViolation,
+  openSqlite,
+  type SqliteDatabase,
+  type SqliteStatement,
+} from './sqlite-driver.js';
+
+/** Options of {@link SqliteTransport}. */
+export interface SqliteTransportOptions {
+  /** Database file; created if missing. `:memory:` works for tests but persists nothing. */
+  readonly path: string;
+  /** Most updates kept for replay; 0 keeps everything (Mercure Bolt `size`). Default 10,000. */
+  readonly historySize?: number;
+  /** Old rows are deleted every this many dispatches (replay never sees them in between). Default 100. */
+  readonly pruneEvery?: number;
+  /**
+   * `full` (default): every commit is fsynced, so an acknowledged publish survives a power loss.
+   * `normal`: WAL commits are not fsynced; an acknowledged publish still survives a crash or SIGKILL of
+   * the process (the commit is in the WAL file, in the OS page cache), but the last commits may be lost on
+   * power loss or OS crash. Faster on slow disks.
+   */
+  readonly durability?: 'full' | 'normal';
+}
+
+interface Row {
+  seq: number;
+  id: string;
+  topics: string;
+  data: string;
+  private: number;
+  type: string | null;
+  retry: number | null;
+}
+
+interface Pending {
+  readonly update: Update;
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/** Schema version stored in `PRAGMA user_version`; a file written by another version is refused. */
+const SCHEMA_VERSION = 1;
+
+/**
+ * The persistent embedded transport (issue 4 §Storage): updates in one SQLite file in WAL mode, so a hub
+ * killed with SIGKILL and restarted loses no acknowledged publish and subscribers resume from their
+ * Last-Event-ID.
+ *
+ * - One table, `updates`, ordered by an AUTOINCREMENT `seq` (never reused, so ids map to one hub-wide
+ *   sequence, mercure-protocol §3.4) with a UNIQUE `id` (a reused id is refused with
+ *   {@link DuplicateUpdateIdError}, avoiding ambiguous cursors, Mercure #586).
+ * - Group commit: dispatches made in the same event-loop turn are inserted in one transaction (one fsync),
+ *   then listeners are notified in sequence order, then each `dispatch` promise resolves. Insert, notify and
+ *   every read run synchronously, so a replay can never observe a committed update that live listeners
+ *   have not been given yet (the {@link Transport} ordering rule).
+ * - History is bounded to `historySize` entries: replay only considers the newest `historySize` rows, and
+ *   older rows are deleted every `pruneEvery` dispatches.
+ * - The file is opened in exclusive locking mode: a second process opening it fails at startup instead of
+ *   silently missing the first one's live updates (fan-out is in-process).
+ */
+export class SqliteTransport implements Transport {
+  readonly #db: SqliteDatabase;
+  readonly #historySize: number;
+  readonly #pruneEvery: number;
+  readonly #listeners = new Set<(update: Update) => void>();
+  readonly #insert: SqliteStatement<never>;
+  readonly #seqOf: SqliteStatement<{ seq: number }>;
+  readonly #after: SqliteStatement<Row>;
+  readonly #bounds: SqliteStatement<{ lo: number | null; hi: number | null }>;
+  readonly #newest: SqliteStatement<{ id: string }>;
+  readonly #prune: SqliteStatement<never>;
+  readonly #commit: (batch: readonly Pending[]) => (Pending & { error?: unknown })[];
+  #queue: Pending[] = [];
+  #flushScheduled = false;
+  #sinceLastPrune = 0;
+  #closed = false;
+
+  constructor(options: SqliteTransportOptions) {
+    const historySize = options.historySize ?? 10_000;
+    if (!Number.isSafeInteger(historySize) || historySize < 0) {
+      throw new RangeError(`SqliteTransport historySize must be an integer >= 0, got ${historySize}`);
+    }
+    const pruneEvery = options.pruneEvery ?? 100;
+    if (!Number.isSafeInteger(pruneEvery) || pruneEvery < 1) {
+      throw new RangeError(`SqliteTransport pruneEvery must be an integer >= 1, got ${pruneEvery}`);
+    }
+    this.#historySize = historySize;
+    this.#pruneEvery = pruneEvery;
+    const db = openSqlite(options.path, { timeout: 200 });
+    try {
+      // Exclusive before WAL: no shared-memory index, and the first write below takes the lock for good.
+      db.pragma('locking_mode = EXCLUSIVE');
+      const mode = db.pragma('journal_mode = WAL', { simple: true });
+      if (mode !== 'wal' && options.path !== ':memory:') {
+        throw new Error(`could not switch ${options.path} to WAL mode (got ${String(mode)})`);
+      }
+      db.pragma(`synchronous = ${options.durability === 'normal' ? 'NORMAL' : 'FULL'}`);
+      const version = db.pragma('user_version', { simple: true });
+      if (version !== 0 && version !== SCHEMA_VERSION) {
+        throw new Error(
+          `${options.path} has schema version ${String(version)}; this ssehub reads ${SCHEMA_VERSION}`,
+        );
+      }
+      db.exec(`
+        CREATE TABLE IF NOT EXISTS updates (
+          seq     INTEGER PRIMARY KEY AUTOINCREMENT,
+          id      TEXT    NOT NULL UNIQUE,
+          topics  TEXT    NOT NULL,
+          data    TEXT    NOT NULL,
+          private INTEGER NOT NULL,
+          type    TEXT,
+          retry   INTEGER
+        );
+        PRAGMA user_version = ${SCHEMA_VERSION};
+      `);
+    } catch (error) {
+      db.close();
+      if (isBusy(error)) {
+        throw new Error(
+          `SQLite database ${options.path} is in use by another process; one hub process owns one database file`,
+          { cause: error },
+        );
+      }
+      throw error;
+    }
+    this.#db = db;
+    this.#insert = db.prepare(
+      'INSERT INTO updates (id, topics, data, private, type, retry) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    this.#seqOf = db.prepare('SELECT seq FROM updates WHERE id = ?');
+    this.#after = db.prepare('SELECT * FROM updates WHERE seq > ? ORDER BY seq');
+    this.#bounds = db.prepare('SELECT min(seq) AS lo, max(seq) AS hi FROM updates');
+    this.#newest = db.prepare('SELECT id FROM updates ORDER BY seq DESC LIMIT 1');
+    this.#prune = db.prepare('DELETE FROM updates WHERE seq <= ?');
+    this.#commit = db.transaction((batch: readonly Pending[]) => {
+      const results = batch.map((pending) => {
+        const u = pending.update;
+        try {
+          // A failing INSERT rolls back only itself (ON CONFLICT ABORT), the batch goes on.
+          this.#insert.run(
+            u.id,
+            JSON.stringify(u.topics),
+            u.data,
+            u.private ? 1 : 0,
+            u.type ?? null,
+            u.retry ?? null,
+          );
+          return pending;
+        } catch (error) {
+          return { ...pending, error: isUniqueViolation(error) ? new DuplicateUpdateIdError(u.id) : error };
+        }
+      });
+      this.#sinceLastPrune += batch.length;
+      if (this.#historySize > 0 && this.#sinceLastPrune >= this.#pruneEvery) {
+        this.#sinceLastPrune = 0;
+        const hi = this.#bounds.get()?.hi;
+        if (hi != null) this.#prune.run(hi - this.#historySize);
+      }
+      return results;
+    });
+  }
+
+  dispatch(update: Update): Promise<void> {
+    if (this.#closed) return Promise.reject(new Error('The transport is closed; the hub is shutting down'));
+    return new Promise<void>((resolve, reject) => {
+      this.#queue.push({ update, resolve, reject });
+      if (!this.#flushScheduled) {
+        this.#flushScheduled = true;
+        setImmediate(() => this.#flush());
+      }
+    });
+  }
+
+  /** Commits every queued dispatch in one transaction, then notifies listeners and settles, in order. */
+  #flush(): void {
+    this.#flushScheduled = false;
+    const batch = this.#queue;
+    this.#queue = [];
+    if (batch.length === 0) return;
+    let results: (Pending & { error?: unknown })[];
+    try {
+      results = this.#commit(batch);
+    } catch (error) {
+      // The whole transaction failed (disk full, I/O error): nothing was stored, nothing is acknowledged.
+      for (const pending of batch) pending.reject(error);
+      return;
+    }
+    for (const result of results) {
+      if (result.error !== undefined) continue;
+      for (const listener of this.#listeners) {
+        try {
+          listener(result.update);
+        } catch {
+          // One failing listener must not stop delivery to the others; the hub logs inside its listener.
+        }
+      }
+    }
+    for (const result of results) {
+      if (result.error !== undefined) result.reject(result.error);
+      else result.resolve();
+    }
+  }
+
+  listen(listener: (update: Update) => void): () => void {
+    const entry = (update: Update): void => listener(update);
+    this.#listeners.add(entry);
+    return () => {
+      this.#listeners.delete(entry);
+    };
+  }
+
+  async replay(afterId: string, scanLimit: number): Promise<ReplayResult> {
+    this.#assertOpen();
+    const { hi } = this.#bounds.get() ?? { hi: null };
+    if (hi === null) return { found: afterId === 'earliest', updates: [] };
+    const floor = this.#historySize > 0 ? hi - this.#historySize : 0;
+    let from: number;
+    if (afterId === 'earliest') {
+      from = floor;
+    } else {
+      const seq = this.#seqOf.get(afterId)?.seq;
+      // Mercure's scan bound: the id must be among the newest `scanLimit + 1` entries.
+      if (seq === undefined || seq <= floor || hi - seq > scanLimit) return { found: false, updates: [] };
+      from = seq;
+    }
+    return { found: true, updates: this.#after.all(from).map(toUpdate) };
+  }
+
+  async lastEventId(): Promise<string | undefined> {
+    this.#assertOpen();
+    return this.#newest.get()?.id;
+  }
+
+  async historySize(): Promise<number> {
+    this.#assertOpen();
+    const { lo, hi } = this.#bounds.get() ?? { lo: null, hi: null };
+    if (lo === null || hi === null) return 0;
+    // seq is contiguous (AUTOINCREMENT, failed inserts roll back, pruning removes a prefix).
+    const held = hi - lo + 1;
+    return this.#historySize > 0 ? Math.min(held, this.#historySize) : held;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#flush();
+    this.#listeners.clear();
+    this.#db.close();
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new Error('The transport is closed; the hub is shutting down');
+  }
+}
+
+function toUpdate(row: Row): Update {
+  const update: { -readonly [K in keyof Update]: Update[K] } = {
+    id: row.id,
+    topics: JSON.parse(row.topics) as string[],
+    data: row.data,
+    private: row.private === 1,
+  };
+  if (row.type !== null) update.type = row.type;
+  if (row.retry !== null) update.retry = row.retry;
+  return update;
+}

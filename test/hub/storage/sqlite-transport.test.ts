@@ -1,0 +1,110 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SqliteTransport } from '../../../src/hub/storage/sqlite-transport.js';
+import type { Update } from '../../../src/hub/update.js';
+import { describeTransportContract } from './transport-contract.js';
+
+let dir: string;
+let counter = 0;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'ssehub-sqlite-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+const freshPath = () => join(dir, `hub-${++counter}.db`);
+
+describeTransportContract('SqliteTransport (file, durability full)', ({ historySize }) => {
+  return new SqliteTransport({ path: freshPath(), historySize });
+});
+describeTransportContract(
+  'SqliteTransport (file, durability normal, prune every dispatch)',
+  ({ historySize }) => {
+    return new SqliteTransport({ path: freshPath(), historySize, durability: 'normal', pruneEvery: 1 });
+  },
+);
+
+const update = (id: string): Update => ({ id, topics: ['t'], data: id, private: false });
+const ids = (updates: readonly Update[]) => updates.map((u) => u.id);
+
+describe('SqliteTransport persistence', () => {
+  it('keeps history, order and duplicate detection across close and reopen', async () => {
+    const path = freshPath();
+    let t = new SqliteTransport({ path });
+    for (const id of ['a', 'b', 'c']) await t.dispatch(update(id));
+    await t.close();
+
+    t = new SqliteTransport({ path });
+    expect(await t.lastEventId()).toBe('c');
+    expect(ids((await t.replay('a', 100)).updates)).toEqual(['b', 'c']);
+    await expect(t.dispatch(update('b'))).rejects.toThrow(/already exists/);
+    await t.dispatch(update('d'));
+    expect(ids((await t.replay('earliest', 100)).updates)).toEqual(['a', 'b', 'c', 'd']);
+    await t.close();
+  });
+
+  it('deletes pruned rows from the file, and sequence numbers are never reused', async () => {
+    const path = freshPath();
+    const t = new SqliteTransport({ path, historySize: 5, pruneEvery: 10 });
+    for (let i = 0; i < 40; i++) await t.dispatch(update(`u${i}`));
+    expect(await t.historySize()).toBe(5);
+    await t.close();
+
+    const Database = createRequire(import.meta.url)('better-sqlite3') as new (
+      p: string,
+    ) => { prepare(s: string): { get(): unknown; all(): unknown[] }; close(): void };
+    const raw = new Database(path);
+    const { n, lo } = raw.prepare('SELECT count(*) AS n, min(seq) AS lo FROM updates').get() as {
+      n: number;
+      lo: number;
+    };
+    raw.close();
+    // Pruned at dispatch 40: rows 36..40 remain.
+    expect(n).toBe(5);
+    expect(lo).toBe(36);
+
+    const again = new SqliteTransport({ path, historySize: 5 });
+    await again.dispatch(update('next'));
+    expect(ids((await again.replay('u38', 100)).updates)).toEqual(['u39', 'next']);
+    expect((await again.replay('u35', 100)).found).toBe(false);
+    await again.close();
+  });
+
+  it('with historySize 0 keeps everything (Mercure Bolt size 0)', async () => {
+    const t = new SqliteTransport({ path: freshPath(), historySize: 0, pruneEvery: 1 });
+    for (let i = 0; i < 30; i++) await t.dispatch(update(`u${i}`));
+    expect(await t.historySize()).toBe(30);
+    expect((await t.replay('earliest', 10)).updates).toHaveLength(30);
+    await t.close();
+  });
+
+  it('refuses a second transport on the same file with an explanation', async () => {
+    const path = freshPath();
+    const first = new SqliteTransport({ path });
+    await first.dispatch(update('a'));
+    expect(() => new SqliteTransport({ path })).toThrow(/in use by another process/);
+    await first.close();
+    const second = new SqliteTransport({ path });
+    expect(await second.lastEventId()).toBe('a');
+    await second.close();
+  });
+
+  it('settles pending dispatches on close', async () => {
+    const path = freshPath();
+    const t = new SqliteTransport({ path });
+    const pending = [t.dispatch(update('a')), t.dispatch(update('b'))];
+    await t.close();
+    await Promise.all(pending);
+    const reopened = new SqliteTransport({ path });
+    expect(ids((await reopened.replay('earliest', 10)).updates)).toEqual(['a', 'b']);
+    await reopened.close();
+  });
+
+  it('validates its options', () => {
+    expect(() => new SqliteTransport({ path: freshPath(), historySize: -1 })).toThrow(/historySize/);
+    expect(() => new SqliteTransport({ path: freshPath(), pruneEvery: 0 })).toThrow(/pruneEvery/);
+  });
+});
