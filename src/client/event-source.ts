@@ -126,10 +126,12 @@ export class SseEventSource extends EventTarget {
   ): void;
   override addEventListener(
     type: string,
-    listener:
-      | ((this: SseEventSource, event: MessageEvent<string>) => unknown)
-      | EventListenerOrEventListenerObject
-      | null,
+    listener: (this: SseEventSource, event: MessageEvent<string>) => unknown,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  override addEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject | null,
     options?: boolean | AddEventListenerOptions,
   ): void;
   /** Listens for `open`, `message`, `error` or a named event (typed as MessageEvent). */
