@@ -379,7 +379,8 @@ describe('streamEvents: bounds and cancellation', () => {
   it('fails with SseEventTooLargeError past maxEventSize and does not reconnect', async () => {
     const server = await serve((_req, res) => {
       openStream(res);
-      res.write(`data: ${'x'.repeat(5000)}\n\n`);
+      const line = `data: ${'x'.repeat(600)}\n`;
+      res.write(`${line}${line}${line}\n`);
     });
     const error = await take(streamEvents(server.origin, { maxEventSize: 1000 }), 1).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SseEventTooLargeError);
