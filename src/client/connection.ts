@@ -2,7 +2,7 @@ import { EventStreamParser, EventTooLargeError, type ReceivedEvent } from '../pr
 import { reconnectDelay } from './backoff.js';
 import {
   SseContentTypeError,
-  type SseError,
+  SseError,
   SseEventTooLargeError,
   SseHttpError,
   SseNetworkError,
@@ -121,7 +121,13 @@ export class Connection {
       return;
     }
     signal?.addEventListener('abort', this.#onAbort, { once: true });
-    void this.#run();
+    this.#run().catch((cause: unknown) => {
+      // Only a throwing user hook (onReconnect, a listener) gets here; end cleanly instead of leaking.
+      this.#finish({
+        kind: 'failed',
+        error: new SseError('An ssehub/client hook threw; the client stopped', { cause }),
+      });
+    });
   }
 
   /** The last event id string: what the next request sends as `Last-Event-ID`. */
