@@ -3,7 +3,17 @@
  * (Hono, any runtime), with bounded buffers, heartbeats, dead-client cleanup, channels with gap-free
  * history replay and graceful shutdown.
  */
+export {
+  type BroadcastOptions,
+  Channel,
+  type ChannelOptions,
+  type ChannelStats,
+  type JoinResult,
+} from './channel.js';
+export { sseResponse } from './fetch.js';
+export { FETCH_HIGH_WATER_MARK } from './fetch-sink.js';
 export { SSE_HEADERS, sseHeaders } from './headers.js';
+export { History, type HistoryEntry, type HistoryOptions } from './history.js';
 export { MAX_LAST_EVENT_ID_LENGTH, readLastEventId, validLastEventId } from './last-event-id.js';
 export { openingFrame, openStream } from './open-stream.js';
 export {
@@ -14,5 +24,12 @@ export {
   type OverflowPolicy,
   type StreamOptions,
 } from './options.js';
+export {
+  closeAll,
+  type ShutdownOptions,
+  type ShutdownResult,
+  SseServerGroup,
+  stopServer,
+} from './shutdown.js';
 export type { SinkEvents, SseSink } from './sink.js';
 export { SseStream, type StreamStats } from './stream.js';

@@ -1,0 +1,185 @@
+import { type EncodedEvent, preEncode, type SseEvent } from '../protocol/index.js';
+import { History, type HistoryOptions } from './history.js';
+import { CLOSE_REASONS, type CloseReason } from './options.js';
+import type { SseStream } from './stream.js';
+
+/** Options for a {@link Channel}. */
+export interface ChannelOptions {
+  /** Keep a bounded history for Last-Event-ID replay. Off by default. */
+  history?: HistoryOptions | boolean;
+  /**
+   * Opt-in: when a joining stream's Last-Event-ID is not in history (evicted, or from before a restart),
+   * send a control event of this type carrying the current cursor, in-band, because native EventSource
+   * cannot read response headers (landscape §6 #5). Its `id:` is the cursor, so the client's next
+   * reconnect resumes from here; its data is JSON `{"reason":"unknown-last-event-id","lastEventId":…,"cursor":…}`.
+   */
+  resetEvent?: string | false;
+}
+
+/** Which streams a broadcast goes to. */
+export interface BroadcastOptions {
+  /** Deliver only to streams for which this returns true; replay applies the same filter. */
+  filter?: (stream: SseStream) => boolean;
+}
+
+/** How a join went. */
+export interface JoinResult {
+  /**
+   * `fresh`: no Last-Event-ID; `replayed`: history held the id and `replayed` events followed it (0 when
+   * up to date); `unknown`: the id is not in history (a reset control event was sent if configured).
+   */
+  status: 'fresh' | 'replayed' | 'unknown';
+  replayed: number;
+}
+
+/** Channel counters for dashboards and tests. */
+export interface ChannelStats {
+  broadcasts: number;
+  /** Writes made by broadcasts (one per stream per event). */
+  deliveries: number;
+  /** Of those, writes that reported backpressure. */
+  backpressured: number;
+  joins: number;
+  replayedEvents: number;
+  resets: number;
+  /** Streams that left because they closed, by reason. */
+  closes: Record<CloseReason, number>;
+}
+
+function isEncoded(event: SseEvent | EncodedEvent): event is EncodedEvent {
+  return (event as EncodedEvent).bytes instanceof Uint8Array;
+}
+
+/**
+ * A set of streams that receive the same events. `broadcast` serialises once ({@link preEncode}) and
+ * writes the same bytes to every member: no per-connection serialisation. With history, `join` replays
+ * exactly the events after the stream's Last-Event-ID and adds it to the set in the same synchronous
+ * step, so nothing published meanwhile can fall between replay and live delivery, or arrive twice.
+ * Closed streams leave automatically.
+ */
+export class Channel {
+  readonly #streams = new Map<SseStream, () => void>();
+  readonly #history: History | undefined;
+  readonly #resetEvent: string | false;
+  #cursor: string | undefined;
+  readonly stats: ChannelStats = {
+    broadcasts: 0,
+    deliveries: 0,
+    backpressured: 0,
+    joins: 0,
+    replayedEvents: 0,
+    resets: 0,
+    closes: Object.fromEntries(CLOSE_REASONS.map((r) => [r, 0])) as Record<CloseReason, number>,
+  };
+
+  constructor(options: ChannelOptions = {}) {
+    const history = options.history ?? false;
+    this.#history = history === false ? undefined : new History(history === true ? {} : history);
+    this.#resetEvent = options.resetEvent ?? false;
+  }
+
+  /** Streams currently in the channel. */
+  get size(): number {
+    return this.#streams.size;
+  }
+
+  /** The id of the latest broadcast that had one: the resume point a client at the head would report. */
+  get cursor(): string | undefined {
+    return this.#cursor;
+  }
+
+  /** The history, when enabled (read-only use). */
+  get history(): History | undefined {
+    return this.#history;
+  }
+
+  /** The member streams. */
+  streams(): IterableIterator<SseStream> {
+    return this.#streams.keys();
+  }
+
+  /** Whether `stream` is a member. */
+  has(stream: SseStream): boolean {
+    return this.#streams.has(stream);
+  }
+
+  /**
+   * Adds `stream`, first replaying what it missed after `lastEventId` (default: the stream's own
+   * Last-Event-ID). Replay bytes bypass the stream's buffer bound; they are bounded by the history size.
+   */
+  join(stream: SseStream, options: { lastEventId?: string } = {}): JoinResult {
+    if (stream.closed || this.#streams.has(stream)) return { status: 'fresh', replayed: 0 };
+    this.stats.joins++;
+    const lastEventId = 'lastEventId' in options ? options.lastEventId : stream.lastEventId;
+    let result: JoinResult = { status: 'fresh', replayed: 0 };
+    if (lastEventId !== undefined) {
+      const missed = lastEventId === this.#cursor ? [] : this.#history?.after(lastEventId);
+      if (missed === undefined) {
+        result = { status: 'unknown', replayed: 0 };
+        if (this.#resetEvent !== false) {
+          this.stats.resets++;
+          const data = JSON.stringify({
+            reason: 'unknown-last-event-id',
+            lastEventId,
+            cursor: this.#cursor ?? null,
+          });
+          const reset: SseEvent = { event: this.#resetEvent, data };
+          if (this.#cursor !== undefined) reset.id = this.#cursor;
+          stream.writeUnbounded(preEncode(reset).bytes);
+        }
+      } else {
+        let replayed = 0;
+        for (const entry of missed) {
+          if (entry.filter && !entry.filter(stream)) continue;
+          stream.writeUnbounded(entry.frame.bytes);
+          replayed++;
+        }
+        this.stats.replayedEvents += replayed;
+        result = { status: 'replayed', replayed };
+      }
+    }
+    if (stream.closed) return result;
+    const off = stream.onClose((reason) => {
+      this.#streams.delete(stream);
+      this.stats.closes[reason]++;
+    });
+    this.#streams.set(stream, off);
+    return result;
+  }
+
+  /** Removes `stream` without closing it. */
+  leave(stream: SseStream): boolean {
+    const off = this.#streams.get(stream);
+    if (off === undefined) return false;
+    off();
+    this.#streams.delete(stream);
+    return true;
+  }
+
+  /**
+   * Serialises `event` once and writes the same bytes to every member (that passes `filter`), recording
+   * it in history. Accepts an already pre-encoded event. Returns the encoded frame.
+   */
+  broadcast(event: SseEvent | EncodedEvent, options: BroadcastOptions = {}): EncodedEvent {
+    const frame = isEncoded(event) ? event : preEncode(event);
+    const filter = options.filter;
+    this.stats.broadcasts++;
+    if (frame.event.id !== undefined) this.#cursor = frame.event.id;
+    this.#history?.append({ frame, filter });
+    let deliveries = 0;
+    let backpressured = 0;
+    for (const stream of this.#streams.keys()) {
+      if (filter !== undefined && !filter(stream)) continue;
+      deliveries++;
+      if (!stream.write(frame)) backpressured++;
+    }
+    this.stats.deliveries += deliveries;
+    this.stats.backpressured += backpressured;
+    return frame;
+  }
+
+  /** Closes every member (gracefully, with an optional final `retry:`). */
+  closeAll(options: { retry?: number } = {}): void {
+    for (const stream of [...this.#streams.keys()]) stream.close(options);
+  }
+}

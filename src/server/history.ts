@@ -1,0 +1,81 @@
+import type { EncodedEvent } from '../protocol/index.js';
+import type { SseStream } from './stream.js';
+
+/** Bounds for a channel's history; whichever is reached first evicts the oldest events. */
+export interface HistoryOptions {
+  /** Most events kept. Default 1000. */
+  maxEvents?: number;
+  /** Most bytes (encoded frames) kept. Default 1 MiB. */
+  maxBytes?: number;
+}
+
+/** One remembered broadcast: its bytes, its id (if any) and the filter it was sent with. */
+export interface HistoryEntry {
+  readonly frame: EncodedEvent;
+  readonly filter: ((stream: SseStream) => boolean) | undefined;
+}
+
+/**
+ * A bounded, ordered log of broadcasts for replay after Last-Event-ID (sse-rules §5.1: history turns
+ * "disconnect the slow client" into "resume later"). Ids map to sequence numbers, so finding the resume
+ * point is O(1); eviction is O(1) amortised.
+ */
+export class History {
+  readonly maxEvents: number;
+  readonly maxBytes: number;
+  #entries: HistoryEntry[] = [];
+  #head = 0;
+  /** Sequence number of `#entries[#head]`. */
+  #firstSeq = 0;
+  #bytes = 0;
+  #seqById = new Map<string, number>();
+
+  constructor(options: HistoryOptions = {}) {
+    this.maxEvents = Math.max(1, options.maxEvents ?? 1000);
+    this.maxBytes = Math.max(1, options.maxBytes ?? 1024 * 1024);
+  }
+
+  /** Events currently held. */
+  get length(): number {
+    return this.#entries.length - this.#head;
+  }
+
+  /** Bytes currently held. */
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  /** Appends one broadcast and evicts from the front to stay within both bounds. */
+  append(entry: HistoryEntry): void {
+    const seq = this.#firstSeq + this.length;
+    this.#entries.push(entry);
+    this.#bytes += entry.frame.bytes.byteLength;
+    const id = entry.frame.event.id;
+    if (id !== undefined) this.#seqById.set(id, seq);
+    while (this.length > this.maxEvents || (this.#bytes > this.maxBytes && this.length > 1)) this.#evict();
+  }
+
+  /**
+   * The entries after the event with `id`, oldest first; undefined when `id` is not (or no longer) held.
+   */
+  after(id: string): HistoryEntry[] | undefined {
+    const seq = this.#seqById.get(id);
+    if (seq === undefined) return undefined;
+    return this.#entries.slice(this.#head + (seq - this.#firstSeq) + 1);
+  }
+
+  #evict(): void {
+    const entry = this.#entries[this.#head]!;
+    this.#entries[this.#head] = undefined as unknown as HistoryEntry;
+    this.#head++;
+    this.#bytes -= entry.frame.bytes.byteLength;
+    const id = entry.frame.event.id;
+    // Only forget the id if no later event reused it.
+    if (id !== undefined && this.#seqById.get(id) === this.#firstSeq) this.#seqById.delete(id);
+    this.#firstSeq++;
+    if (this.#head > 1024 && this.#head * 2 > this.#entries.length) {
+      this.#entries = this.#entries.slice(this.#head);
+      this.#head = 0;
+    }
+  }
+}
