@@ -1,0 +1,311 @@
+import { describe, expect, it } from 'vitest';
+import { type CliConfig, CliConfigError, isLoopback, parseCommandLine } from '../../src/cli/config.js';
+import { helpText } from '../../src/cli/help.js';
+import { OPTION_SPECS } from '../../src/cli/options.js';
+
+const SECRET = 'a-production-secret-of-at-least-32-bytes!';
+
+function run(argv: string[], env: Record<string, string> = {}): CliConfig {
+  const command = parseCommandLine(argv, env);
+  if (command.kind !== 'run') throw new Error(`expected run, got ${command.kind}`);
+  return command.config;
+}
+
+function refusal(argv: string[], env: Record<string, string> = {}): string {
+  try {
+    parseCommandLine(argv, env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(CliConfigError);
+    return (error as Error).message;
+  }
+  throw new Error('expected a CliConfigError');
+}
+
+describe('defaults', () => {
+  it('starts on 127.0.0.1:8844 in development mode with anonymous subscribers and in-memory storage', () => {
+    const config = run([]);
+    expect(config).toMatchObject({
+      host: '127.0.0.1',
+      port: 8844,
+      ui: true,
+      devMode: true,
+      anonymous: true,
+      publisherKey: undefined,
+      subscriberKey: undefined,
+      storage: { kind: 'memory' },
+      metrics: true,
+      subscriptions: false,
+      logLevel: 'info',
+      shutdownTimeoutMs: 10_000,
+      corsOrigins: [],
+      publishOrigins: [],
+    });
+    // Hub tunables stay undefined so the hub's own defaults apply.
+    expect(config.heartbeatMs).toBeUndefined();
+    expect(config.historySize).toBeUndefined();
+  });
+
+  it('--help and --version', () => {
+    expect(parseCommandLine(['--help'], {})).toEqual({ kind: 'help' });
+    expect(parseCommandLine(['-h', '--port', 'nonsense'], {})).toEqual({ kind: 'help' });
+    expect(parseCommandLine(['--version'], {})).toEqual({ kind: 'version' });
+  });
+});
+
+describe('flags and environment', () => {
+  it('reads every tunable from flags', () => {
+    const config = run([
+      '--host=::1',
+      '-p',
+      '0',
+      '--no-ui',
+      '--cors-origins',
+      'https://a.test,https://b.test',
+      '--cors-origins',
+      'https://c.test',
+      '--jwt-key',
+      SECRET,
+      '--anonymous',
+      '--require-exp',
+      '--cookie-name',
+      'hubToken',
+      '--publish-origins',
+      '*',
+      '--heartbeat',
+      '15s',
+      '--dispatch-timeout',
+      '1500ms',
+      '--write-timeout',
+      '10m',
+      '--max-connections',
+      '500',
+      '--queue-size',
+      '64',
+      '--max-body',
+      '512KiB',
+      '--max-topics',
+      '20',
+      '--history-size',
+      '0',
+      '--history-scan-limit',
+      '1_000',
+      '--storage',
+      'sqlite:/tmp/x.db',
+      '--sqlite-durability',
+      'normal',
+      '--subscriptions',
+      '--no-metrics',
+      '--log-level',
+      'DEBUG',
+      '--shutdown-timeout',
+      '2.5s',
+    ]);
+    expect(config).toEqual({
+      host: '::1',
+      port: 0,
+      ui: false,
+      corsOrigins: ['https://a.test', 'https://b.test', 'https://c.test'],
+      publisherKey: { key: SECRET },
+      subscriberKey: { key: SECRET },
+      devMode: false,
+      anonymous: true,
+      requireExpiration: true,
+      cookieName: 'hubToken',
+      publishOrigins: ['*'],
+      heartbeatMs: 15_000,
+      dispatchTimeoutMs: 1_500,
+      writeTimeoutMs: 600_000,
+      maxConnections: 500,
+      subscriberQueueSize: 64,
+      maxBodyBytes: 512 * 1024,
+      maxTopics: 20,
+      historySize: 0,
+      historyScanLimit: 1000,
+      storage: { kind: 'sqlite', path: '/tmp/x.db', durability: 'normal' },
+      subscriptions: true,
+      metrics: false,
+      logLevel: 'debug',
+      shutdownTimeoutMs: 2_500,
+    } satisfies CliConfig);
+  });
+
+  it('reads every option from its SSEHUB_* variable', () => {
+    const config = run([], {
+      SSEHUB_HOST: '0.0.0.0',
+      SSEHUB_PORT: '9000',
+      SSEHUB_JWT_KEY: SECRET,
+      SSEHUB_JWT_ALG: 'HS256',
+      SSEHUB_ANONYMOUS: 'yes',
+      SSEHUB_CORS_ORIGINS: 'https://a.test, https://b.test',
+      SSEHUB_HEARTBEAT: '0',
+      SSEHUB_STORAGE: 'sqlite:hub.db',
+      SSEHUB_SUBSCRIPTIONS: '1',
+      SSEHUB_NO_METRICS: 'false',
+      SSEHUB_MAX_BODY: '2MB',
+    });
+    expect(config).toMatchObject({
+      host: '0.0.0.0',
+      port: 9000,
+      publisherKey: { key: SECRET, algorithms: ['HS256'] },
+      anonymous: true,
+      corsOrigins: ['https://a.test', 'https://b.test'],
+      heartbeatMs: 0,
+      storage: { kind: 'sqlite', path: 'hub.db', durability: 'full' },
+      subscriptions: true,
+      metrics: true,
+      maxBodyBytes: 2_000_000,
+    });
+  });
+
+  it('every option in the table has a SSEHUB_* variable', () => {
+    for (const spec of OPTION_SPECS)
+      expect(spec.env).toBe(`SSEHUB_${spec.flag.toUpperCase().replace(/-/g, '_')}`);
+  });
+
+  it('a flag beats its SSEHUB_* variable, which beats the Mercure variable', () => {
+    expect(run(['--port', '1'], { SSEHUB_PORT: '2' }).port).toBe(1);
+    const other = 'b'.repeat(40);
+    const third = 'c'.repeat(40);
+    expect(
+      run([], { SSEHUB_PUBLISHER_JWT_KEY: other, MERCURE_PUBLISHER_JWT_KEY: third }).publisherKey,
+    ).toEqual({ key: other });
+    expect(run(['--publisher-jwt-key', SECRET], { SSEHUB_PUBLISHER_JWT_KEY: other }).publisherKey).toEqual({
+      key: SECRET,
+    });
+    // A key file on the command line replaces a key from the environment instead of conflicting with it.
+    expect(run(['--jwt-key-file', '/k'], { SSEHUB_JWT_KEY: SECRET }).publisherKey).toEqual({ keyFile: '/k' });
+  });
+});
+
+describe('keys', () => {
+  it('accepts the Mercure variable names, with separate publisher and subscriber keys and algorithms', () => {
+    const pem = '-----BEGIN PUBLIC KEY-----\\nMFkw\\n-----END PUBLIC KEY-----';
+    const config = run([], {
+      MERCURE_PUBLISHER_JWT_KEY: SECRET,
+      MERCURE_PUBLISHER_JWT_ALG: 'HS512',
+      MERCURE_SUBSCRIBER_JWT_KEY: pem,
+      MERCURE_SUBSCRIBER_JWT_ALG: 'ES256',
+    });
+    expect(config.publisherKey).toEqual({ key: SECRET, algorithms: ['HS512'] });
+    // Escaped newlines of a PEM in a variable are restored; a secret is taken byte for byte.
+    expect(config.subscriberKey).toEqual({
+      key: '-----BEGIN PUBLIC KEY-----\nMFkw\n-----END PUBLIC KEY-----',
+      algorithms: ['ES256'],
+    });
+    expect(config.devMode).toBe(false);
+    expect(config.anonymous).toBe(false);
+    expect(run([], { MERCURE_JWT_KEY: 'x\\ny'.padEnd(40, 'z') }).publisherKey).toEqual({
+      key: 'x\\ny'.padEnd(40, 'z'),
+    });
+  });
+
+  it('a role key overrides the shared key for that role only; the shared alg list applies to both', () => {
+    const config = run([
+      '--jwt-key',
+      SECRET,
+      '--jwt-alg',
+      'HS256',
+      '--subscriber-jwks-url',
+      'https://id.test/jwks',
+    ]);
+    expect(config.publisherKey).toEqual({ key: SECRET, algorithms: ['HS256'] });
+    expect(config.subscriberKey).toEqual({ jwksUrl: 'https://id.test/jwks', algorithms: ['HS256'] });
+  });
+
+  it('a JWKS location without a scheme is a file', () => {
+    expect(run(['--jwks-url', './jwks.json']).publisherKey).toEqual({ jwksFile: './jwks.json' });
+    expect(run(['--jwks-url', 'file:///etc/jwks.json']).publisherKey).toEqual({
+      jwksUrl: 'file:///etc/jwks.json',
+    });
+  });
+
+  it('refuses two key sources for one role', () => {
+    expect(refusal(['--jwt-key', SECRET, '--jwks-url', 'https://x.test/j'])).toMatch(
+      /one key source, not --jwt-key and --jwks-url/,
+    );
+    expect(refusal([], { SSEHUB_PUBLISHER_JWT_KEY: SECRET, SSEHUB_PUBLISHER_JWT_KEY_FILE: '/k' })).toMatch(
+      /publisher key source/,
+    );
+  });
+
+  it('only a subscriber key: not development mode, publishing stays closed', () => {
+    const config = run(['--subscriber-jwt-key', SECRET]);
+    expect(config.devMode).toBe(false);
+    expect(config.publisherKey).toBeUndefined();
+  });
+
+  it('an explicit --anonymous=false style variable turns anonymous off even in development mode', () => {
+    expect(run([], { SSEHUB_ANONYMOUS: 'off' }).anonymous).toBe(false);
+  });
+});
+
+describe('safe defaults', () => {
+  it('refuses a non-loopback host without keys, explaining why and what to do', () => {
+    for (const host of ['0.0.0.0', '::', '192.168.1.10', 'hub.example.com']) {
+      const message = refusal(['--host', host]);
+      expect(message).toContain(`Refusing to listen on ${host} without keys`);
+      expect(message).toContain('MERCURE_PUBLISHER_JWT_KEY');
+      expect(message).toContain('127.0.0.1');
+    }
+    expect(run(['--host', '0.0.0.0', '--jwt-key', SECRET]).host).toBe('0.0.0.0');
+  });
+
+  it('knows loopback addresses', () => {
+    for (const host of ['127.0.0.1', '127.1.2.3', 'localhost', '::1', '[::1]', '::ffff:127.0.0.1']) {
+      expect(isLoopback(host)).toBe(true);
+    }
+    for (const host of ['0.0.0.0', '::', '10.0.0.1', 'example.com', '128.0.0.1'])
+      expect(isLoopback(host)).toBe(false);
+  });
+});
+
+describe('invalid values get a message naming the option and the fix', () => {
+  it.each<[string[], Record<string, string>, RegExp]>([
+    [['--port', 'abc'], {}, /--port must be a whole number/],
+    [['--port', '70000'], {}, /--port must be 0-65535/],
+    [[], { SSEHUB_PORT: '-1' }, /SSEHUB_PORT must be a whole number/],
+    [['--heartbeat', '40'], {}, /add a unit: 40s or 40ms/],
+    [['--heartbeat', 'soon'], {}, /--heartbeat must be a duration/],
+    [['--max-body', '1 parsec'], {}, /--max-body must be a size/],
+    [['--storage', 'redis://x'], {}, /"memory" or "sqlite:<path>"/],
+    [['--storage', 'sqlite:'], {}, /"memory" or "sqlite:<path>"/],
+    [['--sqlite-durability', 'extra'], {}, /"full" or "normal"/],
+    [['--log-level', 'loud'], {}, /--log-level must be one of/],
+    [[], { SSEHUB_ANONYMOUS: 'maybe' }, /SSEHUB_ANONYMOUS must be true or false/],
+    [['--frobnicate'], {}, /Unknown option '--frobnicate'.*ssehub --help/],
+    [['serve'], {}, /ssehub --help/],
+  ])('%j %j', (argv, env, message) => {
+    expect(refusal(argv, env)).toMatch(message);
+  });
+});
+
+describe('--help', () => {
+  const text = helpText('9.9.9');
+  const flat = text.replace(/\s+/g, ' ');
+  it('documents every option with its variable and default', () => {
+    for (const spec of OPTION_SPECS) {
+      expect(text).toContain(`--${spec.flag}`);
+      expect(text).toContain(spec.env);
+      if (spec.defaultText) expect(flat).toContain(`Default: ${spec.defaultText}`);
+    }
+    expect(text).toContain('MERCURE_PUBLISHER_JWT_KEY');
+    expect(text).toContain('MERCURE_SUBSCRIBER_JWT_KEY');
+  });
+
+  it('reads like documentation: sections, development mode, examples, exit status', () => {
+    for (const heading of [
+      'USAGE',
+      'DEVELOPMENT MODE',
+      'SERVER',
+      'AUTHORIZATION',
+      'CONNECTIONS',
+      'EXAMPLES',
+      'EXIT STATUS',
+    ]) {
+      expect(text).toContain(`\n${heading}\n`);
+    }
+    expect(text).toContain('ssehub 9.9.9');
+    expect(text).toContain('npx ssehub');
+    expect(text.split('\n').every((line) => line.length <= 110)).toBe(true);
+  });
+});
