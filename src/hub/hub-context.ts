@@ -1,0 +1,47 @@
+import type { IncomingMessage } from 'node:http';
+import type { EncodedEvent } from '../protocol/index.js';
+import type { Access, Role } from './access.js';
+import type { CorsPolicy } from './cors.js';
+import type { HubMetrics } from './metrics.js';
+import type { ResolvedHubOptions } from './options.js';
+import type { Subscriber } from './subscriber.js';
+import type { SubscriberIndex } from './subscriber-index.js';
+import type { TopicSelectorStore } from './topic-selector.js';
+import type { Transport } from './transport.js';
+import type { Update } from './update.js';
+
+/** Plain counters mirrored from the metrics, readable synchronously by `hub.stats()`. */
+export interface HubCounters {
+  connectionsTotal: number;
+  connectionsRefused: number;
+  updatesPublished: number;
+  updatesDelivered: number;
+  slowSubscribersDropped: number;
+}
+
+/** What the request handlers share: the hub's state and services. Internal to `ssehub/hub`. */
+export interface HubContext {
+  readonly options: ResolvedHubOptions;
+  readonly transport: Transport;
+  readonly matcher: TopicSelectorStore;
+  readonly index: SubscriberIndex;
+  readonly hubMetrics: HubMetrics;
+  readonly counters: HubCounters;
+  readonly cors: CorsPolicy;
+  /** True once `hub.close()` started: new work is refused. */
+  readonly closing: boolean;
+  /** Authorises `req` for `role`; rejects with a `HubHttpError` (400/401/403) a person can act on. */
+  authorize(req: IncomingMessage, url: URL, role: Role): Promise<Access>;
+  /** Stores and fans out an update; rejects with a `HubHttpError` 409 on a duplicate id. */
+  dispatch(update: Update): Promise<void>;
+  /** The update serialised once, shared by every subscriber (issue 4 §Performance). */
+  frame(update: Update): EncodedEvent;
+  /** Takes a connection slot; false at the connection cap. */
+  reserveConnection(): boolean;
+  /** Gives a slot back. */
+  releaseConnection(): void;
+  /** A `retry:` value around `reconnectRetryMs`, jittered to 50-150 % so reconnects spread out. */
+  jitteredRetry(): number;
+  /** Called once a subscriber is registered and streaming; returns the function to call when it ends. */
+  subscriberStarted(subscriber: Subscriber): () => void;
+}

@@ -1,0 +1,403 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type EncodedEvent, preEncode } from '../protocol/index.js';
+import { type Access, authErrorStatus, type Role } from './access.js';
+import { CorsPolicy } from './cors.js';
+import { HubHttpError, sendHttpError, sendText } from './http-error.js';
+import type { HubContext, HubCounters } from './hub-context.js';
+import { HubMetrics } from './metrics.js';
+import { NoKeyAuthorizer } from './no-key-authorizer.js';
+import { type HubOptions, type ResolvedHubOptions, resolveHubOptions } from './options.js';
+import { parsePublishForm } from './publish-form.js';
+import { handlePublish } from './publish-handler.js';
+import { HUB_PATH } from './reserved-topic.js';
+import { MemoryTransport } from './storage/memory-transport.js';
+import { handleSubscribe } from './subscribe-handler.js';
+import type { Subscriber } from './subscriber.js';
+import { SubscriberIndex } from './subscriber-index.js';
+import {
+  parseSubscriptionsPath,
+  SUBSCRIPTIONS_PATH,
+  subscriptionEventData,
+  subscriptionTopic,
+} from './subscriptions.js';
+import { handleSubscriptionsApi } from './subscriptions-api.js';
+import { TopicSelectorStore } from './topic-selector.js';
+import { DuplicateUpdateIdError, type Transport } from './transport.js';
+import type { Update } from './update.js';
+import { generateUpdateId } from './uuidv7.js';
+
+/** What `hub.publish()` accepts: the publish form's fields, typed. */
+export interface PublishInput {
+  /** One topic or several: the first is canonical, the others alternates. */
+  topics: string | readonly string[];
+  data?: string;
+  private?: boolean;
+  /** A client id; omitted, the hub generates `urn:uuid:<UUIDv7>`. */
+  id?: string;
+  /** SSE event type. */
+  type?: string;
+  /** SSE `retry:` in ms. */
+  retry?: number;
+}
+
+/** A point-in-time view of the hub, for dashboards (`hub.stats()`). */
+export interface HubStats {
+  /** Subscriber connections open now. */
+  connections: number;
+  /** Subscriptions (selectors of open connections) now. */
+  subscriptions: number;
+  /** Open subscriptions per selector (the 100 most subscribed). */
+  topSelectors: { selector: string; subscribers: number }[];
+  connectionsTotal: number;
+  connectionsRefused: number;
+  updatesPublished: number;
+  updatesDelivered: number;
+  slowSubscribersDropped: number;
+  /** True while `hub.close()` drains. */
+  closing: boolean;
+}
+
+/** Express-style continuation: called for requests that are not for the hub when present. */
+export type NextFunction = (error?: unknown) => void;
+
+/** A running hub. Create it with {@link createHub}. */
+export interface Hub {
+  /**
+   * The request handler: `http.createServer(hub.handler)`, `app.use(hub.handler)` (Express: other paths go
+   * to `next`), or Fastify via `reply.hijack()` and the raw objects. Serves `/.well-known/mercure`
+   * (subscribe, publish, CORS preflight), the subscriptions API when enabled, `/metrics`, `/healthz`,
+   * `/readyz`; anything else goes to `next`, then `options.fallback`, else 404.
+   */
+  readonly handler: (req: IncomingMessage, res: ServerResponse, next?: NextFunction) => void;
+  /** Publishes in-process, with the same validation as HTTP but no authorisation; resolves once stored. */
+  publish(input: PublishInput): Promise<Update>;
+  /**
+   * Drains: new subscribers and publishes are turned away, each open stream is closed at a random moment
+   * within `deadlineMs` (default 0: at once) with a jittered `retry:` so clients come back spread out,
+   * then the transport is closed. Does not close your HTTP server.
+   */
+  close(options?: { deadlineMs?: number }): Promise<void>;
+  /** Counters and gauges, synchronously. */
+  stats(): HubStats;
+  /** The Prometheus registry with the hub's metrics. */
+  readonly metrics: HubMetrics['registry'];
+  /** The transport in use. */
+  readonly transport: Transport;
+  /** The options after defaults. */
+  readonly options: ResolvedHubOptions;
+}
+
+/** Creates a Mercure-compatible hub (mercure-protocol §3.1-3.9). Throws `HubConfigError` on bad options. */
+export function createHub(options: HubOptions = {}): Hub {
+  return new HubCore(resolveHubOptions(options));
+}
+
+class HubCore implements Hub, HubContext {
+  readonly options: ResolvedHubOptions;
+  readonly transport: Transport;
+  readonly matcher: TopicSelectorStore;
+  readonly index: SubscriberIndex;
+  readonly hubMetrics: HubMetrics;
+  readonly counters: HubCounters = {
+    connectionsTotal: 0,
+    connectionsRefused: 0,
+    updatesPublished: 0,
+    updatesDelivered: 0,
+    slowSubscribersDropped: 0,
+  };
+  readonly cors: CorsPolicy;
+  #closing = false;
+  #closed: Promise<void> | undefined;
+  #reserved = 0;
+  #subscriptions = 0;
+  readonly #authorizer;
+  readonly #frames = new WeakMap<Update, EncodedEvent>();
+  readonly #unlisten: () => void;
+  readonly #drained = new Set<() => void>();
+
+  constructor(options: ResolvedHubOptions) {
+    this.options = options;
+    const t = options.transport;
+    this.transport =
+      t === undefined
+        ? new MemoryTransport({ historySize: options.historySize })
+        : typeof t === 'function'
+          ? t()
+          : t;
+    this.matcher = new TopicSelectorStore(options.topicSelectorCacheSize);
+    this.index = new SubscriberIndex(this.matcher);
+    this.hubMetrics = new HubMetrics(() => this.transport.historySize());
+    this.cors = new CorsPolicy(options.corsOrigins);
+    this.#authorizer = options.authorizer ?? new NoKeyAuthorizer(options.allowAnonymous);
+    this.#unlisten = this.transport.listen((update) => this.#fanOut(update));
+  }
+
+  get metrics(): HubMetrics['registry'] {
+    return this.hubMetrics.registry;
+  }
+
+  get closing(): boolean {
+    return this.#closing;
+  }
+
+  readonly handler = (req: IncomingMessage, res: ServerResponse, next?: NextFunction): void => {
+    this.#route(req, res, next).catch((error: unknown) => this.#fail(res, error));
+  };
+
+  async #route(req: IncomingMessage, res: ServerResponse, next?: NextFunction): Promise<void> {
+    const rawUrl = req.url ?? '/';
+    const q = rawUrl.indexOf('?');
+    // Route on the raw path: subscription ids hold %2F, which must not be decoded (mercure-protocol §3.1).
+    const rawPath = q < 0 ? rawUrl : rawUrl.slice(0, q);
+    if (rawPath === HUB_PATH) {
+      this.cors.apply(req, res);
+      const url = this.#url(req);
+      switch (req.method) {
+        case 'GET':
+          return handleSubscribe(this, req, res, url);
+        case 'HEAD':
+          await this.authorize(req, url, 'subscribe');
+          res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8' }).end();
+          return;
+        case 'POST':
+          return handlePublish(this, req, res, url);
+        case 'OPTIONS':
+          this.cors.preflight(req, res);
+          return;
+        default:
+          throw new HubHttpError(405, `Method ${req.method} is not allowed on ${HUB_PATH}`, {
+            allow: 'GET, HEAD, POST, OPTIONS',
+          });
+      }
+    }
+    if (this.options.subscriptions && rawPath.startsWith(SUBSCRIPTIONS_PATH)) {
+      const query = parseSubscriptionsPath(rawPath);
+      if (query) {
+        this.cors.apply(req, res);
+        if (req.method === 'OPTIONS') return this.cors.preflight(req, res);
+        return handleSubscriptionsApi(this, req, res, this.#url(req), rawPath, query);
+      }
+    }
+    if (this.options.metrics && req.method === 'GET') {
+      if (rawPath === '/metrics') {
+        const text = await this.metrics.metrics();
+        res.writeHead(200, { 'content-type': this.metrics.contentType }).end(text);
+        return;
+      }
+      if (rawPath === '/healthz') return sendText(res, 200, 'ok\n');
+      if (rawPath === '/readyz') return this.#ready(res);
+    }
+    if (next) return next();
+    if (this.options.fallback) return this.options.fallback(req, res);
+    sendText(res, 404, `Not found: the hub lives at ${HUB_PATH}\n`);
+  }
+
+  async #ready(res: ServerResponse): Promise<void> {
+    if (this.#closing) return sendText(res, 503, 'draining\n');
+    try {
+      await this.transport.lastEventId();
+      sendText(res, 200, 'ready\n');
+    } catch (error) {
+      sendText(
+        res,
+        503,
+        `transport unavailable: ${error instanceof Error ? error.message : String(error)}\n`,
+      );
+    }
+  }
+
+  #url(req: IncomingMessage): URL {
+    try {
+      return new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);
+    } catch {
+      return new URL(req.url ?? '/', 'http://localhost');
+    }
+  }
+
+  #fail(res: ServerResponse, error: unknown): void {
+    if (error instanceof HubHttpError) {
+      if (error.status === 413) res.setHeader('connection', 'close');
+      sendHttpError(res, error);
+      return;
+    }
+    this.options.logger.error({ err: error }, 'hub request failed');
+    sendText(res, 500, 'Internal hub error; see the hub logs\n');
+  }
+
+  async authorize(req: IncomingMessage, url: URL, role: Role): Promise<Access> {
+    try {
+      return await this.#authorizer.authorize(
+        { method: req.method ?? 'GET', headers: req.headers, url },
+        role,
+      );
+    } catch (error) {
+      const status = authErrorStatus(error);
+      if (status === undefined) throw error;
+      throw new HubHttpError(status, error instanceof Error ? error.message : 'Not authorised');
+    }
+  }
+
+  async dispatch(update: Update): Promise<void> {
+    try {
+      await this.transport.dispatch(update);
+    } catch (error) {
+      if (error instanceof DuplicateUpdateIdError) throw new HubHttpError(409, error.message);
+      throw error;
+    }
+    this.hubMetrics.updatesPublished.inc();
+    this.counters.updatesPublished++;
+  }
+
+  frame(update: Update): EncodedEvent {
+    let frame = this.#frames.get(update);
+    if (!frame) {
+      frame = preEncode({ event: update.type, retry: update.retry, id: update.id, data: update.data });
+      this.#frames.set(update, frame);
+    }
+    return frame;
+  }
+
+  /** Routes one update to every subscriber that wants it, serialised once. */
+  #fanOut(update: Update): void {
+    const routed = this.index.route(update.topics);
+    if (routed.size === 0) return;
+    const frame = this.frame(update);
+    let delivered = 0;
+    for (const subscriber of routed) {
+      if (!subscriber.mayRead(update)) continue;
+      subscriber.deliver(update, frame);
+      delivered++;
+    }
+    if (delivered > 0) {
+      this.hubMetrics.updatesDelivered.inc(delivered);
+      this.counters.updatesDelivered += delivered;
+    }
+  }
+
+  reserveConnection(): boolean {
+    const max = this.options.maxConnections;
+    if (max > 0 && this.#reserved >= max) return false;
+    this.#reserved++;
+    return true;
+  }
+
+  releaseConnection(): void {
+    this.#reserved--;
+  }
+
+  jitteredRetry(): number {
+    return Math.round(this.options.reconnectRetryMs * (0.5 + Math.random()));
+  }
+
+  subscriberStarted(subscriber: Subscriber): () => void {
+    const count = subscriber.selectors.length;
+    this.#subscriptions += count;
+    this.hubMetrics.connections.inc();
+    this.hubMetrics.subscriptions.inc(count);
+    this.hubMetrics.connectionsTotal.inc();
+    this.counters.connectionsTotal++;
+    this.options.logger.debug(
+      { subscriber: subscriber.id, topics: subscriber.selectors },
+      'subscriber connected',
+    );
+    this.#subscriptionEvents(subscriber, true);
+    let ended = false;
+    return () => {
+      if (ended) return;
+      ended = true;
+      this.#subscriptions -= count;
+      this.hubMetrics.connections.dec();
+      this.hubMetrics.subscriptions.dec(count);
+      this.options.logger.debug({ subscriber: subscriber.id }, 'subscriber disconnected');
+      this.#subscriptionEvents(subscriber, false);
+      for (const notify of this.#drained) notify();
+    };
+  }
+
+  /** Publishes the private subscription lifecycle updates (mercure-protocol §3.6) when enabled. */
+  #subscriptionEvents(subscriber: Subscriber, active: boolean): void {
+    if (!this.options.subscriptions) return;
+    for (const selector of subscriber.selectors) {
+      const update: Update = Object.freeze({
+        id: generateUpdateId(),
+        topics: Object.freeze([subscriptionTopic(selector, subscriber.id)]),
+        data: subscriptionEventData(subscriber, selector, active),
+        private: true,
+      });
+      this.dispatch(update).catch((error: unknown) =>
+        this.options.logger.warn({ err: error }, 'could not publish a subscription event'),
+      );
+    }
+  }
+
+  async publish(input: PublishInput): Promise<Update> {
+    if (this.#closing) throw new HubHttpError(503, 'The hub is shutting down');
+    const form = new URLSearchParams();
+    for (const topic of typeof input.topics === 'string' ? [input.topics] : input.topics)
+      form.append('topic', topic);
+    if (input.data !== undefined) form.set('data', input.data);
+    if (input.private) form.set('private', 'on');
+    if (input.id !== undefined) form.set('id', input.id);
+    if (input.type !== undefined) form.set('type', input.type);
+    if (input.retry !== undefined) form.set('retry', String(input.retry));
+    const update = parsePublishForm(form, this.options.maxTopics);
+    await this.dispatch(update);
+    return update;
+  }
+
+  stats(): HubStats {
+    const perSelector = new Map<string, number>();
+    let connections = 0;
+    for (const subscriber of this.index.all()) {
+      connections++;
+      for (const selector of subscriber.selectors)
+        perSelector.set(selector, (perSelector.get(selector) ?? 0) + 1);
+    }
+    const topSelectors = [...perSelector]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 100)
+      .map(([selector, subscribers]) => ({ selector, subscribers }));
+    return {
+      connections,
+      subscriptions: this.#subscriptions,
+      topSelectors,
+      ...this.counters,
+      closing: this.#closing,
+    };
+  }
+
+  close(options: { deadlineMs?: number } = {}): Promise<void> {
+    this.#closed ??= this.#drain(Math.max(0, options.deadlineMs ?? 0));
+    return this.#closed;
+  }
+
+  async #drain(deadlineMs: number): Promise<void> {
+    this.#closing = true;
+    this.options.logger.info({ subscribers: this.index.size, deadlineMs }, 'hub draining');
+    const streams = [...this.index.all()];
+    await new Promise<void>((resolve) => {
+      const check = (): void => {
+        if (this.index.size === 0) {
+          this.#drained.delete(check);
+          clearTimeout(hardStop);
+          resolve();
+        }
+      };
+      const hardStop = setTimeout(() => {
+        this.#drained.delete(check);
+        resolve();
+      }, deadlineMs + 1000);
+      this.#drained.add(check);
+      for (const subscriber of streams) {
+        const at = deadlineMs > 0 ? Math.random() * deadlineMs : 0;
+        const timer = setTimeout(() => subscriber.close(this.jitteredRetry()), at);
+        timer.unref();
+      }
+      check();
+    });
+    for (const subscriber of this.index.all()) subscriber.close(undefined, true);
+    this.#unlisten();
+    await this.transport.close();
+    this.options.logger.info({}, 'hub closed');
+  }
+}

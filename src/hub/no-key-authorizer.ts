@@ -1,0 +1,50 @@
+import type { Access, Authorizer, Role } from './access.js';
+
+/** An authorisation refusal with the HTTP status the hub answers (same shape as the JWT module's error). */
+export class AccessDeniedError extends Error {
+  override readonly name = 'AccessDeniedError';
+  constructor(
+    readonly status: 400 | 401 | 403,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The rights of a subscriber without a token: public updates only. */
+export const ANONYMOUS_ACCESS: Access = Object.freeze({
+  anonymous: true,
+  topics: Object.freeze([]),
+  payload: undefined,
+  expiresAt: undefined,
+  viaCookie: false,
+});
+
+/**
+ * The authoriser of a hub configured without keys (mercure-protocol §3.1: the publish route exists only
+ * with a publisher key; subscribing only with a subscriber key or `anonymous`). HTTP publishing is refused
+ * with 401 (in-process `hub.publish()` still works); subscribing is anonymous when allowed, else 401.
+ */
+export class NoKeyAuthorizer implements Authorizer {
+  readonly #allowAnonymous: boolean;
+
+  constructor(allowAnonymous: boolean) {
+    this.#allowAnonymous = allowAnonymous;
+  }
+
+  async authorize(_request: unknown, role: Role): Promise<Access> {
+    if (role === 'publish') {
+      throw new AccessDeniedError(
+        401,
+        'Publishing over HTTP is disabled: this hub has no publisher key. Configure one (JWT authoriser) or publish in-process with hub.publish()',
+      );
+    }
+    if (!this.#allowAnonymous) {
+      throw new AccessDeniedError(
+        401,
+        'Subscribing requires a token, but this hub has no subscriber key; configure one or allow anonymous subscribers',
+      );
+    }
+    return ANONYMOUS_ACCESS;
+  }
+}

@@ -1,0 +1,48 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { HubHttpError, sendText } from './http-error.js';
+import type { HubContext } from './hub-context.js';
+import { parsePublishForm } from './publish-form.js';
+import { readBody } from './request-body.js';
+
+/**
+ * `POST /.well-known/mercure` (mercure-protocol §3.5): authorise, read the form (413 past `maxBodyBytes`),
+ * validate every field, check that **every** topic matches the token's `mercure.publish` selectors (403
+ * otherwise, as recommended for a new hub), store and fan out, and answer `200 text/plain` with the id.
+ */
+export async function handlePublish(
+  ctx: HubContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+): Promise<void> {
+  const started = performance.now();
+  if (ctx.closing) throw new HubHttpError(503, 'The hub is shutting down; publish again shortly');
+  const access = await ctx.authorize(req, url, 'publish');
+  if (access.anonymous) {
+    throw new HubHttpError(401, 'Publishing requires a token with a mercure.publish claim');
+  }
+  const contentType = req.headers['content-type'] ?? '';
+  if (!/^application\/x-www-form-urlencoded\b/i.test(contentType)) {
+    throw new HubHttpError(
+      400,
+      `Publish bodies must be application/x-www-form-urlencoded (got "${contentType || 'no Content-Type'}"), e.g. curl -d topic=...&data=...`,
+    );
+  }
+  const body = await readBody(req, ctx.options.maxBodyBytes);
+  const update = parsePublishForm(new URLSearchParams(body), ctx.options.maxTopics);
+  for (const topic of update.topics) {
+    if (!access.topics.some((selector) => ctx.matcher.match(topic, selector))) {
+      throw new HubHttpError(
+        403,
+        `Not allowed to publish to "${topic}": no selector of the token's mercure.publish claim matches it (every topic, alternates included, must match)`,
+      );
+    }
+  }
+  await ctx.dispatch(update);
+  ctx.hubMetrics.publishDuration.observe((performance.now() - started) / 1000);
+  ctx.options.logger.debug(
+    { id: update.id, topics: update.topics, private: update.private },
+    'update published',
+  );
+  sendText(res, 200, update.id, { 'cache-control': 'private, no-store' });
+}

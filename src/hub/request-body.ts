@@ -1,0 +1,60 @@
+import type { IncomingMessage } from 'node:http';
+import { HubHttpError } from './http-error.js';
+
+/**
+ * Reads a request body as UTF-8 text, refusing more than `limit` bytes with 413 (Mercure
+ * `max_request_body_size`, sse-rules §3.5). A declared `Content-Length` over the limit is refused before
+ * anything is read; a chunked body is counted as it arrives and abandoned at the limit.
+ *
+ * Bodies already consumed by a framework parser (`req.body` as a string or Buffer) are used as is.
+ */
+export function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  const preParsed = (req as IncomingMessage & { body?: unknown }).body;
+  if (typeof preParsed === 'string' || Buffer.isBuffer(preParsed)) {
+    const text = preParsed.toString();
+    if (Buffer.byteLength(text) > limit) return Promise.reject(tooLarge(limit));
+    return Promise.resolve(text);
+  }
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) {
+    req.resume();
+    return Promise.reject(tooLarge(limit));
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer): void => {
+      size += chunk.byteLength;
+      if (size > limit) {
+        cleanup();
+        req.resume();
+        reject(tooLarge(limit));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = (): void => {
+      cleanup();
+      resolve(Buffer.concat(chunks).toString('utf8'));
+    };
+    const onError = (error: Error): void => {
+      cleanup();
+      reject(new HubHttpError(400, `The request body could not be read: ${error.message}`));
+    };
+    const cleanup = (): void => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+  });
+}
+
+function tooLarge(limit: number): HubHttpError {
+  return new HubHttpError(
+    413,
+    `The publish body is larger than ${limit} bytes; send less data per update or raise maxBodyBytes`,
+  );
+}

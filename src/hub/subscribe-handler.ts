@@ -1,0 +1,203 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { EncodedEvent } from '../protocol/index.js';
+import { openStream, type SseStream, validLastEventId } from '../server/index.js';
+import { HubHttpError } from './http-error.js';
+import type { HubContext } from './hub-context.js';
+import { Subscriber, type SubscriberDropReason } from './subscriber.js';
+import type { Update } from './update.js';
+
+/** Cursor value asking for the whole history (Mercure §Reconciliation). */
+export const EARLIEST = 'earliest';
+
+/** Query parameters carrying a cursor, in precedence order: Mercure 0.x, Mercure 1.0, protocol-7 compat. */
+const CURSOR_PARAMS = ['lastEventID', 'last_event_id', 'Last-Event-ID'] as const;
+
+/** Longest delay `setTimeout` accepts (about 24.8 days). */
+const MAX_TIMEOUT = 2 ** 31 - 1;
+
+/**
+ * The cursor a subscriber asked for: the `Last-Event-ID` header first, then the query parameters.
+ * `requested` is true whenever one was sent, even if invalid (too long, control characters): such a
+ * cursor is unusable and answered `earliest` so the client knows it may have missed updates.
+ */
+export function readCursor(
+  req: IncomingMessage,
+  url: URL,
+): { requested: boolean; cursor: string | undefined } {
+  const header = req.headers['last-event-id'];
+  const fromHeader = Array.isArray(header) ? header[0] : header;
+  if (fromHeader !== undefined && fromHeader !== '') {
+    return { requested: true, cursor: validLastEventId(fromHeader) };
+  }
+  for (const name of CURSOR_PARAMS) {
+    const value = url.searchParams.get(name);
+    if (value !== null && value !== '') return { requested: true, cursor: validLastEventId(value) };
+  }
+  return { requested: false, cursor: undefined };
+}
+
+/** Runs `fn` at epoch time `at`, re-arming past `setTimeout`'s range; returns the canceller. */
+function runAt(at: number, fn: () => void): () => void {
+  let timer: NodeJS.Timeout;
+  const arm = (): void => {
+    const delay = at - Date.now();
+    if (delay <= 0) {
+      fn();
+      return;
+    }
+    timer = setTimeout(arm, Math.min(delay, MAX_TIMEOUT));
+    timer.unref();
+  };
+  arm();
+  return () => clearTimeout(timer);
+}
+
+/**
+ * `GET /.well-known/mercure?topic=…` (mercure-protocol §3.3-3.4). In order: validate the selectors,
+ * take a connection slot (over the cap: `200 text/event-stream`, a jittered `retry:` and close, so
+ * EventSource comes back later instead of failing for good), authorise, register for live updates,
+ * replay history after the cursor (re-authorised against the current token, scan-bounded), answer the
+ * cursor headers, then stream: replay, de-duplicated queued live updates, live. The stream closes at the
+ * token's `exp`, at the randomised maximum lifetime, on a stalled write and on queue overflow.
+ */
+export async function handleSubscribe(
+  ctx: HubContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+): Promise<void> {
+  const selectors = [...new Set(url.searchParams.getAll('topic'))];
+  if (selectors.length === 0) {
+    throw new HubHttpError(400, 'Missing "topic" parameter: subscribe with ?topic=<topic or URI template>');
+  }
+  if (selectors.length > ctx.options.maxTopics) {
+    throw new HubHttpError(
+      400,
+      `Too many topics: ${selectors.length} given, at most ${ctx.options.maxTopics} allowed`,
+    );
+  }
+  if (ctx.closing || !ctx.reserveConnection()) {
+    refuse(ctx, req, res);
+    return;
+  }
+  let released = false;
+  const release = (): void => {
+    if (!released) {
+      released = true;
+      ctx.releaseConnection();
+    }
+  };
+  let subscriber: Subscriber | undefined;
+  try {
+    const access = await ctx.authorize(req, url, 'subscribe');
+    if (req.destroyed) {
+      release();
+      return;
+    }
+    let drop: SubscriberDropReason | undefined;
+    let stream: SseStream | undefined;
+    const sub = new Subscriber({
+      id: `urn:uuid:${randomUUID()}`,
+      selectors,
+      access,
+      matcher: ctx.matcher,
+      queueSize: ctx.options.subscriberQueueSize,
+      onDrop: (reason) => {
+        drop = reason;
+        sub.markClosed();
+        stream?.destroy();
+      },
+    });
+    subscriber = sub;
+    // Listen first, then read history: updates published meanwhile wait in the subscriber's queue.
+    ctx.index.add(sub);
+    const { requested, cursor } = readCursor(req, url);
+    const headers: Record<string, string> = {
+      'cache-control': 'private, no-cache, no-store, must-revalidate, max-age=0',
+    };
+    let replay: { update: Update; frame: EncodedEvent }[] = [];
+    let replayedIds: ReadonlySet<string> = new Set();
+    if (requested) {
+      let responseCursor = EARLIEST;
+      if (cursor !== undefined) {
+        const result = await ctx.transport.replay(cursor, ctx.options.historyScanLimit);
+        if (result.found) {
+          replayedIds = new Set(result.updates.map((u) => u.id));
+          replay = result.updates
+            .filter((u) => sub.wants(u))
+            .map((update) => ({ update, frame: ctx.frame(update) }));
+          // Echo the client's own id only when it is held: an unknown or unusable cursor answers
+          // `earliest`, never another (possibly private) id from history (sse-rules §3.4, mercure#1321).
+          if (cursor !== EARLIEST) responseCursor = cursor;
+        }
+      }
+      headers['last-event-id'] = responseCursor;
+      headers['mercure-last-event-id'] = responseCursor;
+    }
+    if (req.destroyed || sub.closed) {
+      ctx.index.remove(sub);
+      release();
+      // Dropped while replaying (queue overflow) or the hub started draining: come back later.
+      if (!req.destroyed) refuse(ctx, req, res, false);
+      return;
+    }
+    const opened = openStream(req, res, {
+      heartbeatMs: ctx.options.heartbeatMs,
+      dispatchTimeoutMs: ctx.options.dispatchTimeoutMs,
+      maxBufferedBytes: ctx.options.subscriberMaxBufferedBytes,
+      overflow: 'disconnect',
+      lastEventIdParam: false,
+      headers,
+    });
+    stream = opened;
+    sub.attach(opened);
+    const ended = ctx.subscriberStarted(sub);
+    const timers: (() => void)[] = [];
+    opened.onClose((reason) => {
+      sub.markClosed();
+      for (const cancel of timers) cancel();
+      ctx.index.remove(sub);
+      release();
+      const dropReason =
+        drop ??
+        (reason === 'overflow' || reason === 'dispatch-timeout' || reason === 'heartbeat-failed'
+          ? reason
+          : undefined);
+      if (dropReason !== undefined) {
+        ctx.hubMetrics.slowSubscribersDropped.inc({ reason: dropReason });
+        ctx.counters.slowSubscribersDropped++;
+        ctx.options.logger.warn(
+          { subscriber: sub.id, reason: dropReason },
+          'subscriber unable to receive updates fast enough: disconnected',
+        );
+      }
+      ended();
+    });
+    if (access.expiresAt !== undefined) timers.push(runAt(access.expiresAt, () => opened.close()));
+    const { writeTimeoutMs, dispatchTimeoutMs } = ctx.options;
+    if (writeTimeoutMs > 0) {
+      // 80-100 % of the lifetime, minus one dispatch timeout so we end cleanly before any write deadline.
+      const lifetime = Math.max(
+        1,
+        Math.round(writeTimeoutMs * (0.8 + 0.2 * Math.random())) - dispatchTimeoutMs,
+      );
+      timers.push(runAt(Date.now() + lifetime, () => opened.close()));
+    }
+    await sub.start(replay, replayedIds);
+  } catch (error) {
+    if (subscriber && !res.headersSent) ctx.index.remove(subscriber);
+    if (!res.headersSent) release();
+    throw error;
+  }
+}
+
+/** Turns a subscriber away so that EventSource retries later: 200, a jittered `retry:`, then close. */
+function refuse(ctx: HubContext, req: IncomingMessage, res: ServerResponse, count = true): void {
+  if (count) {
+    ctx.hubMetrics.connectionsRefused.inc();
+    ctx.counters.connectionsRefused++;
+  }
+  const stream = openStream(req, res, { heartbeatMs: 0, lastEventIdParam: false });
+  stream.close({ retry: ctx.jitteredRetry() });
+}

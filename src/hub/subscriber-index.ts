@@ -1,0 +1,82 @@
+import type { Subscriber } from './subscriber.js';
+import { isTemplateSelector, MATCH_ALL, type TopicSelectorStore } from './topic-selector.js';
+
+/**
+ * Finds the subscribers an update is routed to, in O(subscribers that match) for exact selectors:
+ * subscribers are indexed by exact topic; `*` subscribers are kept apart; template selectors are grouped
+ * by selector, so each distinct template is evaluated once per update topic (and that result is cached
+ * per (selector, topic) by the {@link TopicSelectorStore}), however many subscribers share it.
+ */
+export class SubscriberIndex {
+  readonly #exact = new Map<string, Set<Subscriber>>();
+  readonly #templates = new Map<string, Set<Subscriber>>();
+  readonly #all = new Set<Subscriber>();
+  readonly #everyone = new Set<Subscriber>();
+  readonly #matcher: TopicSelectorStore;
+
+  constructor(matcher: TopicSelectorStore) {
+    this.#matcher = matcher;
+  }
+
+  /** Number of registered subscribers. */
+  get size(): number {
+    return this.#everyone.size;
+  }
+
+  /** Registers `subscriber` under each of its selectors. */
+  add(subscriber: Subscriber): void {
+    this.#everyone.add(subscriber);
+    for (const selector of subscriber.selectors) {
+      if (selector === MATCH_ALL) this.#all.add(subscriber);
+      else addTo(isTemplateSelector(selector) ? this.#templates : this.#exact, selector, subscriber);
+    }
+  }
+
+  /** Unregisters `subscriber` (idempotent per registration). */
+  remove(subscriber: Subscriber): void {
+    if (!this.#everyone.delete(subscriber)) return;
+    for (const selector of subscriber.selectors) {
+      if (selector === MATCH_ALL) this.#all.delete(subscriber);
+      else removeFrom(isTemplateSelector(selector) ? this.#templates : this.#exact, selector, subscriber);
+    }
+  }
+
+  /** Subscribers whose query selectors match at least one of `topics` (the routing half of the rule). */
+  route(topics: readonly string[]): Set<Subscriber> {
+    const out = new Set<Subscriber>(this.#all);
+    for (const topic of topics) {
+      const exact = this.#exact.get(topic);
+      if (exact) for (const s of exact) out.add(s);
+    }
+    for (const [selector, subscribers] of this.#templates) {
+      for (const topic of topics) {
+        if (this.#matcher.match(topic, selector)) {
+          for (const s of subscribers) out.add(s);
+          break;
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Every registered subscriber (for the subscriptions API and shutdown). */
+  all(): IterableIterator<Subscriber> {
+    return this.#everyone.values();
+  }
+}
+
+function addTo(map: Map<string, Set<Subscriber>>, key: string, subscriber: Subscriber): void {
+  let set = map.get(key);
+  if (!set) {
+    set = new Set();
+    map.set(key, set);
+  }
+  set.add(subscriber);
+}
+
+function removeFrom(map: Map<string, Set<Subscriber>>, key: string, subscriber: Subscriber): void {
+  const set = map.get(key);
+  if (!set) return;
+  set.delete(subscriber);
+  if (set.size === 0) map.delete(key);
+}

@@ -1,0 +1,145 @@
+import type { EncodedEvent } from '../protocol/index.js';
+import type { SseStream } from '../server/index.js';
+import type { Access } from './access.js';
+import type { TopicSelectorStore } from './topic-selector.js';
+import type { Update } from './update.js';
+
+/** Why a subscriber was disconnected by the hub rather than by its client. */
+export type SubscriberDropReason = 'queue-overflow' | 'overflow' | 'dispatch-timeout' | 'heartbeat-failed';
+
+/**
+ * One subscriber connection: its query selectors, its rights, and the gap-free switch from history
+ * replay to live delivery (mercure-protocol §3.4; reference hub `localsubscriber.go`).
+ *
+ * It is registered for live updates *before* history is read. While `buffering`, live updates wait in a
+ * queue bounded by `queueSize` (overflow disconnects: "unable to receive updates fast enough"). Once
+ * replay is written, queued updates whose id was part of the replay are skipped and the rest flushed;
+ * from then on updates go straight to the stream, whose own byte bound and dispatch deadline apply.
+ */
+export class Subscriber {
+  /** Hub-generated, random, the same for every subscription of this connection (sse-rules §3.4). */
+  readonly id: string;
+  /** The `topic` selectors of the request, deduplicated, in request order. */
+  readonly selectors: readonly string[];
+  readonly access: Access;
+  readonly #matcher: TopicSelectorStore;
+  readonly #queueSize: number;
+  #state: 'buffering' | 'live' | 'closed' = 'buffering';
+  #queue: { update: Update; frame: EncodedEvent }[] = [];
+  #stream: SseStream | undefined;
+  #onDrop: (reason: SubscriberDropReason) => void;
+  /** Updates written to this subscriber (replayed and live). */
+  delivered = 0;
+
+  constructor(init: {
+    id: string;
+    selectors: readonly string[];
+    access: Access;
+    matcher: TopicSelectorStore;
+    queueSize: number;
+    onDrop: (reason: SubscriberDropReason) => void;
+  }) {
+    this.id = init.id;
+    this.selectors = init.selectors;
+    this.access = init.access;
+    this.#matcher = init.matcher;
+    this.#queueSize = init.queueSize;
+    this.#onDrop = init.onDrop;
+  }
+
+  /** Whether one of the update's topics matches one of the query selectors. */
+  matches(update: Update): boolean {
+    return this.#matcher.matchAny(update.topics, this.selectors);
+  }
+
+  /**
+   * The private-update rule (Mercure §Authorization, mercure-protocol §3.3): public updates go to anyone
+   * subscribed; a private one only if one of its topics (canonical or alternate, not necessarily the one
+   * that routed it) matches a selector of the `mercure.subscribe` claim. Anonymous subscribers never.
+   */
+  mayRead(update: Update): boolean {
+    if (!update.private) return true;
+    if (this.access.anonymous) return false;
+    return this.#matcher.matchAny(update.topics, this.access.topics);
+  }
+
+  /** The full delivery rule: routed by the query selectors and allowed by the claim. */
+  wants(update: Update): boolean {
+    return this.matches(update) && this.mayRead(update);
+  }
+
+  /** Whether the subscriber is closed. */
+  get closed(): boolean {
+    return this.#state === 'closed';
+  }
+
+  /** Delivers a live update that already passed {@link wants}; `frame` is the shared serialisation. */
+  deliver(update: Update, frame: EncodedEvent): void {
+    if (this.#state === 'live') {
+      if (this.#stream!.write(frame)) this.delivered++;
+      else if (!this.#stream!.closed) this.delivered++;
+      return;
+    }
+    if (this.#state === 'closed') return;
+    if (this.#queue.length >= this.#queueSize) {
+      this.#queue = [];
+      this.#onDrop('queue-overflow');
+      return;
+    }
+    this.#queue.push({ update, frame });
+  }
+
+  /** Gives the subscriber its open stream (before {@link start}). */
+  attach(stream: SseStream): void {
+    this.#stream = stream;
+  }
+
+  /**
+   * Ends the connection: gracefully with an optional `retry:` (shutdown), or at once when `force`.
+   * Before the stream is open it only marks the subscriber closed; the handler then turns it away.
+   */
+  close(retry?: number, force = false): void {
+    const stream = this.#stream;
+    this.markClosed();
+    if (!stream) return;
+    if (force) stream.destroy();
+    else stream.close(retry === undefined ? {} : { retry });
+  }
+
+  /**
+   * Writes the replayed history (already filtered with {@link wants}), then the live updates queued
+   * meanwhile minus those the replay covered (`replayedIds`), then switches to live delivery. Waits for
+   * the socket to drain between writes so a long replay never exceeds the stream's byte bound.
+   */
+  async start(
+    replay: readonly { update: Update; frame: EncodedEvent }[],
+    replayedIds: ReadonlySet<string>,
+  ): Promise<void> {
+    const stream = this.#stream;
+    if (!stream) throw new Error('Subscriber.start() called before attach()');
+    for (const { frame } of replay) {
+      if (this.#state === 'closed' || stream.closed) return;
+      if (!stream.write(frame)) await stream.drain();
+      this.delivered++;
+    }
+    // Flush the queue; updates keep arriving into it while we await, so loop until it is empty.
+    while (this.#queue.length > 0) {
+      if (this.#state === 'closed' || stream.closed) return;
+      const batch = this.#queue;
+      this.#queue = [];
+      for (const { update, frame } of batch) {
+        if (replayedIds.has(update.id)) continue;
+        if (stream.closed) return;
+        if (!stream.write(frame)) await stream.drain();
+        this.delivered++;
+      }
+    }
+    if (this.#state === 'buffering') this.#state = 'live';
+  }
+
+  /** Marks the subscriber closed; queued updates are discarded. */
+  markClosed(): void {
+    this.#state = 'closed';
+    this.#queue = [];
+  }
+}
