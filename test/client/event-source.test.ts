@@ -203,3 +203,27 @@ describe('SseEventSource: extensions', () => {
     ]);
   });
 });
+
+describe('createMessageEvent', () => {
+  it('falls back to a compatible Event subclass where the runtime has no MessageEvent', async () => {
+    const { createMessageEvent } = await import('../../src/client/message-event.js');
+    const native = globalThis.MessageEvent;
+    try {
+      (globalThis as { MessageEvent?: unknown }).MessageEvent = undefined;
+      const event = createMessageEvent('tick', { data: 'd', origin: 'http://o', lastEventId: '3' });
+      expect(event).toBeInstanceOf(Event);
+      expect(event).not.toBeInstanceOf(native);
+      expect([event.type, event.data, event.origin, event.lastEventId]).toEqual([
+        'tick',
+        'd',
+        'http://o',
+        '3',
+      ]);
+    } finally {
+      globalThis.MessageEvent = native;
+    }
+    expect(createMessageEvent('message', { data: '', origin: '', lastEventId: '' })).toBeInstanceOf(
+      MessageEvent,
+    );
+  });
+});
