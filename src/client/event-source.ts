@@ -2,6 +2,7 @@ import { Connection } from './connection.js';
 import type { SseError } from './errors.js';
 import { createMessageEvent } from './message-event.js';
 import type { ClientOptions } from './options.js';
+import { resolveUrl } from './url.js';
 
 /** Options of {@link SseEventSource}: the standard `withCredentials` plus every client option. */
 export interface SseEventSourceInit extends ClientOptions {
@@ -40,19 +41,6 @@ type Handler<E extends Event> = ((this: SseEventSource, event: E) => unknown) | 
 const CONNECTING = 0;
 const OPEN = 1;
 const CLOSED = 2;
-
-function resolveUrl(url: string | URL): string {
-  // `location` exists in windows and workers; a relative URL in Node throws, as the spec's parse failure.
-  const base = (globalThis as { location?: { href: string } }).location?.href;
-  try {
-    return new URL(url, base).href;
-  } catch {
-    throw new DOMException(
-      `Cannot create an event source for the invalid URL "${String(url)}"`,
-      'SyntaxError',
-    );
-  }
-}
 
 /**
  * A drop-in `EventSource` (HTML §9.2) that runs in Node, browsers and workers, built on fetch. It keeps the

@@ -2,6 +2,7 @@ import type { ReceivedEvent } from '../protocol/index.js';
 import { type CloseReason, Connection } from './connection.js';
 import type { SseError } from './errors.js';
 import type { ClientOptions } from './options.js';
+import { resolveUrl } from './url.js';
 
 /** One event yielded by {@link streamEvents}: the parser's event plus the origin of the final URL. */
 export interface StreamedEvent extends ReceivedEvent {
@@ -44,7 +45,7 @@ export function streamEvents(url: string | URL, options: ClientOptions = {}): Ev
     wake?.();
   };
 
-  const connection = new Connection(new URL(url).href, options, {
+  const connection = new Connection(resolveUrl(url), options, {
     onOpen: () => undefined,
     onEvent: (event, origin) => {
       queue.push({ type: event.type, data: event.data, lastEventId: event.lastEventId, origin });

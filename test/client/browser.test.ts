@@ -135,7 +135,7 @@ describe.skipIf(!enabled)('ssehub/client in headless Chromium', () => {
   it('POSTs a body with an Authorization header from the browser', async () => {
     const data = await page.evaluate(async () => {
       const { streamEvents } = (window as unknown as Globals).ssehub;
-      for await (const event of streamEvents(new URL('/stream/post', location.href), {
+      for await (const event of streamEvents('/stream/post', {
         method: 'POST',
         headers: { authorization: 'Bearer browser' },
         body: 'prompt=hi',
