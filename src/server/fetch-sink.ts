@@ -57,6 +57,11 @@ export class FetchSink implements SseSink {
     this.#finish();
   }
 
+  /** The client went away (request aborted): forget the body without erroring it (nothing to tell). */
+  peerGone(): void {
+    this.#finish();
+  }
+
   detach(): void {
     this.#events = undefined;
   }

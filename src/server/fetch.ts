@@ -28,7 +28,7 @@ export function sseResponse(
   );
   const stream = new SseStream({ sink, options: resolved, lastEventId });
   stream.writeUnbounded(openingFrame(resolved));
-  const onRequestAbort = (): void => sink.destroy();
+  const onRequestAbort = (): void => sink.peerGone();
   if (request.signal.aborted) onRequestAbort();
   else {
     request.signal.addEventListener('abort', onRequestAbort, { once: true });

@@ -47,8 +47,10 @@ export function openStream(
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 30_000);
   } else if (http2) {
-    const session = (req as Http2ServerRequest).stream?.session;
-    (session?.socket as Socket | undefined)?.setNoDelay?.(true);
+    // The HTTP/2 session socket is a guarded proxy; where it refuses, nghttp2's own framing applies.
+    try {
+      ((req as Http2ServerRequest).stream?.session?.socket as Socket | undefined)?.setNoDelay?.(true);
+    } catch {}
   }
   const lastEventId = readLastEventId(req.headers['last-event-id'], req.url, resolved.lastEventIdParam);
   const stream = new SseStream({ sink: new NodeSink(res), options: resolved, lastEventId });
