@@ -97,7 +97,10 @@ export class Connection {
     this.url = url;
     this.#options = options;
     this.#listener = listener;
-    this.#fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
+    const fetchImpl = options.fetch ?? globalThis.fetch?.bind(globalThis);
+    if (!fetchImpl)
+      throw new TypeError('No global fetch in this runtime (Node >= 20 has one); pass options.fetch');
+    this.#fetch = fetchImpl;
     this.#reconnectionTime = options.reconnectionTime ?? DEFAULT_RECONNECTION_TIME;
     this.#origin = new URL(url).origin;
     this.#parser = new EventStreamParser({

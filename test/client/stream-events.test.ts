@@ -129,6 +129,36 @@ describe('streamEvents: requests', () => {
     expect(statuses).toEqual([200]);
     expect(stream.response?.headers.get('mercure-last-event-id')).toBe('urn:uuid:42');
   });
+  it('tells the headers hook the id it will send and the failure count; uses an injected fetch', async () => {
+    const server = await serve((_req, res, index) => {
+      if (index === 1) {
+        res.writeHead(502);
+        res.end();
+        return;
+      }
+      openStream(res);
+      res.end(`id: n${index}\ndata: ${index}\n\n`);
+    });
+    const contexts: string[] = [];
+    const fetched: string[] = [];
+    await take(
+      streamEvents(server.origin, {
+        random: () => 0,
+        reconnectionTime: 1,
+        headers: ({ lastEventId, failures }) => {
+          contexts.push(`${lastEventId}/${failures}`);
+          return {};
+        },
+        fetch: (input, init) => {
+          fetched.push(String(input));
+          return fetch(input, init);
+        },
+      }),
+      2,
+    );
+    expect(contexts.slice(0, 3)).toEqual(['/0', 'n0/0', 'n0/1']);
+    expect(fetched.slice(0, 3)).toEqual(Array(3).fill(`${server.origin}/`));
+  });
 });
 
 describe('streamEvents: reconnection', () => {
