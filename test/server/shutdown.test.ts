@@ -50,7 +50,7 @@ describe('graceful shutdown', () => {
     const clients = await Promise.all(Array.from({ length: 5 }, () => parsedGet(server!.url)));
     while (streams.length < 5) await new Promise((r) => setTimeout(r, 5));
     const order: number[] = [];
-    streams.forEach((s, i) => s.onClose(() => order.push(i)));
+    for (const [i, s] of streams.entries()) s.onClose(() => order.push(i));
     const result = await closeAll(streams, { spreadMs: 100 });
     expect(result.forced).toBe(0);
     expect(order).toEqual([0, 1, 2, 3, 4]);
