@@ -138,6 +138,7 @@ export async function handleSubscribe(
     if (req.destroyed || sub.closed) {
       ctx.index.remove(sub);
       release();
+      if (drop !== undefined) recordDrop(ctx, sub, drop);
       // Dropped while replaying (queue overflow) or the hub started draining: come back later.
       if (!req.destroyed) refuse(ctx, req, res, false);
       return;
@@ -164,14 +165,7 @@ export async function handleSubscribe(
         (reason === 'overflow' || reason === 'dispatch-timeout' || reason === 'heartbeat-failed'
           ? reason
           : undefined);
-      if (dropReason !== undefined) {
-        ctx.hubMetrics.slowSubscribersDropped.inc({ reason: dropReason });
-        ctx.counters.slowSubscribersDropped++;
-        ctx.options.logger.warn(
-          { subscriber: sub.id, reason: dropReason },
-          'subscriber unable to receive updates fast enough: disconnected',
-        );
-      }
+      if (dropReason !== undefined) recordDrop(ctx, sub, dropReason);
       ended();
     });
     if (access.expiresAt !== undefined) timers.push(runAt(access.expiresAt, () => opened.close()));
@@ -190,6 +184,16 @@ export async function handleSubscribe(
     if (!res.headersSent) release();
     throw error;
   }
+}
+
+/** Counts and logs a subscriber disconnected for being too slow (sse-rules §5.1). */
+function recordDrop(ctx: HubContext, sub: Subscriber, reason: SubscriberDropReason): void {
+  ctx.hubMetrics.slowSubscribersDropped.inc({ reason });
+  ctx.counters.slowSubscribersDropped++;
+  ctx.options.logger.warn(
+    { subscriber: sub.id, reason },
+    'subscriber unable to receive updates fast enough: disconnected',
+  );
 }
 
 /** Turns a subscriber away so that EventSource retries later: 200, a jittered `retry:`, then close. */
