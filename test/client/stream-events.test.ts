@@ -406,18 +406,26 @@ describe('streamEvents: status awareness', () => {
 });
 
 describe('streamEvents: bounds and cancellation', () => {
-  it('fails with SseEventTooLargeError past maxEventSize and does not reconnect', async () => {
-    const server = await serve((_req, res) => {
-      openStream(res);
-      const line = `data: ${'x'.repeat(600)}\n`;
-      res.write(`${line}${line}${line}\n`);
+  const oversized: Record<string, string> = {
+    'one long line': `data: ${'x'.repeat(5000)}\n\n`,
+    'many data lines': `${`data: ${'x'.repeat(600)}\n`.repeat(3)}\n`,
+    'a line that never ends': `data: ${'x'.repeat(5000)}`,
+  };
+  for (const [shape, wire] of Object.entries(oversized)) {
+    it(`fails with SseEventTooLargeError past maxEventSize (${shape}) and does not reconnect`, async () => {
+      const server = await serve((_req, res) => {
+        openStream(res);
+        res.write(wire);
+      });
+      const error = await take(streamEvents(server.origin, { maxEventSize: 1000 }), 1).catch(
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(SseEventTooLargeError);
+      expect((error as SseEventTooLargeError).limit).toBe(1000);
+      expect(server.requests).toHaveLength(1);
+      await server.requests[0]!.closed;
     });
-    const error = await take(streamEvents(server.origin, { maxEventSize: 1000 }), 1).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(SseEventTooLargeError);
-    expect((error as SseEventTooLargeError).limit).toBe(1000);
-    expect(server.requests).toHaveLength(1);
-    await server.requests[0]!.closed;
-  });
+  }
 
   it('ends cleanly on break: the server sees the socket closed', async () => {
     const server = await serve((_req, res) => {
