@@ -1,0 +1,259 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type AnswerStore, parseAnswerEventId } from './answer-store.js';
+import type { ChatRoom, RoomEventType } from './chat-room.js';
+import type { ClockPublisher } from './clock-publisher.js';
+import { DemoEventStream } from './event-stream.js';
+import { DemoHttpError, sendError, sendJson } from './http-error.js';
+import type { DemoTopics, WebUiHub } from './hub-port.js';
+import { RateLimiter } from './rate-limiter.js';
+import { assertSameOrigin, readJsonObject, stringField } from './request-guards.js';
+import type { StatsFeed } from './stats-feed.js';
+
+/** Bounds on what a visitor may send to the demo endpoints. */
+export interface DemoLimits {
+  /** Longest prompt, in characters. Default 500. */
+  promptLength: number;
+  /** Longest live-demo or chat-room message, in characters. Default 2000. */
+  messageLength: number;
+  /** Longest chat-room name, in characters. Default 32. */
+  nameLength: number;
+  /** Prompts per client address per minute. Default 20. */
+  promptsPerMinute: number;
+  /** Messages, room posts and publisher switches per client address per 10 s. Default 30. */
+  writesPer10s: number;
+}
+
+const DEFAULT_LIMITS: DemoLimits = {
+  promptLength: 500,
+  messageLength: 2000,
+  nameLength: 32,
+  promptsPerMinute: 20,
+  writesPer10s: 30,
+};
+
+const ROOM_TYPES: readonly RoomEventType[] = ['userconnect', 'usermessage', 'userdisconnect'];
+const EVENT_TYPE = /^[A-Za-z][A-Za-z0-9_.:-]{0,39}$/;
+const BODY_LIMIT = 16 * 1024;
+
+/** What the demo routes work with. */
+export interface DemoContext {
+  readonly hub: WebUiHub;
+  readonly topics: DemoTopics;
+  readonly hubPath: string;
+  readonly devToken: string | (() => string | Promise<string>) | undefined;
+  readonly clock: ClockPublisher;
+  readonly room: ChatRoom;
+  readonly answers: AnswerStore;
+  readonly feed: StatsFeed;
+  readonly limits: Partial<DemoLimits> | undefined;
+}
+
+/**
+ * The demo endpoints (paths relative to the prefix):
+ * `GET /config`, `GET /token` (dev only), `POST /clock`, `POST /messages`, `POST /room`,
+ * `POST /chat` (stream a new answer, or re-attach with `Last-Event-ID`), `GET /chat/<id>` (re-attach),
+ * `GET /stats` (dashboard feed). Every write checks same-origin and is size- and rate-limited.
+ */
+export class DemoRoutes {
+  readonly #limits: DemoLimits;
+  readonly #prompts: RateLimiter;
+  readonly #writes: RateLimiter;
+  readonly #streams = new Set<DemoEventStream>();
+
+  constructor(private readonly ctx: DemoContext) {
+    this.#limits = { ...DEFAULT_LIMITS, ...ctx.limits };
+    this.#prompts = new RateLimiter(this.#limits.promptsPerMinute, 60_000, 'prompts');
+    this.#writes = new RateLimiter(this.#limits.writesPer10s, 10_000, 'messages');
+  }
+
+  /** Answers one request under the prefix; errors become JSON with their status. */
+  async handle(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+    try {
+      await this.#route(req, res, path);
+    } catch (error) {
+      sendError(res, error);
+    }
+  }
+
+  /** Closes every open chat stream. */
+  close(): void {
+    for (const stream of this.#streams) stream.close();
+  }
+
+  async #route(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+    const method = req.method ?? 'GET';
+    const client = req.socket.remoteAddress ?? 'unknown';
+    const only = (allowed: string) => {
+      if (method !== allowed) throw new DemoHttpError(405, `Use ${allowed} for ${path}`);
+    };
+    if (path === '/config') {
+      only('GET');
+      sendJson(res, {
+        hub: this.ctx.hubPath,
+        topics: this.ctx.topics,
+        devToken: this.ctx.devToken !== undefined,
+        clock: { running: this.ctx.clock.running },
+        room: { members: this.ctx.room.members },
+        limits: this.#limits,
+      });
+      return;
+    }
+    if (path === '/token') {
+      only('GET');
+      await this.#token(req, res);
+      return;
+    }
+    if (path === '/stats') {
+      only('GET');
+      this.ctx.feed.assertRoom();
+      this.ctx.feed.attach(new DemoEventStream(req, res));
+      return;
+    }
+    if (path === '/chat') {
+      only('POST');
+      await this.#chat(req, res, client);
+      return;
+    }
+    if (path.startsWith('/chat/')) {
+      only('GET');
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const lastEventId = header(req, 'last-event-id') ?? url.searchParams.get('lastEventId') ?? undefined;
+      this.#attach(req, res, decodeURIComponent(path.slice('/chat/'.length)), lastEventId);
+      return;
+    }
+    if (path === '/clock' || path === '/messages' || path === '/room') {
+      only('POST');
+      assertSameOrigin(req);
+      this.#writes.hit(client);
+      const body = await readJsonObject(req, BODY_LIMIT);
+      if (path === '/clock') {
+        if (typeof body.running !== 'boolean')
+          throw new DemoHttpError(400, '"running" must be true or false');
+        if (body.running) this.ctx.clock.start();
+        else this.ctx.clock.stop();
+        sendJson(res, { running: this.ctx.clock.running });
+      } else if (path === '/messages') {
+        await this.#message(res, body);
+      } else {
+        await this.#room(res, body);
+      }
+      return;
+    }
+    throw new DemoHttpError(404, `No demo endpoint at ${path}`);
+  }
+
+  async #token(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const source = this.ctx.devToken;
+    if (source === undefined) {
+      throw new DemoHttpError(404, 'No development token: the hub is not running in dev mode');
+    }
+    assertSameOrigin(req);
+    const token = typeof source === 'string' ? source : await source();
+    res.setHeader(
+      'Set-Cookie',
+      `mercureAuthorization=${token}; Path=${this.ctx.hubPath}; HttpOnly; SameSite=Strict`,
+    );
+    sendJson(res, { token });
+  }
+
+  async #message(res: ServerResponse, body: Record<string, unknown>): Promise<void> {
+    const data = body.data;
+    if (typeof data !== 'string' || data.length > this.#limits.messageLength) {
+      throw new DemoHttpError(
+        400,
+        `"data" must be a string of at most ${this.#limits.messageLength} characters`,
+      );
+    }
+    let type: string | undefined;
+    if (body.type !== undefined && body.type !== '') {
+      if (typeof body.type !== 'string' || !EVENT_TYPE.test(body.type)) {
+        throw new DemoHttpError(400, '"type" must be a letter then up to 39 letters, digits or _ . : -');
+      }
+      type = body.type;
+    }
+    const update = await this.ctx.hub.publish({
+      topics: [this.ctx.topics.messages],
+      data,
+      ...(type === undefined ? {} : { type }),
+    });
+    sendJson(res, { id: update.id });
+  }
+
+  async #room(res: ServerResponse, body: Record<string, unknown>): Promise<void> {
+    const type = body.type as RoomEventType;
+    if (!ROOM_TYPES.includes(type)) {
+      throw new DemoHttpError(400, `"type" must be one of ${ROOM_TYPES.join(', ')}`);
+    }
+    const name = stringField(body, 'name', this.#limits.nameLength);
+    const text = type === 'usermessage' ? stringField(body, 'text', this.#limits.messageLength) : undefined;
+    sendJson(res, { id: await this.ctx.room.post(type, name, text) });
+  }
+
+  async #chat(req: IncomingMessage, res: ServerResponse, client: string): Promise<void> {
+    assertSameOrigin(req);
+    // A re-connection of the same POST (the client resends it with Last-Event-ID): re-attach.
+    const resume = header(req, 'last-event-id');
+    if (resume !== undefined && resume !== '') {
+      req.resume();
+      const parsed = parseAnswerEventId(resume);
+      if (parsed === undefined)
+        throw new DemoHttpError(400, `Last-Event-ID "${resume}" is not a chat event id`);
+      this.#attach(req, res, parsed.answer, resume);
+      return;
+    }
+    this.#prompts.hit(client);
+    const body = await readJsonObject(req, BODY_LIMIT);
+    const prompt = stringField(body, 'prompt', this.#limits.promptLength);
+    const answer = this.ctx.answers.start(prompt);
+    this.#stream(req, res, answer.id, -1);
+  }
+
+  #attach(
+    req: IncomingMessage,
+    res: ServerResponse,
+    answerId: string,
+    lastEventId: string | undefined,
+  ): void {
+    let after = -1;
+    if (lastEventId !== undefined && lastEventId !== '') {
+      const parsed = parseAnswerEventId(lastEventId);
+      if (parsed === undefined || parsed.answer !== answerId) {
+        throw new DemoHttpError(400, `Last-Event-ID "${lastEventId}" does not belong to answer ${answerId}`);
+      }
+      after = parsed.seq;
+    }
+    this.#stream(req, res, answerId, after);
+  }
+
+  #stream(req: IncomingMessage, res: ServerResponse, answerId: string, after: number): void {
+    const answer = this.ctx.answers.get(answerId);
+    if (answer === undefined) {
+      throw new DemoHttpError(404, `Answer ${answerId} is unknown or expired; send the prompt again`);
+    }
+    if (answer.finished && after >= answer.events.length - 1) {
+      // Everything was delivered: 204 tells a client (EventSource included) to stop reconnecting.
+      res.writeHead(204, { 'Cache-Control': 'no-store' });
+      res.end();
+      return;
+    }
+    const stream = new DemoEventStream(req, res);
+    this.#streams.add(stream);
+    const stop = answer.follow(after, (event, last) => {
+      if (stream.bufferedBytes > 256 * 1024) {
+        stream.close(); // too slow: the client re-attaches with Last-Event-ID and loses nothing
+        return;
+      }
+      stream.send(event);
+      if (last) stream.close();
+    });
+    stream.onClose(() => {
+      stop();
+      this.#streams.delete(stream);
+    });
+  }
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}

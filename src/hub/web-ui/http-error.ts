@@ -1,0 +1,40 @@
+import type { ServerResponse } from 'node:http';
+
+/**
+ * A request the demo endpoints refuse, with the status and a reason a person can act on
+ * (400 bad input, 403 cross-site, 404 unknown, 405 method, 413 too large, 415 type, 429 rate).
+ */
+export class DemoHttpError extends Error {
+  override readonly name = 'DemoHttpError';
+  constructor(
+    readonly status: 400 | 403 | 404 | 405 | 413 | 415 | 429 | 503,
+    message: string,
+    /** Seconds to wait before retrying (429, 503), sent as `Retry-After`. */
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(message);
+  }
+}
+
+/** Answers with JSON `{ error }` for a {@link DemoHttpError}, or a 500 for anything else. */
+export function sendError(res: ServerResponse, error: unknown): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const known = error instanceof DemoHttpError;
+  const headers: Record<string, string> = {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Cache-Control': 'no-store',
+  };
+  if (known && error.retryAfterSeconds !== undefined)
+    headers['Retry-After'] = String(error.retryAfterSeconds);
+  res.writeHead(known ? error.status : 500, headers);
+  res.end(`${JSON.stringify({ error: known ? error.message : 'Internal error in the web UI demo' })}\n`);
+}
+
+/** Answers 200 with a JSON body. */
+export function sendJson(res: ServerResponse, body: unknown, status = 200): void {
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' });
+  res.end(`${JSON.stringify(body)}\n`);
+}

@@ -1,0 +1,40 @@
+/**
+ * What the web UI needs from the hub: in-process publishing (so the demo endpoints need no token) and
+ * its live figures. A structural type, so the web UI depends on no hub internals.
+ */
+export interface WebUiHub {
+  publish(update: {
+    topics: readonly string[];
+    data: string;
+    type?: string;
+    id?: string;
+    private?: boolean;
+    retry?: number;
+  }): Promise<{ readonly id: string }>;
+  /** Counters and gauges (`Hub.stats()`); fields the dashboard does not find count as 0. */
+  stats(): unknown;
+  /** Where the history size comes from when `stats()` does not carry it. */
+  readonly transport?: { historySize(): Promise<number> };
+}
+
+/** The topics the demo publishes to. Public updates, so anonymous subscribers receive them. */
+export interface DemoTopics {
+  /** The server-side clock publisher (`connecttime` events, one per second). */
+  readonly clock: string;
+  /** Messages typed on the live demo page. */
+  readonly messages: string;
+  /** The chat room (`userconnect`, `usermessage`, `userdisconnect`). */
+  readonly room: string;
+  /** A URI template (RFC 6570) matching all three, to show template subscriptions. */
+  readonly template: string;
+}
+
+/** The demo topics under `base` (an IRI ending with `/`). */
+export function demoTopics(base = 'https://ssehub.example/demo/'): DemoTopics {
+  return {
+    clock: `${base}clock`,
+    messages: `${base}messages`,
+    room: `${base}room`,
+    template: `${base}{stream}`,
+  };
+}

@@ -1,0 +1,118 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { AnswerStore, type AnswerStoreOptions } from './answer-store.js';
+import { ChatRoom } from './chat-room.js';
+import { ClockPublisher } from './clock-publisher.js';
+import { type DemoLimits, DemoRoutes } from './demo-routes.js';
+import { type DemoTopics, demoTopics, type WebUiHub } from './hub-port.js';
+import { StaticFiles, sendNotFound } from './static-files.js';
+import { StatsFeed } from './stats-feed.js';
+
+export { generateAnswer } from './answer-generator.js';
+export { type Answer, type AnswerStoreOptions, parseAnswerEventId } from './answer-store.js';
+export type { DemoLimits } from './demo-routes.js';
+export type { DemoTopics, WebUiHub } from './hub-port.js';
+export { DEFAULT_WEB_ROOT } from './static-files.js';
+export type { DashboardSample } from './stats-feed.js';
+
+/** Options of {@link createWebUi}. Everything is optional. */
+export interface WebUiOptions {
+  /** Folder of the built pages. Default: the package's `web/dist` (built by `npm run build`). */
+  root?: string;
+  /** URL prefix of the demo endpoints. Default `/demo`. */
+  prefix?: string;
+  /** Serve the demo endpoints at all (publisher, chat room, streamed chat, dashboard). Default true. */
+  demo?: boolean;
+  /** Base IRI of the demo topics, ending with `/`. Default `https://ssehub.example/demo/`. */
+  topicBase?: string;
+  /** Path of the hub's subscribe endpoint, told to the pages. Default `/.well-known/mercure`. */
+  hubPath?: string;
+  /**
+   * DEVELOPMENT ONLY: a subscriber JWT the pages may fetch from `<prefix>/token`, which also sets it
+   * as the `mercureAuthorization` cookie for the hub path (Mercure §Authorization, cookie). Give it only
+   * when the hub runs in dev mode; without it the endpoint does not exist and the pages subscribe
+   * anonymously.
+   */
+  devToken?: string | (() => string | Promise<string>);
+  /** Clock publisher period, in ms. Default 1000. */
+  clockIntervalMs?: number;
+  /** Dashboard sampling period, in ms. Default 1000. */
+  statsIntervalMs?: number;
+  /** Streamed-chat generator and store limits. */
+  chat?: AnswerStoreOptions;
+  /** Input and rate limits of the demo endpoints. */
+  limits?: Partial<DemoLimits>;
+  /** Called with errors the demo cannot report to a client (a failed background publish). */
+  onError?: (error: unknown) => void;
+}
+
+/** The web UI request handler, with what a server needs to stop it and a test needs to observe it. */
+export interface WebUiHandler {
+  (req: IncomingMessage, res: ServerResponse): void;
+  /** The streamed-chat answers (e.g. `started` counts generations begun). */
+  readonly answers: AnswerStore;
+  /** Stops the publisher, the generators and the dashboard feed, and closes their streams. */
+  close(): void;
+}
+
+/**
+ * The web UI: the three pages (`/` live demo, `/chat` streamed chat, `/dashboard`) from `web/dist`,
+ * and the demo endpoints under `/demo`, which publish in-process through `hub.publish` (no token).
+ * Plug it in as the hub's `fallback` for every path the hub does not serve:
+ *
+ * ```ts
+ * let ui: WebUiHandler | undefined;
+ * const hub = createHub({ allowAnonymous: true, fallback: (req, res) => ui?.(req, res) });
+ * ui = createWebUi(hub);
+ * ```
+ */
+export function createWebUi(hub: WebUiHub, options: WebUiOptions = {}): WebUiHandler {
+  const prefix = (options.prefix ?? '/demo').replace(/\/+$/, '');
+  const files = new StaticFiles(options.root);
+  const onError = options.onError ?? (() => undefined);
+  const topics: DemoTopics = demoTopics(options.topicBase);
+  const answers = new AnswerStore(options.chat);
+  const demo = options.demo ?? true;
+  const clock = new ClockPublisher(hub, topics.clock, options.clockIntervalMs, undefined, onError);
+  const feed = demo ? new StatsFeed(hub, options.statsIntervalMs) : undefined;
+  const routes =
+    feed === undefined
+      ? undefined
+      : new DemoRoutes({
+          hub,
+          topics,
+          hubPath: options.hubPath ?? '/.well-known/mercure',
+          devToken: options.devToken,
+          clock,
+          room: new ChatRoom(hub, topics.room),
+          answers,
+          feed,
+          limits: options.limits,
+        });
+
+  const handler = (req: IncomingMessage, res: ServerResponse): void => {
+    let pathname: string;
+    try {
+      pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
+    } catch {
+      pathname = '/';
+    }
+    const work =
+      routes !== undefined && (pathname === prefix || pathname.startsWith(`${prefix}/`))
+        ? routes.handle(req, res, pathname.slice(prefix.length) || '/')
+        : files.serve(req, res, pathname);
+    work.catch((error: unknown) => {
+      onError(error);
+      if (!res.headersSent) sendNotFound(req, res, pathname);
+      else res.destroy();
+    });
+  };
+  return Object.assign(handler, {
+    answers,
+    close(): void {
+      clock.stop();
+      answers.close();
+      feed?.close();
+      routes?.close();
+    },
+  });
+}

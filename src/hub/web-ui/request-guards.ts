@@ -1,0 +1,72 @@
+import type { IncomingMessage } from 'node:http';
+import { DemoHttpError } from './http-error.js';
+
+/**
+ * Refuses cross-site writes (CSRF): a browser always sends `Origin` on a cross-origin POST, so an
+ * `Origin` that is not this host is refused, and so is a `Sec-Fetch-Site` other than same-origin.
+ * Requests with neither (curl, scripts) are not browsers riding a user's session and are allowed.
+ */
+export function assertSameOrigin(req: IncomingMessage): void {
+  const origin = req.headers.origin;
+  const host = req.headers.host;
+  if (origin !== undefined) {
+    let originHost: string;
+    try {
+      originHost = new URL(origin).host;
+    } catch {
+      throw new DemoHttpError(403, `Origin "${origin}" is not a URL; demo writes must come from this page`);
+    }
+    if (host === undefined || originHost !== host) {
+      throw new DemoHttpError(403, `Cross-site request refused: Origin ${origin} is not this hub (${host})`);
+    }
+  }
+  const site = req.headers['sec-fetch-site'];
+  if (site !== undefined && site !== 'same-origin' && site !== 'none') {
+    throw new DemoHttpError(403, `Cross-site request refused (Sec-Fetch-Site: ${site})`);
+  }
+}
+
+/**
+ * Reads a JSON object body of at most `maxBytes`. Requires `Content-Type: application/json`, which a
+ * cross-site HTML form cannot send without a CORS preflight (a second CSRF barrier).
+ */
+export async function readJsonObject(
+  req: IncomingMessage,
+  maxBytes: number,
+): Promise<Record<string, unknown>> {
+  const type = req.headers['content-type'] ?? '';
+  if (!/^application\/json\b/i.test(type)) {
+    throw new DemoHttpError(415, `Send the body as Content-Type: application/json (got "${type || 'none'}")`);
+  }
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > maxBytes) throw new DemoHttpError(413, `Body too large: at most ${maxBytes} bytes`);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > maxBytes) throw new DemoHttpError(413, `Body too large: at most ${maxBytes} bytes`);
+    chunks.push(chunk);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
+  } catch {
+    throw new DemoHttpError(400, 'The body is not valid JSON');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new DemoHttpError(400, 'The body must be a JSON object');
+  }
+  return parsed as Record<string, unknown>;
+}
+
+/** A string field of at most `maxLength` characters (after trimming), or a 400 naming the field. */
+export function stringField(body: Record<string, unknown>, name: string, maxLength: number): string {
+  const value = body[name];
+  if (typeof value !== 'string') throw new DemoHttpError(400, `"${name}" must be a string`);
+  const trimmed = value.trim();
+  if (trimmed === '') throw new DemoHttpError(400, `"${name}" must not be empty`);
+  if (trimmed.length > maxLength) {
+    throw new DemoHttpError(400, `"${name}" is too long: at most ${maxLength} characters`);
+  }
+  return trimmed;
+}

@@ -1,0 +1,150 @@
+import type { DemoEventStream } from './event-stream.js';
+import { DemoHttpError } from './http-error.js';
+import type { WebUiHub } from './hub-port.js';
+
+/** One point of the dashboard: the hub's figures at `time`, with rates over the last interval. */
+export interface DashboardSample {
+  /** Epoch ms. */
+  readonly time: number;
+  readonly connections: number;
+  readonly subscriptions: number;
+  /** Subscriptions per topic selector, most subscribed first (at most 20). */
+  readonly topics: readonly { readonly topic: string; readonly subscriptions: number }[];
+  /** Totals since the hub started. */
+  readonly published: number;
+  readonly delivered: number;
+  readonly publishedPerSecond: number;
+  readonly deliveredPerSecond: number;
+  readonly slowDropped: number;
+  readonly historySize: number;
+  /** Process memory in bytes. */
+  readonly rss: number;
+  readonly heapUsed: number;
+}
+
+/** The hub figures a sample is built from. */
+export interface HubFigures {
+  connections: number;
+  subscriptions: number;
+  topics: { topic: string; subscriptions: number }[];
+  published: number;
+  delivered: number;
+  slowDropped: number;
+  historySize: number;
+}
+
+function num(value: unknown): number {
+  return typeof value === 'number' && Number.isFinite(value) ? value : 0;
+}
+
+/** Reads the hub's `stats()` result into {@link HubFigures}, tolerating missing fields (counted as 0). */
+export function readHubFigures(raw: unknown): HubFigures {
+  const stats = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
+  const byTopic = stats.topSelectors ?? stats.subscriptionsByTopic ?? stats.topics;
+  let topics: { topic: string; subscriptions: number }[] = [];
+  if (byTopic instanceof Map) {
+    topics = [...byTopic].map(([topic, count]) => ({ topic: String(topic), subscriptions: num(count) }));
+  } else if (Array.isArray(byTopic)) {
+    topics = byTopic.map((entry: Record<string, unknown>) => ({
+      topic: String(entry.topic ?? entry.selector ?? ''),
+      subscriptions: num(entry.subscribers ?? entry.subscriptions ?? entry.count),
+    }));
+  } else if (typeof byTopic === 'object' && byTopic !== null) {
+    topics = Object.entries(byTopic).map(([topic, count]) => ({ topic, subscriptions: num(count) }));
+  }
+  topics.sort((a, b) => b.subscriptions - a.subscriptions || a.topic.localeCompare(b.topic));
+  return {
+    connections: num(stats.connections),
+    subscriptions: num(stats.subscriptions) || topics.reduce((sum, t) => sum + t.subscriptions, 0),
+    topics: topics.slice(0, 20),
+    published: num(stats.updatesPublished ?? stats.published),
+    delivered: num(stats.updatesDelivered ?? stats.delivered),
+    slowDropped: num(stats.slowSubscribersDropped ?? stats.slowDropped),
+    historySize: num(stats.historySize),
+  };
+}
+
+/**
+ * The dashboard's data: samples the hub every `intervalMs`, keeps the last `keep` samples (five
+ * minutes by default) so a new dashboard draws its chart at once, and pushes each new sample to every
+ * open dashboard stream. At most `maxStreams` dashboards at once.
+ */
+export class StatsFeed {
+  readonly #samples: DashboardSample[] = [];
+  readonly #streams = new Set<DemoEventStream>();
+  readonly #timer: NodeJS.Timeout;
+  #sampling = false;
+
+  constructor(
+    private readonly hub: WebUiHub,
+    intervalMs = 1000,
+    private readonly keep = 300,
+    private readonly maxStreams = 32,
+  ) {
+    this.#timer = setInterval(() => void this.sample(), intervalMs);
+    this.#timer.unref();
+  }
+
+  /** The samples held, oldest first. */
+  get samples(): readonly DashboardSample[] {
+    return this.#samples;
+  }
+
+  /** Refuses a dashboard beyond the cap (503 with Retry-After). */
+  assertRoom(): void {
+    if (this.#streams.size >= this.maxStreams) {
+      throw new DemoHttpError(503, `Too many open dashboards (${this.maxStreams}); close one and retry`, 10);
+    }
+  }
+
+  /** Sends the history, then every new sample, to `stream` until it closes. */
+  attach(stream: DemoEventStream): void {
+    this.#streams.add(stream);
+    stream.onClose(() => this.#streams.delete(stream));
+    stream.send({ event: 'history', retry: 2000, data: JSON.stringify(this.#samples) });
+  }
+
+  /** Takes one sample now and pushes it (also called by the timer). */
+  async sample(): Promise<void> {
+    if (this.#sampling) return;
+    this.#sampling = true;
+    try {
+      const figures = readHubFigures(await this.hub.stats());
+      if (figures.historySize === 0 && this.hub.transport !== undefined) {
+        figures.historySize = await this.hub.transport.historySize();
+      }
+      const previous = this.#samples[this.#samples.length - 1];
+      const time = Date.now();
+      const seconds = previous === undefined ? 0 : (time - previous.time) / 1000;
+      const rate = (now: number, before: number | undefined) =>
+        before === undefined || seconds <= 0
+          ? 0
+          : Math.max(0, Math.round(((now - before) / seconds) * 10) / 10);
+      const memory = process.memoryUsage();
+      const sample: DashboardSample = {
+        time,
+        ...figures,
+        publishedPerSecond: rate(figures.published, previous?.published),
+        deliveredPerSecond: rate(figures.delivered, previous?.delivered),
+        rss: memory.rss,
+        heapUsed: memory.heapUsed,
+      };
+      this.#samples.push(sample);
+      if (this.#samples.length > this.keep) this.#samples.shift();
+      const frame = { event: 'sample', data: JSON.stringify(sample) };
+      for (const stream of this.#streams) {
+        // A dashboard this far behind is too slow: drop it, its EventSource reconnects.
+        if (stream.bufferedBytes > 256 * 1024) stream.close();
+        else stream.send(frame);
+      }
+    } finally {
+      this.#sampling = false;
+    }
+  }
+
+  /** Stops sampling and closes every dashboard stream. */
+  close(): void {
+    clearInterval(this.#timer);
+    for (const stream of this.#streams) stream.close();
+  }
+}

@@ -1,0 +1,34 @@
+/** What `GET /demo/config` answers: where the hub is and what the demo publishes to. */
+export interface DemoConfig {
+  hub: string;
+  topics: { clock: string; messages: string; room: string; template: string };
+  devToken: boolean;
+  clock: { running: boolean };
+  room: { members: string[] };
+  limits: { promptLength: number; messageLength: number; nameLength: number };
+}
+
+/** The demo endpoints' prefix. */
+export const DEMO = '/demo';
+
+/** Loads the demo configuration; in dev mode with a token, also gets the subscriber cookie first. */
+export async function loadConfig(): Promise<DemoConfig> {
+  const response = await fetch(`${DEMO}/config`, { cache: 'no-store' });
+  if (!response.ok) throw new Error(`Could not load ${DEMO}/config: HTTP ${response.status}`);
+  const config = (await response.json()) as DemoConfig;
+  // The hub checks subscribers' tokens; the dev endpoint sets one as an HttpOnly cookie for the hub path.
+  if (config.devToken) await fetch(`${DEMO}/token`, { cache: 'no-store' });
+  return config;
+}
+
+/** POSTs JSON to a demo endpoint; throws an Error carrying the server's reason. */
+export async function postJson<T>(path: string, body: unknown): Promise<T> {
+  const response = await fetch(`${DEMO}${path}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const answer = (await response.json().catch(() => ({}))) as T & { error?: string };
+  if (!response.ok) throw new Error(answer.error ?? `HTTP ${response.status}`);
+  return answer;
+}

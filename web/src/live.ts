@@ -1,0 +1,181 @@
+import { type EventStream, type StreamedEvent, streamEvents } from '../../src/client/index.js';
+import { type DemoConfig, loadConfig, postJson } from './lib/api.js';
+import { byId, clockTime, el, trimChildren } from './lib/dom.js';
+import { DroppableFetch } from './lib/droppable-fetch.js';
+import { formatData } from './lib/format.js';
+import { startRoom } from './lib/room.js';
+import { showState } from './lib/status.js';
+
+const MAX_LOG = 300;
+const OFFLINE_MS = 3000;
+
+const state = byId('state');
+const log = byId<HTMLOListElement>('log');
+const topicsField = byId<HTMLTextAreaElement>('topics');
+const lastIdView = byId('last-id');
+const receivedView = byId('received');
+const toggle = byId<HTMLButtonElement>('toggle-receive');
+const clockButton = byId<HTMLButtonElement>('clock');
+const network = new DroppableFetch();
+
+let config: DemoConfig;
+let current: EventStream | undefined;
+let lastEventId = '';
+let received = 0;
+let receiving = true;
+
+function topics(): string[] {
+  return topicsField.value
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
+}
+
+/** A line in the log that is not an event: what the connection is doing. */
+function note(text: string, kind = 'note'): void {
+  const item = el('li', `entry ${kind}`);
+  item.append(el('span', 'time', clockTime()), el('span', 'text', text));
+  log.prepend(item);
+  trimChildren(log, MAX_LOG);
+}
+
+function showEvent(event: StreamedEvent): void {
+  const item = el('li', 'entry event');
+  const head = el('div', 'head');
+  head.append(el('span', 'time', clockTime()), el('span', 'type', event.type));
+  if (event.lastEventId) {
+    const id = el('code', 'id', event.lastEventId);
+    id.title = 'id';
+    head.append(id);
+  }
+  const { text, json } = formatData(event.data);
+  const data = el('pre', json ? 'data json' : 'data', text);
+  item.append(head, data);
+  log.prepend(item);
+  trimChildren(log, MAX_LOG);
+}
+
+/** Opens the subscription from `fromId` (empty: live only), replacing any open one. */
+function subscribe(fromId: string): void {
+  current?.close();
+  const selected = topics();
+  if (selected.length === 0) {
+    showState(state, 'error', '(give at least one topic)');
+    return;
+  }
+  const url = new URL(config.hub, location.href);
+  for (const topic of selected) url.searchParams.append('topic', topic);
+  showState(state, 'connecting');
+  const stream = streamEvents(url, {
+    lastEventId: fromId,
+    reconnectionTime: 1500,
+    fetch: network.fetch,
+    onResponse: (response) => {
+      if (stream !== current) return;
+      if (response.status !== 200) return;
+      showState(state, 'open');
+      const cursor = response.headers.get('last-event-id');
+      if (cursor === null) note(`Connected to ${selected.length} topic(s), receiving live events`);
+      else if (cursor === 'earliest' && stream.lastEventId !== '')
+        note('Connected; the hub no longer holds the last id, so it replays all it has', 'warn');
+      else note(`Connected with Last-Event-ID; the hub replays every event after ${cursor}`);
+    },
+    onReconnect: (info) => {
+      if (stream !== current) return;
+      const why = info.error ? info.error.message : 'the hub ended the stream';
+      const seconds = (info.delay / 1000).toFixed(1);
+      showState(state, 'reconnecting', `(in ${seconds} s)`);
+      note(
+        `Connection lost (${why}). Reconnecting in ${seconds} s with Last-Event-ID: ${stream.lastEventId || 'none'}`,
+        'warn',
+      );
+    },
+  });
+  current = stream;
+  void (async () => {
+    try {
+      for await (const event of stream) {
+        if (stream !== current) break;
+        lastEventId = event.lastEventId;
+        received++;
+        lastIdView.textContent = lastEventId || 'none yet';
+        receivedView.textContent = String(received);
+        showEvent(event);
+      }
+    } catch (error) {
+      if (stream === current) {
+        showState(state, 'error', error instanceof Error ? `(${error.message})` : '');
+        note(`Stopped: ${error instanceof Error ? error.message : String(error)}`, 'error');
+      }
+    }
+  })();
+}
+
+function setReceiving(on: boolean): void {
+  receiving = on;
+  toggle.textContent = on ? 'Stop receiving' : 'Resume receiving';
+  toggle.setAttribute('aria-pressed', String(!on));
+  if (on) {
+    note(lastEventId ? `Resuming after ${lastEventId}` : 'Resuming (no event received yet, so live only)');
+    subscribe(lastEventId);
+  } else {
+    current?.close();
+    current = undefined;
+    showState(state, 'stopped');
+    note('Stopped receiving; events published meanwhile will be replayed on resume');
+  }
+}
+
+function showClock(running: boolean): void {
+  clockButton.textContent = running ? 'Stop the clock' : 'Start the clock';
+  clockButton.setAttribute('aria-pressed', String(running));
+}
+
+async function main(): Promise<void> {
+  config = await loadConfig();
+  topicsField.value = [config.topics.clock, config.topics.messages].join('\n');
+  showClock(config.clock.running);
+
+  byId<HTMLFormElement>('subscribe-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    if (!receiving) setReceiving(true);
+    else subscribe('');
+  });
+  byId('use-template').addEventListener('click', () => {
+    topicsField.value = config.topics.template;
+    subscribe('');
+  });
+  toggle.addEventListener('click', () => setReceiving(!receiving));
+  byId('drop').addEventListener('click', () => {
+    if (!current) return;
+    note(`Network cut for ${OFFLINE_MS / 1000} s (simulated): events published now are missed…`, 'warn');
+    network.drop(OFFLINE_MS);
+  });
+  byId('clear-log').addEventListener('click', () => log.replaceChildren());
+  clockButton.addEventListener('click', async () => {
+    const running = clockButton.getAttribute('aria-pressed') !== 'true';
+    try {
+      showClock((await postJson<{ running: boolean }>('/clock', { running })).running);
+    } catch (error) {
+      note(`Clock: ${(error as Error).message}`, 'error');
+    }
+  });
+  const result = byId('publish-result');
+  byId<HTMLFormElement>('message-form').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const type = byId<HTMLInputElement>('message-type').value.trim();
+    const data = byId<HTMLTextAreaElement>('message-data').value;
+    try {
+      const { id } = await postJson<{ id: string }>('/messages', { type, data });
+      result.textContent = `Published ${id}`;
+    } catch (error) {
+      result.textContent = `Not published: ${(error as Error).message}`;
+    }
+  });
+  subscribe('');
+  startRoom(config);
+}
+
+main().catch((error: unknown) => {
+  showState(state, 'error', `(${error instanceof Error ? error.message : String(error)})`);
+});
