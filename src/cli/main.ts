@@ -1,7 +1,258 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { pino } from 'pino';
+import { AuthConfigError, createAuthorizer, createToken, type KeyConfig } from '../hub/auth/index.js';
+import { createHub, type Hub } from '../hub/index.js';
+import { HUB_DEFAULTS, HubConfigError } from '../hub/options.js';
+import { MemoryTransport } from '../hub/storage/memory-transport.js';
+import { SqliteTransport } from '../hub/storage/sqlite-transport.js';
+import type { Transport } from '../hub/transport.js';
+import { bannerText } from './banner.js';
+import { type CliConfig, CliConfigError, parseCommandLine } from './config.js';
+import { helpText } from './help.js';
+import { landingPage } from './landing-page.js';
+import { loadWebUi, type WebUi } from './web-ui-loader.js';
+
+/** Streams and environment the command talks to; tests pass their own. */
+export interface CliIo {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+}
+
+const defaultIo: CliIo = {
+  env: process.env,
+  out: (text) => process.stdout.write(text),
+  err: (text) => process.stderr.write(text),
+};
+
+/** The package version, read from package.json (two levels up from both src/cli and dist/cli). */
+export function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version?: string;
+  };
+  return pkg.version ?? '0.0.0';
+}
+
 /**
- * Entry point of the `ssehub` command. Returns the process exit code.
+ * Entry point of the `ssehub` command (bin/ssehub.js). Starts the hub and resolves with the exit code once
+ * it has shut down: 0 after SIGTERM/SIGINT, 1 when it cannot start or run, 2 on invalid options.
  */
-export async function main(_argv: string[]): Promise<number> {
-  console.error('ssehub: the hub is not built yet.');
-  return 1;
+export async function main(argv: string[], io: CliIo = defaultIo): Promise<number> {
+  let config: CliConfig;
+  const version = packageVersion();
+  try {
+    const command = parseCommandLine(argv, io.env);
+    if (command.kind === 'help') {
+      io.out(helpText(version));
+      return 0;
+    }
+    if (command.kind === 'version') {
+      io.out(`${version}\n`);
+      return 0;
+    }
+    config = command.config;
+  } catch (error) {
+    if (error instanceof CliConfigError) {
+      io.err(`ssehub: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+  return run(config, version, io);
+}
+
+async function run(config: CliConfig, version: string, io: CliIo): Promise<number> {
+  const logger = pino({ level: config.logLevel, base: { name: 'ssehub' } });
+  let publisherKey: KeyConfig | undefined = config.publisherKey;
+  let subscriberKey: KeyConfig | undefined = config.subscriberKey;
+  let devSecret: string | undefined;
+  if (config.devMode) {
+    // 32 random bytes, base64url: 43 characters, above HS256's 32-byte minimum. Lives only in memory.
+    devSecret = randomBytes(32).toString('base64url');
+    publisherKey = { key: devSecret, algorithms: ['HS256'] };
+    subscriberKey = publisherKey;
+  }
+
+  let transport: Transport;
+  let authorizer: Awaited<ReturnType<typeof createAuthorizer>>;
+  try {
+    authorizer = await createAuthorizer({
+      publisherKey,
+      subscriberKey,
+      anonymous: config.anonymous,
+      cookieName: config.cookieName,
+      publishOrigins: config.publishOrigins,
+      requireExpiration: config.requireExpiration,
+    });
+    const historySize = config.historySize ?? HUB_DEFAULTS.historySize;
+    transport =
+      config.storage.kind === 'sqlite'
+        ? new SqliteTransport({
+            path: config.storage.path,
+            historySize,
+            durability: config.storage.durability,
+          })
+        : new MemoryTransport({ historySize });
+  } catch (error) {
+    io.err(`ssehub: ${(error as Error).message}\n`);
+    return error instanceof AuthConfigError ? 2 : 1;
+  }
+
+  const publisherToken = devSecret
+    ? await createToken({ publish: ['*'], subscribe: ['*'] }, devSecret, 'HS256')
+    : undefined;
+  const subscriberToken = devSecret ? await createToken({ subscribe: ['*'] }, devSecret, 'HS256') : undefined;
+
+  let fallback: (req: IncomingMessage, res: ServerResponse) => void = landingPage(version);
+  let ui: WebUi | undefined;
+  let hub: Hub;
+  try {
+    hub = createHub({
+      transport,
+      authorizer,
+      corsOrigins: config.corsOrigins,
+      heartbeatMs: config.heartbeatMs,
+      dispatchTimeoutMs: config.dispatchTimeoutMs,
+      writeTimeoutMs: config.writeTimeoutMs,
+      maxConnections: config.maxConnections,
+      subscriberQueueSize: config.subscriberQueueSize,
+      maxBodyBytes: config.maxBodyBytes,
+      maxTopics: config.maxTopics,
+      historySize: config.historySize,
+      historyScanLimit: config.historyScanLimit,
+      subscriptions: config.subscriptions,
+      metrics: config.metrics,
+      logger,
+      fallback: (req, res) => fallback(req, res),
+    });
+  } catch (error) {
+    await transport.close();
+    io.err(`ssehub: ${(error as Error).message}\n`);
+    return error instanceof HubConfigError ? 2 : 1;
+  }
+  if (config.ui) {
+    ui = await loadWebUi(hub, {
+      ...(subscriberToken ? { devToken: subscriberToken } : {}),
+      onError: (error) => logger.warn({ err: error }, 'web UI demo error'),
+    });
+    if (ui) fallback = ui.handler;
+  }
+
+  const server = createServer(hub.handler);
+  try {
+    await listen(server, config.port, config.host);
+  } catch (error) {
+    ui?.close();
+    await hub.close();
+    const code = (error as NodeJS.ErrnoException).code;
+    const hint =
+      code === 'EADDRINUSE'
+        ? `port ${config.port} on ${config.host} is already in use; stop the other process or pass --port <n> (0 picks a free one)`
+        : code === 'EADDRNOTAVAIL'
+          ? `${config.host} is not an address of this machine`
+          : (error as Error).message;
+    io.err(`ssehub: cannot listen: ${hint}\n`);
+    return 1;
+  }
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const origin = `http://${host}:${address.port}`;
+  logger.info(
+    {
+      url: origin,
+      port: address.port,
+      storage: describeStorage(config),
+      devMode: config.devMode,
+      anonymous: config.anonymous,
+      webUi: ui !== undefined,
+      version,
+    },
+    'ssehub listening',
+  );
+  io.err(
+    bannerText({
+      version,
+      origin,
+      ui: !config.ui ? 'none' : ui ? 'web-ui' : 'landing',
+      devMode: config.devMode,
+      anonymous: config.anonymous,
+      canPublish: authorizer.canPublish,
+      publisherToken,
+      subscriberToken,
+      storage: describeStorage(config),
+    }),
+  );
+
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (signal: NodeJS.Signals): void => {
+      if (stopping) {
+        logger.warn({ signal }, 'second signal: exiting without draining');
+        server.closeAllConnections();
+        process.exit(1);
+      }
+      stopping = true;
+      logger.info({ signal, timeoutMs: config.shutdownTimeoutMs }, 'shutting down: draining open streams');
+      void shutdown(server, hub, ui, config.shutdownTimeoutMs).then(
+        () => {
+          logger.info({}, 'ssehub stopped');
+          cleanup();
+          resolve(0);
+        },
+        (error: unknown) => {
+          logger.error({ err: error }, 'shutdown failed');
+          cleanup();
+          resolve(1);
+        },
+      );
+    };
+    const onTerm = () => stop('SIGTERM');
+    const onInt = () => stop('SIGINT');
+    const cleanup = () => {
+      process.off('SIGTERM', onTerm);
+      process.off('SIGINT', onInt);
+    };
+    process.on('SIGTERM', onTerm);
+    process.on('SIGINT', onInt);
+  });
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+/**
+ * Graceful stop (sse-rules shutdown): stop accepting, let the hub close every stream at a jittered moment
+ * within the deadline (clients reconnect spread out, with their Last-Event-ID), close the transport,
+ * then cut whatever is left.
+ */
+async function shutdown(server: Server, hub: Hub, ui: WebUi | undefined, timeoutMs: number): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  ui?.close();
+  // Leave a second of the budget for the hub's own final close and the transport.
+  const drain = hub.close({ deadlineMs: Math.max(0, timeoutMs - 1000) });
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([drain, new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+  clearTimeout(timer);
+  server.closeAllConnections();
+  await closed;
+  await drain;
+}
+
+function describeStorage(config: CliConfig): string {
+  const size = config.historySize ?? HUB_DEFAULTS.historySize;
+  const history = size === 0 ? 'unbounded history' : `history of ${size} updates`;
+  return config.storage.kind === 'sqlite'
+    ? `SQLite ${config.storage.path} (durability ${config.storage.durability}, ${history})`
+    : `memory (${history}, lost on restart)`;
 }

@@ -1,0 +1,83 @@
+/** What the `ssehub` command prints once it listens: where things are and what to type next. */
+export interface BannerInput {
+  readonly version: string;
+  readonly origin: string;
+  readonly ui: 'web-ui' | 'landing' | 'none';
+  readonly devMode: boolean;
+  readonly anonymous: boolean;
+  readonly canPublish: boolean;
+  readonly publisherToken: string | undefined;
+  readonly subscriberToken: string | undefined;
+  readonly storage: string;
+}
+
+const EXAMPLE_TOPIC = 'https://example.com/books/1';
+
+/** Shell single-quoting, so printed commands paste safely. */
+function sq(text: string): string {
+  return `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * The startup text (plain, for people; logs go to stdout as JSON). In development mode it carries the
+ * generated tokens and a copy-paste `curl` publish (issue 4 §6). Tokens appear here only, never in logs.
+ */
+export function bannerText(input: BannerInput): string {
+  const hub = `${input.origin}/.well-known/mercure`;
+  const subscribeUrl = `${hub}?topic=${encodeURIComponent(EXAMPLE_TOPIC)}`;
+  const lines = ['', `ssehub ${input.version} is listening on ${input.origin}`, '', `  Hub:      ${hub}`];
+  if (input.ui === 'web-ui') lines.push(`  Web UI:   ${input.origin}/`);
+  if (input.ui === 'landing')
+    lines.push(`  Web UI:   not built (run "npm run build"); ${input.origin}/ explains the endpoints`);
+  lines.push(
+    `  Health:   ${input.origin}/healthz   Metrics: ${input.origin}/metrics`,
+    `  Storage:  ${input.storage}`,
+    '',
+  );
+  if (input.devMode) {
+    lines.push(
+      'Development mode: no key was configured, so a random key was generated for this run only.',
+      'Anonymous subscribers are allowed (they receive public updates). Configure a key before exposing',
+      'the hub (ssehub --help, section AUTHORIZATION).',
+      '',
+    );
+  }
+  if (input.publisherToken) {
+    lines.push(
+      'Publisher token (may publish to and subscribe to every topic):',
+      `  export SSEHUB_PUBLISHER_TOKEN=${input.publisherToken}`,
+      '',
+    );
+  }
+  if (input.subscriberToken) {
+    lines.push(
+      'Subscriber token (receives private updates of every topic):',
+      `  export SSEHUB_SUBSCRIBER_TOKEN=${input.subscriberToken}`,
+      '',
+    );
+  }
+  lines.push('Subscribe (leave it running in another terminal):');
+  if (input.anonymous) lines.push(`  curl -N ${sq(subscribeUrl)}`);
+  else lines.push(`  curl -N -H "Authorization: Bearer $SUBSCRIBER_TOKEN" ${sq(subscribeUrl)}`);
+  lines.push(`  or in a browser: new EventSource(${JSON.stringify(subscribeUrl)})`, '');
+  if (input.canPublish) {
+    const auth = input.publisherToken
+      ? `Authorization: Bearer ${input.publisherToken}`
+      : 'Authorization: Bearer $PUBLISHER_TOKEN';
+    lines.push(
+      'Publish:',
+      `  curl -H ${input.publisherToken ? sq(auth) : `"${auth}"`} -d ${sq(`topic=${EXAMPLE_TOPIC}`)} --data-urlencode ${sq('data={"title":"Hello from ssehub"}')} ${hub}`,
+      '',
+    );
+    if (!input.publisherToken) {
+      lines.push(
+        '  ($PUBLISHER_TOKEN: a JWT signed with your publisher key, with {"mercure":{"publish":["*"]}})',
+        '',
+      );
+    }
+  } else {
+    lines.push('Publishing over HTTP is off: no publisher key is configured.', '');
+  }
+  lines.push('Stop with Ctrl+C (SIGINT) or SIGTERM: open streams are drained, then the hub exits.', '');
+  return lines.join('\n');
+}
