@@ -134,7 +134,7 @@ async function run(config: CliConfig, version: string, io: CliIo): Promise<numbe
     return error instanceof HubConfigError ? 2 : 1;
   }
   if (config.ui) {
-    ui = await loadWebUi(hub, {
+    ui = loadWebUi(hub, {
       ...(subscriberToken ? { devToken: subscriberToken } : {}),
       onError: (error) => logger.warn({ err: error }, 'web UI demo error'),
     });
