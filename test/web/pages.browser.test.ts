@@ -1,0 +1,216 @@
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateAnswer } from '../../src/hub/web-ui/index.js';
+import { CHROMIUM_PATH, requireBinary } from '../support/binaries.js';
+import { ARTIFACTS, buildWebUi, launchChromium, startHub, type TestHub, watchPage } from './harness.js';
+
+const enabled = requireBinary('Chromium', CHROMIUM_PATH);
+
+describe.skipIf(!enabled)('web UI pages in headless Chromium', () => {
+  let web: ReturnType<typeof buildWebUi>;
+  let server: TestHub;
+  let browser: Browser;
+  let context: BrowserContext;
+  let topics: { clock: string; messages: string; room: string };
+
+  beforeAll(async () => {
+    web = buildWebUi();
+    server = await startHub(web.dir, { chat: { tokenIntervalMs: 40 } });
+    browser = await launchChromium();
+    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const config = (await (await fetch(`${server.origin}/demo/config`)).json()) as { topics: typeof topics };
+    topics = config.topics;
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    web?.remove();
+  });
+
+  /** Opens a page and waits until its status pill says it is connected. */
+  async function open(path: string): Promise<{ page: Page; problems: string[] }> {
+    const page = await context.newPage();
+    const problems = watchPage(page, server.origin);
+    await page.goto(`${server.origin}${path}`);
+    return { page, problems };
+  }
+
+  const logText = async (page: Page) => (await page.locator('#log').textContent()) ?? '';
+  /** Open subscriptions of one selector, from the hub itself. */
+  const subscribers = (selector: string) =>
+    server.hub.stats().topSelectors.find((entry) => entry.selector === selector)?.subscribers ?? 0;
+
+  it('serves the live demo, which connects and shows published events with type, id and pretty JSON', async () => {
+    const { page, problems } = await open('/');
+    await page.locator('#state[data-state="open"]').waitFor();
+    await page.fill('#message-type', 'greeting');
+    await page.fill('#message-data', '{"hello":"world","n":[1,2]}');
+    await page.click('#message-form button[type="submit"]');
+    const entry = page.locator('#log .entry.event').filter({ hasText: 'greeting' }).first();
+    await entry.waitFor();
+    expect(await entry.locator('.data').textContent()).toBe(
+      '{\n  "hello": "world",\n  "n": [\n    1,\n    2\n  ]\n}',
+    );
+    expect(await entry.locator('.id').textContent()).toMatch(/^urn:uuid:/);
+
+    // Multi-line data published by the hub itself arrives with its line breaks.
+    await server.hub.publish({ topics: topics.messages, data: 'line one\nline two', type: 'lines' });
+    const lines = page.locator('#log .entry.event').filter({ hasText: 'lines' }).first();
+    await lines.waitFor();
+    expect(await lines.locator('.data').textContent()).toBe('line one\nline two');
+
+    // The server-side clock publisher: connecttime events, the seed's example.
+    await page.click('#clock');
+    await page.locator('#log .entry.event .type', { hasText: 'connecttime' }).first().waitFor();
+    await page.click('#clock');
+    await expect.poll(() => page.getAttribute('#clock', 'aria-pressed')).toBe('false');
+    await page.screenshot({ path: join(ARTIFACTS, 'live-demo.png') });
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('stops receiving, then resumes and replays what was published meanwhile', async () => {
+    const { page, problems } = await open('/');
+    await page.locator('#state[data-state="open"]').waitFor();
+    await expect.poll(() => subscribers(topics.messages)).toBe(1);
+    await server.hub.publish({ topics: topics.messages, data: 'before-stop' });
+    await page.locator('#log .data', { hasText: 'before-stop' }).waitFor();
+    await page.click('#toggle-receive');
+    await page.locator('#state[data-state="stopped"]').waitFor();
+    // The log's subscription is really gone from the hub.
+    await expect.poll(() => subscribers(topics.messages)).toBe(0);
+    await server.hub.publish({ topics: topics.messages, data: 'while-stopped' });
+    expect(await logText(page)).not.toContain('while-stopped');
+    await page.click('#toggle-receive');
+    await page.locator('#state[data-state="open"]').waitFor();
+    await page.locator('#log .data', { hasText: 'while-stopped' }).waitFor();
+    await server.hub.publish({ topics: topics.messages, data: 'after-resume' });
+    await page.locator('#log .data', { hasText: 'after-resume' }).waitFor();
+    expect(await page.locator('#log .data', { hasText: 'while-stopped' }).count()).toBe(1);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('recovers every event missed while the connection was dropped, via Last-Event-ID', async () => {
+    const { page, problems } = await open('/');
+    const lastEventIds: (string | undefined)[] = [];
+    page.on('request', (request) => {
+      if (request.url().includes('/.well-known/mercure') && request.url().includes('messages')) {
+        lastEventIds.push(request.headers()['last-event-id']);
+      }
+    });
+    await page.locator('#state[data-state="open"]').waitFor();
+    await server.hub.publish({ topics: topics.messages, data: 'before-drop' });
+    await page.locator('#log .data', { hasText: 'before-drop' }).waitFor();
+    await page.click('#drop');
+    await page.locator('#state[data-state="reconnecting"]').waitFor();
+    const missed: string[] = [];
+    for (let i = 1; i <= 5; i++) {
+      missed.push(`missed-${i}`);
+      await server.hub.publish({ topics: topics.messages, data: `missed-${i}` });
+    }
+    await page.locator('#state[data-state="open"]').waitFor();
+    await page.locator('#log .data', { hasText: 'missed-5' }).waitFor();
+    // Newest first in the log: reverse to publication order. Every missed event once, in order.
+    const shown = (await page.locator('#log .data').allTextContents()).reverse();
+    const from = shown.indexOf('before-drop');
+    expect(shown.slice(from)).toEqual(['before-drop', ...missed]);
+    // The re-connection carried the id of the last event received before the drop.
+    expect(lastEventIds.length).toBeGreaterThanOrEqual(2);
+    expect(lastEventIds.at(-1)).toMatch(/^urn:uuid:/);
+    expect(await logText(page)).toContain('Reconnecting in');
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('runs the chat room with userconnect, usermessage and userdisconnect', async () => {
+    const { page, problems } = await open('/');
+    await page.locator('#state[data-state="open"]').waitFor();
+    await page.fill('#room-name', 'Ada');
+    await page.click('#join');
+    await page.locator('#room-log', { hasText: 'Ada joined' }).waitFor();
+    await page.fill('#room-text', 'hello room');
+    await page.press('#room-text', 'Enter');
+    await page.locator('#room-log', { hasText: 'Ada: hello room' }).waitFor();
+    expect(await page.textContent('#members')).toBe('Ada');
+    await page.click('#leave');
+    await page.locator('#room-log', { hasText: 'Ada left' }).waitFor();
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('streams a chat answer token by token and resumes it after a reload without starting over', async () => {
+    const prompt = 'How does Last-Event-ID work?';
+    const expected = generateAnswer(prompt).join('');
+    const startedBefore = server.ui.answers.started;
+    const { page, problems } = await open('/chat');
+    const resumes: (string | undefined)[] = [];
+    page.on('request', (request) => {
+      if (request.url().endsWith('/demo/chat')) resumes.push(request.headers()['last-event-id']);
+    });
+    await page.fill('#prompt', prompt);
+    await page.click('#send');
+    const answer = page.locator('.bubble.bot').last();
+    await expect.poll(async () => Number(await answer.getAttribute('data-tokens'))).toBeGreaterThan(5);
+    await page.reload();
+    // After the reload, the same answer continues: tokens keep the prefix and complete exactly once.
+    await page.locator('.bubble.bot[data-done="true"]').waitFor({ timeout: 20_000 });
+    expect(await page.locator('.bubble.bot').last().textContent()).toBe(expected);
+    expect(server.ui.answers.started).toBe(startedBefore + 1);
+    expect(resumes[0]).toBeUndefined();
+    expect(resumes.at(-1)).toMatch(/^[0-9a-f-]+:\d+$/);
+    expect(await page.textContent('#progress')).toContain('resumed 1×');
+    await page.screenshot({ path: join(ARTIFACTS, 'streamed-chat.png') });
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('shows live hub figures on the dashboard; the connection count moves when another page subscribes', async () => {
+    const { page, problems } = await open('/dashboard');
+    await page.locator('#state[data-state="open"]').waitFor();
+    const connections = async () =>
+      Number(((await page.textContent('#f-connections')) ?? '').replace(/\D/g, '') || -1);
+    await expect.poll(connections).toBeGreaterThanOrEqual(0);
+    const before = await connections();
+    const other = await open('/');
+    await other.page.locator('#state[data-state="open"]').waitFor();
+    await expect.poll(connections, { timeout: 10_000 }).toBeGreaterThan(before);
+    await server.hub.publish({ topics: topics.messages, data: 'for the chart' });
+    await expect.poll(async () => page.textContent('#f-published')).not.toBe('0');
+    expect(await page.locator('#topics-body td.topic').allTextContents()).toContain(topics.messages);
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard.png') });
+    await other.page.close();
+    await expect.poll(connections, { timeout: 10_000 }).toBe(before);
+    expect([...problems, ...other.problems]).toEqual([]);
+    await page.close();
+  });
+
+  it('is usable on a phone and from the keyboard', async () => {
+    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
+    for (const path of ['/', '/chat', '/dashboard']) {
+      const page = await phone.newPage();
+      const problems = watchPage(page, server.origin);
+      await page.goto(`${server.origin}${path}`);
+      // Nothing wider than the screen: no horizontal scrolling on a phone.
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(overflow).toBeLessThanOrEqual(0);
+      // Every form control has a label a screen reader can announce.
+      const unlabelled = await page.evaluate(() =>
+        [...document.querySelectorAll('input, textarea, select')]
+          .filter((c) => (c as HTMLInputElement).labels?.length === 0 && !c.getAttribute('aria-label'))
+          .map((c) => c.id),
+      );
+      expect(unlabelled).toEqual([]);
+      // The first Tab reaches the skip link, and it is visible when focused.
+      await page.keyboard.press('Tab');
+      expect(await page.evaluate(() => document.activeElement?.className)).toBe('skip');
+      if (path === '/')
+        await page.screenshot({ path: join(ARTIFACTS, 'live-demo-phone.png'), fullPage: false });
+      expect(problems).toEqual([]);
+      await page.close();
+    }
+    await phone.close();
+  });
+});
