@@ -45,9 +45,12 @@ describe('eventsource (npm) 4.x', () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     const source = new NpmEventSource(server.origin);
     cleanups.push(() => source.close());
+    // It fires `error` right before it schedules the reconnection timer (same tick).
+    let errors = 0;
+    source.onerror = () => errors++;
     await server.request(0);
     for (let attempt = 1; attempt <= 5; attempt++) {
-      await settle();
+      while (errors < attempt) await settle();
       vi.advanceTimersByTime(2999);
       await settle();
       expect(server.requests).toHaveLength(attempt);

@@ -248,7 +248,7 @@ describe('streamEvents: stalls', () => {
     const infos: ReconnectInfo[] = [];
     const events = await take(
       streamEvents(server.origin, {
-        heartbeatTimeout: 150,
+        heartbeatTimeout: 500,
         reconnectionTime: 1,
         onReconnect: (i) => infos.push(i),
       }),
@@ -270,7 +270,7 @@ describe('streamEvents: stalls', () => {
     const infos: ReconnectInfo[] = [];
     const [event] = await take(
       streamEvents(server.origin, {
-        heartbeatTimeout: 100,
+        heartbeatTimeout: 400,
         random: () => 0,
         onReconnect: (i) => infos.push(i),
       }),
