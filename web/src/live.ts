@@ -1,5 +1,5 @@
 import { type EventStream, type StreamedEvent, streamEvents } from '../../src/client/index.js';
-import { type DemoConfig, loadConfig, postJson } from './lib/api.js';
+import { type DemoConfig, loadConfig, postJson, retryWithFreshToken } from './lib/api.js';
 import { byId, clockTime, el, trimChildren } from './lib/dom.js';
 import { DroppableFetch } from './lib/droppable-fetch.js';
 import { formatData } from './lib/format.js';
@@ -70,6 +70,7 @@ function subscribe(fromId: string): void {
     lastEventId: fromId,
     reconnectionTime: 1500,
     fetch: network.fetch,
+    shouldRetry: retryWithFreshToken(config),
     onResponse: (response) => {
       if (stream !== current) return;
       if (response.status !== 200) return;

@@ -8,6 +8,8 @@ export interface DemoConfig {
   limits: { promptLength: number; messageLength: number; nameLength: number };
 }
 
+import { defaultShouldRetry, type SseError, SseHttpError } from '../../../src/client/index.js';
+
 /** The demo endpoints' prefix. */
 export const DEMO = '/demo';
 
@@ -17,8 +19,26 @@ export async function loadConfig(): Promise<DemoConfig> {
   if (!response.ok) throw new Error(`Could not load ${DEMO}/config: HTTP ${response.status}`);
   const config = (await response.json()) as DemoConfig;
   // The hub checks subscribers' tokens; the dev endpoint sets one as an HttpOnly cookie for the hub path.
-  if (config.devToken) await fetch(`${DEMO}/token`, { cache: 'no-store' });
+  if (config.devToken) await refreshToken();
   return config;
+}
+
+async function refreshToken(): Promise<void> {
+  await fetch(`${DEMO}/token`, { cache: 'no-store' });
+}
+
+/**
+ * The client's `shouldRetry` for hub subscriptions: after a 401 in dev mode (the hub restarted with a
+ * new development key, so the cookie is stale) fetch a fresh token and retry; otherwise the default.
+ */
+export function retryWithFreshToken(config: DemoConfig): (error: SseError) => Promise<boolean> {
+  return async (error) => {
+    if (config.devToken && error instanceof SseHttpError && error.status === 401) {
+      await refreshToken().catch(() => undefined);
+      return true;
+    }
+    return defaultShouldRetry(error);
+  };
 }
 
 /** POSTs JSON to a demo endpoint; throws an Error carrying the server's reason. */

@@ -1,5 +1,5 @@
 import { streamEvents } from '../../../src/client/index.js';
-import { type DemoConfig, postJson } from './api.js';
+import { type DemoConfig, postJson, retryWithFreshToken } from './api.js';
 import { byId, clockTime, el, trimChildren } from './dom.js';
 
 interface RoomData {
@@ -37,7 +37,10 @@ export function startRoom(config: DemoConfig): void {
   url.searchParams.append('topic', config.topics.room);
   void (async () => {
     try {
-      for await (const event of streamEvents(url, { reconnectionTime: 1500 })) {
+      for await (const event of streamEvents(url, {
+        reconnectionTime: 1500,
+        shouldRetry: retryWithFreshToken(config),
+      })) {
         let data: RoomData;
         try {
           data = JSON.parse(event.data) as RoomData;
