@@ -296,7 +296,7 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
     valueName: 'n',
     defaultText: '10000',
     section: 'History and storage',
-    help: 'Updates kept for replay (Last-Event-ID). With SQLite, 0 keeps everything.',
+    help: 'Updates kept for replay (Last-Event-ID); 0 keeps none in memory, everything with SQLite.',
   },
   {
     flag: 'history-scan-limit',
