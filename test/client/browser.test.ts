@@ -129,6 +129,7 @@ describe.skipIf(!enabled)('ssehub/client in headless Chromium', () => {
     const reconnect = server.requests.filter((r) => r.path === '/stream/reconnect');
     expect(reconnect[0]!.headers['last-event-id']).toBeUndefined();
     expect(reconnect[0]!.headers.accept).toBe('text/event-stream');
+    expect(reconnect[0]!.headers['cache-control']).toBe('no-cache');
     expect(lastEventIdOf(reconnect[1]!)).toBe('é1');
   });
 

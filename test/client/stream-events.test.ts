@@ -48,6 +48,9 @@ describe('streamEvents: requests', () => {
     const seen = server.requests[0]!;
     expect(seen.method).toBe('GET');
     expect(seen.headers.accept).toBe('text/event-stream');
+    // cache: 'no-store' makes fetch send these (Fetch §4.5; WPT request-cache-control).
+    expect(seen.headers['cache-control']).toBe('no-cache');
+    expect(seen.headers.pragma).toBe('no-cache');
     expect(seen.headers['last-event-id']).toBeUndefined();
   });
 
