@@ -283,6 +283,7 @@ class HubCore implements Hub, HubContext {
 
   releaseConnection(): void {
     this.#reserved--;
+    for (const notify of this.#drained) notify();
   }
 
   jitteredRetry(): number {
@@ -310,7 +311,6 @@ class HubCore implements Hub, HubContext {
       this.hubMetrics.subscriptions.dec(count);
       this.options.logger.debug({ subscriber: subscriber.id }, 'subscriber disconnected');
       this.#subscriptionEvents(subscriber, false);
-      for (const notify of this.#drained) notify();
     };
   }
 

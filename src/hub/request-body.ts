@@ -6,12 +6,22 @@ import { HubHttpError } from './http-error.js';
  * `max_request_body_size`, sse-rules §3.5). A declared `Content-Length` over the limit is refused before
  * anything is read; a chunked body is counted as it arrives and abandoned at the limit.
  *
- * Bodies already consumed by a framework parser (`req.body` as a string or Buffer) are used as is.
+ * Bodies already consumed by a framework parser are used as they are: `req.body` as a string or Buffer,
+ * or the object `express.urlencoded()` makes (arrays for repeated fields), turned back into a form.
  */
 export function readBody(req: IncomingMessage, limit: number): Promise<string> {
   const preParsed = (req as IncomingMessage & { body?: unknown }).body;
   if (typeof preParsed === 'string' || Buffer.isBuffer(preParsed)) {
     const text = preParsed.toString();
+    if (Buffer.byteLength(text) > limit) return Promise.reject(tooLarge(limit));
+    return Promise.resolve(text);
+  }
+  if (isFormObject(preParsed) && req.complete) {
+    const form = new URLSearchParams();
+    for (const [name, value] of Object.entries(preParsed)) {
+      for (const v of Array.isArray(value) ? value : [value]) form.append(name, String(v));
+    }
+    const text = form.toString();
     if (Buffer.byteLength(text) > limit) return Promise.reject(tooLarge(limit));
     return Promise.resolve(text);
   }
@@ -50,6 +60,10 @@ export function readBody(req: IncomingMessage, limit: number): Promise<string> {
     req.on('end', onEnd);
     req.on('error', onError);
   });
+}
+
+function isFormObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Buffer.isBuffer(value) && !Array.isArray(value);
 }
 
 function tooLarge(limit: number): HubHttpError {

@@ -53,6 +53,31 @@ describe('embedding (issue 4 §8)', () => {
     expect(await (await fetch(`${base}/app`)).text()).toBe('app route');
   });
 
+  it('accepts publishes whose body express.urlencoded() already parsed', async () => {
+    const hub = await makeHub();
+    const app = express();
+    app.use(express.urlencoded({ extended: false }));
+    app.use(hub.handler);
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+    cleanups.push(
+      () =>
+        new Promise((resolve) => {
+          server.closeAllConnections();
+          server.close(() => resolve());
+        }),
+    );
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const sub = await subscribe(subscribeUrl(base, ['https://example.com/alt']));
+    await publishOk(
+      base,
+      { topic: ['https://example.com/x', 'https://example.com/alt'], data: 'pre-parsed', id: 'pp-1' },
+      await token({ publish: ['*'] }),
+    );
+    expect((await sub.waitFor(1))[0]).toEqual({ type: 'message', data: 'pre-parsed', lastEventId: 'pp-1' });
+    sub.abort();
+  });
+
   it('works under Fastify through reply.hijack() on the raw objects', async () => {
     const hub = await makeHub();
     const app = Fastify({ forceCloseConnections: true });
