@@ -19,7 +19,7 @@ export {
   SseEventSource as EventSource,
   type SseEventSourceInit,
 } from './event-source.js';
-export { type EventStream, type StreamedEvent, streamEvents } from './events.js';
 export type { ClientOptions, ConnectionContext, ReconnectInfo } from './options.js';
 export { parseRetryAfter } from './retry-after.js';
 export { defaultShouldRetry } from './retry-policy.js';
+export { type EventStream, type StreamedEvent, streamEvents } from './stream-events.js';
