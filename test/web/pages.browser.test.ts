@@ -66,7 +66,18 @@ describe.skipIf(!enabled)('web UI pages in headless Chromium', () => {
     await page.locator('#log .entry.event .type', { hasText: 'connecttime' }).first().waitFor();
     await page.click('#clock');
     await expect.poll(() => page.getAttribute('#clock', 'aria-pressed')).toBe('false');
+    await page.fill('#room-name', 'Ada');
+    await page.click('#join');
+    await page.fill('#room-text', 'Hello from the live demo');
+    await page.press('#room-text', 'Enter');
+    await page.locator('#room-log', { hasText: 'Ada: Hello from the live demo' }).waitFor();
     await page.screenshot({ path: join(ARTIFACTS, 'live-demo.png') });
+
+    // A URI template subscription receives every demo topic it matches (RFC 6570).
+    await page.click('#use-template');
+    await page.locator('#log .entry.note', { hasText: 'Connected to 1 topic' }).waitFor();
+    await server.hub.publish({ topics: topics.room, data: 'via the template', type: 'templated' });
+    await page.locator('#log .entry.event', { hasText: 'via the template' }).waitFor();
     expect(problems).toEqual([]);
     await page.close();
   });
@@ -188,7 +199,11 @@ describe.skipIf(!enabled)('web UI pages in headless Chromium', () => {
   });
 
   it('is usable on a phone and from the keyboard', async () => {
-    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
+    const phone = await browser.newContext({
+      viewport: { width: 390, height: 844 },
+      isMobile: true,
+      colorScheme: 'dark',
+    });
     for (const path of ['/', '/chat', '/dashboard']) {
       const page = await phone.newPage();
       const problems = watchPage(page, server.origin);
@@ -203,11 +218,14 @@ describe.skipIf(!enabled)('web UI pages in headless Chromium', () => {
           .map((c) => c.id),
       );
       expect(unlabelled).toEqual([]);
-      // The first Tab reaches the skip link, and it is visible when focused.
+      if (path === '/') {
+        await page.locator('#state[data-state="open"]').waitFor();
+        await page.screenshot({ path: join(ARTIFACTS, 'live-demo-phone.png') });
+      }
+      // The first Tab reaches the skip link, which then shows.
       await page.keyboard.press('Tab');
       expect(await page.evaluate(() => document.activeElement?.className)).toBe('skip');
-      if (path === '/')
-        await page.screenshot({ path: join(ARTIFACTS, 'live-demo-phone.png'), fullPage: false });
+      expect((await page.locator('.skip').boundingBox())!.y).toBeGreaterThanOrEqual(0);
       expect(problems).toEqual([]);
       await page.close();
     }
