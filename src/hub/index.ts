@@ -3,6 +3,18 @@
  * Fastify, or to run with the `ssehub` command.
  */
 export type { Access, Authorizer, AuthRequest, Role } from './access.js';
+export {
+  ALGORITHMS,
+  type Algorithm,
+  AuthConfigError,
+  type AuthOptions,
+  createAuthorizer,
+  createToken,
+  DEFAULT_COOKIE_NAME,
+  HubAuthError,
+  type KeyConfig,
+  type TokenClaims,
+} from './auth/index.js';
 export { HubHttpError } from './http-error.js';
 export {
   createHub,
@@ -25,6 +37,7 @@ export {
 export { MAX_UPDATE_ID_LENGTH, parsePublishForm } from './publish-form.js';
 export { HUB_PATH, isReservedTopic } from './reserved-topic.js';
 export { MemoryTransport, type MemoryTransportOptions } from './storage/memory-transport.js';
+export { SqliteTransport, type SqliteTransportOptions } from './storage/sqlite-transport.js';
 export { EARLIEST } from './subscribe-handler.js';
 export { queryEscape, SUBSCRIPTIONS_PATH, subscriptionTopic } from './subscriptions.js';
 export { MATCH_ALL, TopicSelectorStore } from './topic-selector.js';
