@@ -48,7 +48,7 @@ describe.skipIf(!enabled)('ssehub/client in headless Chromium', () => {
         new URL('../../node_modules/@microsoft/fetch-event-source/lib/esm/index.js', import.meta.url),
       ),
     );
-    // One counter per scenario, so each test sees its own first connection.
+    // One counter per path (query included), so each client sees its own first connection.
     const connections = new Map<string, number>();
     server = await startServer((req, res, _i, body) => {
       const path = req.url ?? '/';
@@ -66,9 +66,21 @@ describe.skipIf(!enabled)('ssehub/client in headless Chromium', () => {
         return;
       }
       const scenario = new URL(path, 'http://x').pathname.slice('/stream/'.length);
-      const n = connections.get(scenario) ?? 0;
-      connections.set(scenario, n + 1);
+      const n = connections.get(path) ?? 0;
+      connections.set(path, n + 1);
+      if (scenario === 'shed' && n === 0) {
+        // A server shedding load: come back in a moment.
+        res.writeHead(503, { 'retry-after': '0' });
+        res.end();
+        return;
+      }
+      if (scenario === 'unauthorized') {
+        res.writeHead(401);
+        res.end();
+        return;
+      }
       openStream(res);
+      if (scenario === 'shed') res.write('data: back\n\n');
       if (scenario === 'reconnect' || scenario === 'worker') {
         if (n === 0) res.end('retry: 1\nid: é1\nevent: note\ndata: first\n\n');
         else res.write('data: second\n\n');
@@ -191,5 +203,36 @@ describe.skipIf(!enabled)('ssehub/client in headless Chromium', () => {
       return { ours: w.ours, theirs: w.theirs };
     });
     expect(result).toEqual({ ours: ['before', 'after'], theirs: ['before'] });
+  });
+
+  it('native EventSource gives up on 503 and hides the status of a 401; ours comes back and reports it', async () => {
+    const result = await page.evaluate(async () => {
+      const { EventSource: Ours } = (window as unknown as Globals).ssehub;
+      const outcome = (source: EventSource | InstanceType<typeof Ours>) =>
+        new Promise<string>((resolve) => {
+          source.onmessage = (e: MessageEvent) => {
+            resolve(`message:${e.data}`);
+            source.close();
+          };
+          source.onerror = (e: Event) => {
+            if (source.readyState === 2)
+              resolve(`closed:${(e as Event & { status?: number }).status ?? 'none'}`);
+          };
+        });
+      return {
+        nativeShed: await outcome(new EventSource('/stream/shed?who=native')),
+        oursShed: await outcome(new Ours('/stream/shed?who=ours')),
+        nativeUnauthorized: await outcome(new EventSource('/stream/unauthorized?who=native')),
+        oursUnauthorized: await outcome(new Ours('/stream/unauthorized?who=ours')),
+      };
+    });
+    expect(result).toEqual({
+      nativeShed: 'closed:none',
+      oursShed: 'message:back',
+      nativeUnauthorized: 'closed:none',
+      oursUnauthorized: 'closed:401',
+    });
+    expect(server.requests.filter((r) => r.path === '/stream/shed?who=native')).toHaveLength(1);
+    expect(server.requests.filter((r) => r.path === '/stream/shed?who=ours')).toHaveLength(2);
   });
 });
