@@ -34,6 +34,9 @@ export interface CliConfig {
   readonly maxConnections: number | undefined;
   readonly subscriberQueueSize: number | undefined;
   readonly maxBodyBytes: number | undefined;
+  readonly subscriberMaxBufferedBytes: number | undefined;
+  readonly reconnectRetryMs: number | undefined;
+  readonly topicSelectorCacheSize: number | undefined;
   readonly maxTopics: number | undefined;
   readonly historySize: number | undefined;
   readonly historyScanLimit: number | undefined;
@@ -144,6 +147,7 @@ export function parseCommandLine(argv: readonly string[], env: Env): Command {
     throw new CliConfigError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
   }
   const maxBody = raw('max-body');
+  const maxBuffered = raw('max-buffered');
 
   return {
     kind: 'run',
@@ -165,6 +169,9 @@ export function parseCommandLine(argv: readonly string[], env: Env): Command {
       maxConnections: int('max-connections'),
       subscriberQueueSize: int('queue-size'),
       maxBodyBytes: maxBody === undefined ? undefined : parseBytes(maxBody),
+      subscriberMaxBufferedBytes: maxBuffered === undefined ? undefined : parseBytes(maxBuffered),
+      reconnectRetryMs: duration('reconnect-retry'),
+      topicSelectorCacheSize: int('topic-cache-size'),
       maxTopics: int('max-topics'),
       historySize: int('history-size'),
       historyScanLimit: int('history-scan-limit'),

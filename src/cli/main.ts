@@ -12,6 +12,7 @@ import type { Transport } from '../hub/transport.js';
 import { bannerText } from './banner.js';
 import { type CliConfig, CliConfigError, parseCommandLine } from './config.js';
 import { helpText } from './help.js';
+import { hubOptionsFrom } from './hub-options.js';
 import { landingPage } from './landing-page.js';
 import { loadWebUi, type WebUi } from './web-ui-loader.js';
 
@@ -110,24 +111,9 @@ async function run(config: CliConfig, version: string, io: CliIo): Promise<numbe
   let ui: WebUi | undefined;
   let hub: Hub;
   try {
-    hub = createHub({
-      transport,
-      authorizer,
-      corsOrigins: config.corsOrigins,
-      heartbeatMs: config.heartbeatMs,
-      dispatchTimeoutMs: config.dispatchTimeoutMs,
-      writeTimeoutMs: config.writeTimeoutMs,
-      maxConnections: config.maxConnections,
-      subscriberQueueSize: config.subscriberQueueSize,
-      maxBodyBytes: config.maxBodyBytes,
-      maxTopics: config.maxTopics,
-      historySize: config.historySize,
-      historyScanLimit: config.historyScanLimit,
-      subscriptions: config.subscriptions,
-      metrics: config.metrics,
-      logger,
-      fallback: (req, res) => fallback(req, res),
-    });
+    hub = createHub(
+      hubOptionsFrom(config, { transport, authorizer, logger, fallback: (req, res) => fallback(req, res) }),
+    );
   } catch (error) {
     await transport.close();
     io.err(`ssehub: ${(error as Error).message}\n`);

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { parseCommandLine } from '../../src/cli/config.js';
+import { hubOptionsFrom } from '../../src/cli/hub-options.js';
+import { createHub, HUB_DEFAULTS } from '../../src/hub/index.js';
+
+function resolved(argv: string[]) {
+  const command = parseCommandLine(argv, {});
+  if (command.kind !== 'run') throw new Error('expected run');
+  const hub = createHub(hubOptionsFrom(command.config, {}));
+  return { hub, options: hub.options };
+}
+
+describe('every hub flag reaches createHub', () => {
+  it('applies each value', async () => {
+    const { hub, options } = resolved([
+      '--cors-origins=https://a.example',
+      '--heartbeat=7s',
+      '--dispatch-timeout=2s',
+      '--write-timeout=3m',
+      '--max-connections=11',
+      '--queue-size=12',
+      '--max-buffered=13KiB',
+      '--max-body=14KiB',
+      '--max-topics=15',
+      '--reconnect-retry=16s',
+      '--history-size=17',
+      '--history-scan-limit=18',
+      '--topic-cache-size=19',
+      '--subscriptions',
+      '--no-metrics',
+    ]);
+    expect(options).toMatchObject({
+      allowAnonymous: true,
+      corsOrigins: ['https://a.example'],
+      heartbeatMs: 7_000,
+      dispatchTimeoutMs: 2_000,
+      writeTimeoutMs: 180_000,
+      maxConnections: 11,
+      subscriberQueueSize: 12,
+      subscriberMaxBufferedBytes: 13 * 1024,
+      maxBodyBytes: 14 * 1024,
+      maxTopics: 15,
+      reconnectRetryMs: 16_000,
+      historySize: 17,
+      historyScanLimit: 18,
+      topicSelectorCacheSize: 19,
+      subscriptions: true,
+      metrics: false,
+    });
+    await hub.close();
+  });
+
+  it('leaves the hub defaults when nothing is given', async () => {
+    const { hub, options } = resolved([]);
+    const { allowAnonymous: _devModeOverrides, ...defaults } = HUB_DEFAULTS;
+    expect(options).toMatchObject(defaults);
+    await hub.close();
+  });
+});
