@@ -33,7 +33,7 @@ describe('connection management (mercure-protocol §3.3, §3.9; sse-rules §5)',
 
   it('closes the stream when the token expires', async () => {
     const h = await hubWith({});
-    const expiring = await token({ subscribe: ['*'], expiresInSeconds: 1 });
+    const expiring = await token({ subscribe: ['*'], expiresInSeconds: 3 }); // exp has 1 s granularity: 1 s could already be past
     const sub = await subscribe(subscribeUrl(h.base, ['t']), { authorization: `Bearer ${expiring}` });
     expect(sub.response.status).toBe(200);
     await sub.ended;
