@@ -15,15 +15,18 @@ function checkField(field: 'event' | 'id', value: string): void {
   }
 }
 
+/** Any CR, with the LF that may follow it: both line ends the parser accepts besides LF (HTML §9.2.5). */
+const CR_LINE_END = /\r\n?/g;
+
 /**
  * Writes `prefix` before every line of `text`, splitting on CRLF, CR and LF so no input can end a
- * field early: this is what makes `data` injection-proof (sse-rules §3.1).
+ * field early: this is what makes `data` injection-proof (sse-rules §3.1). Every line end becomes LF, which
+ * is how the parser would report it anyway: the format has no way to carry a CR inside a value.
  */
 function prefixLines(prefix: string, text: string): string {
-  if (!LINE_BREAK.test(text)) return `${prefix}${text}\n`;
-  let out = '';
-  for (const line of text.split(LINE_BREAK)) out += `${prefix}${line}\n`;
-  return out;
+  const lines = text.indexOf('\r') === -1 ? text : text.replace(CR_LINE_END, '\n');
+  if (lines.indexOf('\n') === -1) return `${prefix}${lines}\n`;
+  return `${prefix}${lines.replaceAll('\n', `\n${prefix}`)}\n`;
 }
 
 /** Comment lines for `text`: `:` then the line, so a parser ignores each of them. */
