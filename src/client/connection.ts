@@ -6,6 +6,7 @@ import {
   SseEventTooLargeError,
   SseHttpError,
   SseNetworkError,
+  SseRequestError,
   SseStalledError,
 } from './errors.js';
 import { isEventStreamType } from './mime.js';
@@ -258,7 +259,12 @@ export class Connection {
     let healthy = false;
     this.#parser.reset();
     try {
-      const headers = await this.#headers();
+      let headers: Headers;
+      try {
+        headers = await this.#headers();
+      } catch (error) {
+        return { kind: 'error', error: new SseRequestError(this.url, error), healthy: false };
+      }
       if (this.#closed) return { kind: 'stop', reason: { kind: 'closed' } };
       armStall();
       const response = await this.#fetch(this.url, {

@@ -118,3 +118,18 @@ export class SseEventTooLargeError extends SseError {
     );
   }
 }
+
+/**
+ * The request could not be prepared: the `headers` hook threw (say, a token refresh failed while offline) or
+ * produced an invalid header. No request was sent, so retrying costs the server nothing: retried by default.
+ */
+export class SseRequestError extends SseError {
+  override readonly name = 'SseRequestError';
+  constructor(url: string, cause: unknown) {
+    super(
+      `Could not prepare the SSE request to ${url}: the headers hook threw or returned an invalid header` +
+        ` (${cause instanceof Error ? cause.message : String(cause)}); retrying with backoff`,
+      { cause },
+    );
+  }
+}

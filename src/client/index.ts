@@ -11,6 +11,7 @@ export {
   SseEventTooLargeError,
   SseHttpError,
   SseNetworkError,
+  SseRequestError,
   SseStalledError,
 } from './errors.js';
 export {

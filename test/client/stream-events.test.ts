@@ -6,6 +6,7 @@ import {
   SseEventTooLargeError,
   SseHttpError,
   SseNetworkError,
+  SseRequestError,
   SseStalledError,
   type StreamedEvent,
   streamEvents,
@@ -108,6 +109,30 @@ describe('streamEvents: requests', () => {
       'Bearer t3',
     ]);
     expect(contexts.slice(0, 3)).toEqual([0, 1, 2]);
+  });
+
+  it('retries when the headers hook throws (token service offline) without sending a request', async () => {
+    const server = await serve((_req, res) => {
+      openStream(res);
+      res.write('data: in\n\n');
+    });
+    let calls = 0;
+    const infos: ReconnectInfo[] = [];
+    const [event] = await take(
+      streamEvents(server.origin, {
+        random: () => 0,
+        onReconnect: (i) => infos.push(i),
+        headers: () => {
+          if (++calls === 1) throw new Error('token service unreachable');
+          return { authorization: 'Bearer ok' };
+        },
+      }),
+      1,
+    );
+    expect(event?.data).toBe('in');
+    expect(infos[0]?.error).toBeInstanceOf(SseRequestError);
+    expect(infos[0]?.error?.message).toMatch(/token service unreachable/);
+    expect(server.requests.map((r) => r.headers.authorization)).toEqual(['Bearer ok']);
   });
 
   it('sends an initial lastEventId on the first request, to resume after a reload', async () => {
