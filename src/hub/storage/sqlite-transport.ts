@@ -69,7 +69,8 @@ export class SqliteTransport implements Transport {
   readonly #insert: SqliteStatement<never>;
   readonly #seqOf: SqliteStatement<{ seq: number }>;
   readonly #after: SqliteStatement<Row>;
-  readonly #bounds: SqliteStatement<{ lo: number | null; hi: number | null }>;
+  readonly #lo: SqliteStatement<{ lo: number | null }>;
+  readonly #hi: SqliteStatement<{ hi: number | null }>;
   readonly #newest: SqliteStatement<{ id: string }>;
   readonly #prune: SqliteStatement<never>;
   readonly #commit: (batch: readonly Pending[]) => (Pending & { error?: unknown })[];
@@ -132,7 +133,10 @@ export class SqliteTransport implements Transport {
     );
     this.#seqOf = db.prepare('SELECT seq FROM updates WHERE id = ?');
     this.#after = db.prepare('SELECT * FROM updates WHERE seq > ? ORDER BY seq');
-    this.#bounds = db.prepare('SELECT min(seq) AS lo, max(seq) AS hi FROM updates');
+    // Separate queries: SQLite answers a lone min() or max() on the rowid from the B-tree edge in O(log n),
+    // but scans the whole table for both in one SELECT.
+    this.#lo = db.prepare('SELECT min(seq) AS lo FROM updates');
+    this.#hi = db.prepare('SELECT max(seq) AS hi FROM updates');
     this.#newest = db.prepare('SELECT id FROM updates ORDER BY seq DESC LIMIT 1');
     this.#prune = db.prepare('DELETE FROM updates WHERE seq <= ?');
     this.#commit = db.transaction((batch: readonly Pending[]) => {
@@ -156,7 +160,7 @@ export class SqliteTransport implements Transport {
       this.#sinceLastPrune += batch.length;
       if (this.#historySize > 0 && this.#sinceLastPrune >= this.#pruneEvery) {
         this.#sinceLastPrune = 0;
-        const hi = this.#bounds.get()?.hi;
+        const hi = this.#hi.get()?.hi;
         if (hi != null) this.#prune.run(hi - this.#historySize);
       }
       return results;
@@ -214,7 +218,7 @@ export class SqliteTransport implements Transport {
 
   async replay(afterId: string, scanLimit: number): Promise<ReplayResult> {
     this.#assertOpen();
-    const { hi } = this.#bounds.get() ?? { hi: null };
+    const hi = this.#hi.get()?.hi ?? null;
     if (hi === null) return { found: afterId === 'earliest', updates: [] };
     const floor = this.#historySize > 0 ? hi - this.#historySize : 0;
     let from: number;
@@ -236,7 +240,8 @@ export class SqliteTransport implements Transport {
 
   async historySize(): Promise<number> {
     this.#assertOpen();
-    const { lo, hi } = this.#bounds.get() ?? { lo: null, hi: null };
+    const lo = this.#lo.get()?.lo ?? null;
+    const hi = this.#hi.get()?.hi ?? null;
     if (lo === null || hi === null) return 0;
     // seq is contiguous (AUTOINCREMENT, failed inserts roll back, pruning removes a prefix).
     const held = hi - lo + 1;
