@@ -13,16 +13,28 @@ export interface BackoffInput {
   maxDelay: number;
   /** A source of uniform numbers in [0, 1), `Math.random` by default; injectable for tests. */
   random: () => number;
+  /** The healthy connection was lost to an error (network, stall) rather than ended by the server. */
+  lostToError?: boolean;
 }
 
 /**
- * The delay before the next attempt. After a healthy connection ended (`failures` 0) it is exactly the
- * reconnection time, as the spec says. After `n` failures it is "full jitter" (sse-rules §5.3): uniform in
+ * The delay before the next attempt. After a healthy connection ended cleanly (`failures` 0) it is exactly
+ * the reconnection time, as the spec says. After a healthy connection was lost to an error it is the
+ * reconnection time plus a random share of one more (the spec's "optionally, wait some more"): a server
+ * crash drops every client at once, and this keeps them from all returning in the same millisecond.
+ * After `n` failures it is "full jitter" (sse-rules §5.3): uniform in
  * `[0, min(cap, base × 2^n))` where `cap = max(maxDelay, base)`, so a fleet that lost its server spreads its
  * reconnects instead of returning in lockstep, and the mean of the first failure's delay is `base`.
  */
-export function reconnectDelay({ reconnectionTime, failures, maxDelay, random }: BackoffInput): number {
-  if (failures <= 0) return reconnectionTime;
+export function reconnectDelay({
+  reconnectionTime,
+  failures,
+  maxDelay,
+  random,
+  lostToError = false,
+}: BackoffInput): number {
+  if (failures <= 0)
+    return lostToError ? reconnectionTime + Math.floor(random() * reconnectionTime) : reconnectionTime;
   const cap = Math.max(maxDelay, reconnectionTime);
   // 2^31 is far past any cap; the bound keeps the exponent from overflowing to Infinity.
   const ceiling = Math.min(cap, reconnectionTime * 2 ** Math.min(failures, 31));

@@ -211,6 +211,7 @@ export class Connection {
           failures: this.#failures,
           maxDelay: this.#options.maxReconnectDelay ?? DEFAULT_MAX_RECONNECT_DELAY,
           random: this.#options.random ?? Math.random,
+          lostToError: error !== undefined,
         });
       this.#options.onReconnect?.({ error, delay, failures: this.#failures });
       this.#listener.onReconnect(error, delay);

@@ -10,6 +10,13 @@ describe('reconnectDelay', () => {
     );
   });
 
+  it('adds a random share of one more reconnection time when a healthy connection was lost to an error', () => {
+    const input = { reconnectionTime: 3000, failures: 0, maxDelay: 30_000 };
+    expect(reconnectDelay({ ...input, random: () => 0.5, lostToError: true })).toBe(4500);
+    expect(reconnectDelay({ ...input, random: () => 0, lostToError: true })).toBe(3000);
+    expect(reconnectDelay({ ...input, random: () => 0.5, lostToError: false })).toBe(3000);
+  });
+
   it('is full jitter: within [0, min(cap, base * 2^n)) for every failure count', () => {
     fc.assert(
       fc.property(

@@ -201,10 +201,20 @@ describe('streamEvents: reconnection', () => {
       }
     });
     const errors: (Error | undefined)[] = [];
+    const delays: number[] = [];
     const events = await take(
-      streamEvents(server.origin, { reconnectionTime: 1, onReconnect: (i) => errors.push(i.error) }),
+      streamEvents(server.origin, {
+        reconnectionTime: 10,
+        random: () => 0.5,
+        onReconnect: (i) => {
+          errors.push(i.error);
+          delays.push(i.delay);
+        },
+      }),
       2,
     );
+    // A healthy connection lost to an error: the reconnection time plus a random share of one more.
+    expect(delays[0]).toBe(15);
     expect(events.map((e) => [e.data, e.lastEventId])).toEqual([
       ['complete', '1'],
       ['after', '1'],
