@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
-import { createHub, type Hub } from '../../src/hub/index.js';
+import { type Authorizer, createHub, type Hub } from '../../src/hub/index.js';
 import { createWebUi, type WebUiHandler, type WebUiOptions } from '../../src/hub/web-ui/index.js';
 import { CHROMIUM_PATH } from '../support/binaries.js';
 
@@ -35,11 +35,19 @@ export interface TestHub {
   close(): Promise<void>;
 }
 
-/** Starts createHub (anonymous subscribers, as the CLI's dev mode) with the web UI as fallback. */
-export async function startHub(root: string, options: WebUiOptions = {}): Promise<TestHub> {
+/**
+ * Starts createHub with the web UI as fallback: anonymous subscribers (as the CLI's dev mode), or the
+ * given authoriser's rules.
+ */
+export async function startHub(
+  root: string,
+  options: WebUiOptions = {},
+  authorizer?: Authorizer,
+): Promise<TestHub> {
   let ui: WebUiHandler | undefined;
   const hub = createHub({
     allowAnonymous: true,
+    ...(authorizer ? { authorizer } : {}),
     fallback: (req, res) => ui?.(req, res),
   });
   ui = createWebUi(hub, { root, ...options });

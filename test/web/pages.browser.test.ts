@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAuthorizer, createToken } from '../../src/hub/auth/index.js';
 import { generateAnswer } from '../../src/hub/web-ui/index.js';
 import { CHROMIUM_PATH, requireBinary } from '../support/binaries.js';
 import { ARTIFACTS, buildWebUi, launchChromium, startHub, type TestHub, watchPage } from './harness.js';
@@ -230,5 +231,38 @@ describe.skipIf(!enabled)('web UI pages in headless Chromium', () => {
       await page.close();
     }
     await phone.close();
+  });
+
+  it('subscribes through the hub JWT auth with the development token cookie, and fails without it', async () => {
+    const secret = 'a-development-secret-of-at-least-32-bytes!';
+    const authorizer = await createAuthorizer({ key: { key: secret }, anonymous: false });
+    const devToken = await createToken({ subscribe: ['*'] }, secret);
+    const secured = await startHub(web.dir, { devToken }, authorizer);
+    const closed = await startHub(web.dir, {}, authorizer);
+    // Own contexts: cookies are not isolated by port, so the token cookie must not reach other hubs.
+    const withToken = await browser.newContext();
+    const fresh = await browser.newContext();
+    try {
+      const page = await withToken.newPage();
+      const problems = watchPage(page, secured.origin);
+      await page.goto(`${secured.origin}/`);
+      await page.locator('#state[data-state="open"]').waitFor();
+      await secured.hub.publish({ topics: topics.messages, data: 'authorised', private: true });
+      // A private update reaches the page: it subscribed with the token, not anonymously.
+      await page.locator('#log .data', { hasText: 'authorised' }).waitFor();
+      expect(problems).toEqual([]);
+      await page.close();
+
+      // Without a development token the hub refuses the anonymous page with 401, shown as an error.
+      const refused = await fresh.newPage();
+      await refused.goto(`${closed.origin}/`);
+      await refused.locator('#state[data-state="error"]').waitFor();
+      expect(await refused.textContent('#state')).toContain('401');
+    } finally {
+      await withToken.close();
+      await fresh.close();
+      await secured.close();
+      await closed.close();
+    }
   });
 });
