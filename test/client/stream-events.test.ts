@@ -407,7 +407,7 @@ describe('streamEvents: status awareness', () => {
     });
   }
 
-  it('reconnects with backoff on 500 and on a refused connection', async () => {
+  it('reconnects with backoff on 500', async () => {
     const server = await serve((_req, res, index) => {
       if (index === 0) {
         res.writeHead(500);
@@ -421,6 +421,25 @@ describe('streamEvents: status awareness', () => {
     await take(streamEvents(server.origin, { random: () => 0, onReconnect: (i) => infos.push(i) }), 1);
     expect((infos[0]!.error as SseHttpError).status).toBe(500);
     expect(infos[0]?.failures).toBe(1);
+  });
+
+  it('retries a refused connection as an SseNetworkError (asked via shouldRetry)', async () => {
+    const gone = await startServer(() => undefined);
+    const url = gone.origin;
+    await gone.close();
+    const asked: string[] = [];
+    const error = await take(
+      streamEvents(url, {
+        random: () => 0,
+        shouldRetry: (e, context) => {
+          asked.push(`${e.name}:${context.failures}`);
+          return context.failures < 3;
+        },
+      }),
+      1,
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SseNetworkError);
+    expect(asked).toEqual(['SseNetworkError:1', 'SseNetworkError:2', 'SseNetworkError:3']);
   });
 
   it('fails with SseContentTypeError carrying status and type on a non-event-stream answer', async () => {
