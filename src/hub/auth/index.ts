@@ -3,6 +3,7 @@ import { readMercureClaim } from './claims.js';
 import { AuthConfigError, HubAuthError } from './errors.js';
 import { type KeyConfig, type ResolvedKey, resolveKey } from './keys.js';
 import { checkCookieOrigin, findToken } from './token-source.js';
+import { VerifiedTokenCache } from './verified-cache.js';
 import { type VerifyPolicy, verifyToken } from './verify.js';
 
 export { ALGORITHMS, type Algorithm } from './algorithms.js';
@@ -66,6 +67,11 @@ export interface AuthOptions {
   readonly requireExpiration?: boolean;
   /** Clock skew tolerated on `exp` and `nbf`, in seconds. Default 0. */
   readonly clockToleranceSeconds?: number;
+  /**
+   * Verified tokens remembered per role so repeated requests with the same token skip the signature
+   * check (trusted for at most 60 s and never past `exp`). Default 1,000; 0 disables.
+   */
+  readonly verifiedTokenCacheSize?: number;
 }
 
 /** Default cookie name (Mercure `cookie_name`). */
@@ -92,9 +98,15 @@ export async function createAuthorizer(options: AuthOptions): Promise<Authorizer
     requireExpiration: options.requireExpiration ?? false,
     clockToleranceSeconds: tolerance,
   };
+  const cacheSize = options.verifiedTokenCacheSize ?? 1000;
+  if (!Number.isSafeInteger(cacheSize) || cacheSize < 0) {
+    throw new AuthConfigError('verifiedTokenCacheSize must be an integer >= 0');
+  }
+  const cache = (key: ResolvedKey | undefined) =>
+    key && cacheSize > 0 ? new VerifiedTokenCache(cacheSize, tolerance) : undefined;
   return new JwtAuthorizer(
-    publisher,
-    subscriber,
+    publisher && { key: publisher, name: 'publisher', cache: cache(publisher) },
+    subscriber && { key: subscriber, name: 'subscriber', cache: cache(subscriber) },
     options.anonymous ?? false,
     cookieName,
     options.publishOrigins ?? [],
@@ -102,10 +114,17 @@ export async function createAuthorizer(options: AuthOptions): Promise<Authorizer
   );
 }
 
+/** One role's verifier: its key and its cache of verified tokens. */
+interface RoleVerifier {
+  readonly key: ResolvedKey;
+  readonly name: 'publisher' | 'subscriber';
+  readonly cache: VerifiedTokenCache | undefined;
+}
+
 class JwtAuthorizer implements Authorizer {
   constructor(
-    private readonly publisher: ResolvedKey | undefined,
-    private readonly subscriber: ResolvedKey | undefined,
+    private readonly publisher: RoleVerifier | undefined,
+    private readonly subscriber: RoleVerifier | undefined,
     private readonly anonymous: boolean,
     private readonly cookieName: string,
     private readonly publishOrigins: readonly string[],
@@ -134,19 +153,18 @@ class JwtAuthorizer implements Authorizer {
     // CSRF check first, as the reference hub does: a foreign page must not even learn whether the
     // ambient cookie is valid.
     if (presented.from === 'cookie') checkCookieOrigin(request.method, request.headers, this.publishOrigins);
-    const key = role === 'publish' ? this.publisher : this.subscriber;
-    if (key === undefined) {
+    const verifier = role === 'publish' ? this.publisher : this.subscriber;
+    if (verifier === undefined) {
       throw new HubAuthError(
         role === 'publish' ? 403 : 401,
         `This hub has no ${role === 'publish' ? 'publisher' : 'subscriber'} key configured, so it cannot accept ${role}r tokens`,
       );
     }
-    const payload = await verifyToken(
-      presented.token,
-      key,
-      role === 'publish' ? 'publisher' : 'subscriber',
-      this.policy,
-    );
+    let payload = verifier.cache?.get(presented.token);
+    if (payload === undefined) {
+      payload = await verifyToken(presented.token, verifier.key, verifier.name, this.policy);
+      verifier.cache?.set(presented.token, payload);
+    }
     const claim = readMercureClaim(payload);
     const topics = role === 'publish' ? claim?.publish : claim?.subscribe;
     if (role === 'publish' && topics === undefined) {
