@@ -114,7 +114,10 @@ describe.skipIf(!enabled)('web UI pages in headless Chromium', () => {
       }
     });
     await page.locator('#state[data-state="open"]').waitFor();
-    await server.hub.publish({ topics: topics.messages, data: 'before-drop' });
+    // Published from the page with a retry: field, which sets the client's reconnection time.
+    await page.fill('#message-data', 'before-drop');
+    await page.fill('#message-retry', '1200');
+    await page.click('#message-form button[type="submit"]');
     await page.locator('#log .data', { hasText: 'before-drop' }).waitFor();
     await page.click('#drop');
     await page.locator('#state[data-state="reconnecting"]').waitFor();
@@ -132,7 +135,10 @@ describe.skipIf(!enabled)('web UI pages in headless Chromium', () => {
     // The re-connection carried the id of the last event received before the drop.
     expect(lastEventIds.length).toBeGreaterThanOrEqual(2);
     expect(lastEventIds.at(-1)).toMatch(/^urn:uuid:/);
-    expect(await logText(page)).toContain('Reconnecting in');
+    // The delay honours retry: 1200 (plus the client's jitter of up to one more reconnection time).
+    const delay = /Reconnecting in ([\d.]+) s with Last-Event-ID: urn:uuid:/.exec(await logText(page));
+    expect(Number(delay?.[1])).toBeGreaterThanOrEqual(1.2);
+    expect(Number(delay?.[1])).toBeLessThanOrEqual(2.4);
     expect(problems).toEqual([]);
     await page.close();
   });

@@ -118,6 +118,8 @@ describe('web UI server side: static files and demo endpoints', () => {
       [await post('/messages', { data: 'x'.repeat(17 * 1024) }), 413, 'too large'],
       [await post('/messages', { data: 'x'.repeat(2001) }), 400, '2000'],
       [await post('/messages', { data: 'x', type: 'bad\ntype' }), 400, '"type"'],
+      [await post('/messages', { data: 'x', retry: 'soon' }), 400, '"retry"'],
+      [await post('/messages', { data: 'x', retry: -1 }), 400, '"retry"'],
       [await post('/room', { type: 'userhack', name: 'x' }), 400, 'userconnect'],
       [await post('/room', { type: 'userconnect', name: 'n'.repeat(33) }), 400, 'too long'],
       [await post('/room', { type: 'usermessage', name: 'Ada', text: '   ' }), 400, 'empty'],

@@ -166,8 +166,10 @@ async function main(): Promise<void> {
     event.preventDefault();
     const type = byId<HTMLInputElement>('message-type').value.trim();
     const data = byId<HTMLTextAreaElement>('message-data').value;
+    const retryText = byId<HTMLInputElement>('message-retry').value.trim();
+    const retry = retryText === '' ? undefined : Number(retryText);
     try {
-      const { id } = await postJson<{ id: string }>('/messages', { type, data });
+      const { id } = await postJson<{ id: string }>('/messages', { type, data, retry });
       result.textContent = `Published ${id}`;
     } catch (error) {
       result.textContent = `Not published: ${(error as Error).message}`;

@@ -171,10 +171,22 @@ export class DemoRoutes {
       }
       type = body.type;
     }
+    let retry: number | undefined;
+    if (body.retry !== undefined && body.retry !== null && body.retry !== '') {
+      if (
+        !Number.isSafeInteger(body.retry) ||
+        (body.retry as number) < 0 ||
+        (body.retry as number) > 600_000
+      ) {
+        throw new DemoHttpError(400, '"retry" must be an integer number of milliseconds from 0 to 600000');
+      }
+      retry = body.retry as number;
+    }
     const update = await this.ctx.hub.publish({
       topics: [this.ctx.topics.messages],
       data,
       ...(type === undefined ? {} : { type }),
+      ...(retry === undefined ? {} : { retry }),
     });
     sendJson(res, { id: update.id });
   }
