@@ -1,5 +1,5 @@
 import { LruCache } from './lru-cache.js';
-import { compileUriTemplate } from './uri-template.js';
+import { compileUriTemplate, type TemplateMatcher } from './uri-template.js';
 
 /** The selector that matches every topic (Mercure §Topic Selectors). */
 export const MATCH_ALL = '*';
@@ -20,7 +20,7 @@ export function isTemplateSelector(selector: string): boolean {
  * CVE-2026-39972 (a `selector + "_" + topic` key let one pair answer for another, sse-rules §3.4).
  */
 export class TopicSelectorStore {
-  readonly #templates: LruCache<string, RegExp | null>;
+  readonly #templates: LruCache<string, TemplateMatcher | null>;
   readonly #results: LruCache<string, boolean>;
 
   constructor(cacheSize = 100_000) {
@@ -51,7 +51,7 @@ export class TopicSelectorStore {
     return false;
   }
 
-  #compiled(template: string): RegExp | null {
+  #compiled(template: string): TemplateMatcher | null {
     let regex = this.#templates.get(template);
     if (regex === undefined) {
       regex = compileUriTemplate(template) ?? null;

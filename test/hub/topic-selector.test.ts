@@ -92,3 +92,94 @@ describe('topic selectors (mercure-protocol §3.2)', () => {
     expect(store.matchAny(['https://a/1'], [])).toBe(false);
   });
 });
+
+/**
+ * The reference hub's regex derivation (`yosida95/uritemplate` `Template.Regexp()`), kept here as the
+ * oracle: the linear-time automaton must accept exactly the same topics. Only small templates are fed to
+ * it, because this backtracking version is exponential in adjacent expressions.
+ */
+function referenceRegex(template: string): RegExp {
+  const U = 'A-Za-z0-9\\-._~';
+  const R = ":/?#\\[\\]@!$&'()*+,;=";
+  const ops: Record<string, [string, string, boolean, boolean]> = {
+    '': ['', ',', false, false],
+    '+': ['', ',', false, true],
+    '#': ['#', ',', false, true],
+    '.': ['.', '.', false, false],
+    '/': ['/', '/', false, false],
+    ';': [';', ';', true, false],
+    '?': ['?', '&', true, false],
+    '&': ['&', '&', true, false],
+  };
+  const quote = (t: string) => t.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+  const cls = (reserved: boolean, named: boolean) =>
+    `(?:[${U}${reserved ? R : named ? ',=' : ','}]|%[0-9A-Fa-f]{2})*`;
+  let src = '^';
+  for (const part of template.split(/(\{[^}]*\})/)) {
+    if (!part.startsWith('{')) {
+      src += quote(part);
+      continue;
+    }
+    const body = part.slice(1, -1);
+    const op = Object.hasOwn(ops, body[0]!) ? body[0]! : '';
+    const [first, sep, named, reserved] = ops[op]!;
+    const vars = (op ? body.slice(1) : body).split(',');
+    const firstExplode = vars[0]!.endsWith('*');
+    const anyExplode = vars.some((v) => v.endsWith('*'));
+    let e = first ? `(?:${quote(first)}` : '';
+    e += `(${cls(reserved, named || firstExplode)}`;
+    if (vars.length > 1 || firstExplode) {
+      e += `(?:${quote(sep)}${cls(reserved, named || anyExplode)})${anyExplode ? '*' : `{0,${vars.length - 1}}`}`;
+    }
+    e += ')';
+    if (first) e += ')';
+    src += `${e}?`;
+  }
+  return new RegExp(`${src}$`);
+}
+
+describe('URI template automaton vs the reference regex', () => {
+  it('accepts exactly the topics the reference hub regex accepts', () => {
+    const literal = fc.constantFrom('a', '/', '.', ',', '=', '%41', '-', 'b/', ':');
+    const expression = fc
+      .tuple(
+        fc.constantFrom('', '+', '#', '.', '/', ';', '?', '&'),
+        fc.array(fc.constantFrom('x', 'y*', 'z:3', 'w'), { minLength: 1, maxLength: 3 }),
+      )
+      .map(([op, vars]) => `{${op}${vars.join(',')}}`);
+    const template = fc
+      .array(fc.oneof(literal, expression), { minLength: 1, maxLength: 4 })
+      .map((p) => p.join(''));
+    const topic = fc
+      .array(
+        fc.constantFrom('a', 'b', '/', '.', ',', '=', '&', ';', '?', '#', '%41', '%', '~', ':', '%2f', '4'),
+        {
+          maxLength: 8,
+        },
+      )
+      .map((p) => p.join(''));
+    fc.assert(
+      fc.property(template, fc.array(topic, { minLength: 1, maxLength: 10 }), (tpl, topics) => {
+        const compiled = compileUriTemplate(tpl);
+        expect(compiled, tpl).toBeDefined();
+        const oracle = referenceRegex(tpl);
+        for (const t of topics) expect(compiled!.test(t), `${tpl} vs ${t}`).toBe(oracle.test(t));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('stays linear on adversarial templates (no catastrophic backtracking)', () => {
+    // With a backtracking regex, 8 adjacent {+x} took about 23 s on a 40-character topic.
+    const tpl = `${'{+v}'.repeat(40)}X`;
+    const store = new TopicSelectorStore(10);
+    expect(store.match(`https://example.com/${'a'.repeat(2000)}`, tpl)).toBe(false);
+    expect(store.match(`https://example.com/${'a'.repeat(2000)}X`, tpl)).toBe(true);
+  });
+
+  it('treats oversized templates as plain topics', () => {
+    const huge = `{${Array.from({ length: 600 }, (_, i) => `v${i}`).join(',')}}`;
+    expect(compileUriTemplate(huge)).toBeUndefined();
+    expect(store.match('a', huge)).toBe(false);
+  });
+});
