@@ -29,7 +29,10 @@ function prefixLines(prefix: string, text: string): string {
   return `${prefix}${lines.replaceAll('\n', `\n${prefix}`)}\n`;
 }
 
-/** Comment lines for `text`: `:` then the line, so a parser ignores each of them. */
+/**
+ * Comment lines for `text` (keep-alives, HTML §9.2.7): `: ` then the line, which parsers ignore (HTML §9.2.6,
+ * "starts with a colon"). Split on CRLF, CR and LF so a comment cannot inject a field (sse-rules §3.1).
+ */
 export function encodeComment(text = ''): string {
   let out = '';
   for (const line of text.split(LINE_BREAK)) out += line === '' ? ':\n' : `: ${line}\n`;
@@ -37,10 +40,11 @@ export function encodeComment(text = ''): string {
 }
 
 /**
- * Serialises one event to wire text, ending with the blank line that dispatches it.
- * Throws {@link InvalidFieldError} when `event` or `id` holds CR, LF or NUL, or `retry` is not a
- * non-negative integer. A value that starts with a space keeps it: we always write `field: value`,
- * and the parser removes exactly the one space we added.
+ * Serialises one event to wire text (HTML §9.2.5), ending with the blank line that dispatches it; fields in
+ * the order comment, `event`, `id`, `retry`, `data`. Throws {@link InvalidFieldError} when `event` or `id`
+ * holds CR, LF or NUL, or `retry` is not a non-negative safe integer (sse-rules §3.1). A value that starts
+ * with a space keeps it: we always write `field: value`, and the parser removes exactly the one space we
+ * added. A comment-only event gets no blank line, so it dispatches nothing.
  */
 export function encodeEvent(event: SseEvent): string {
   let out = '';

@@ -1,9 +1,12 @@
 /**
- * One event as a server writes it. Every field is optional; an event with neither `data` nor
- * `comment` nor `retry` nor `id` encodes to an empty string.
+ * One event as a server writes it (input of the encoder). Every field is optional; an event with no field
+ * at all encodes to the empty string.
  */
 export interface SseEvent {
-  /** Payload. Any string: it is split on CRLF, CR and LF into one `data:` line per line. */
+  /**
+   * Payload. Any string: it is split on CRLF, CR and LF into one `data:` line per line, so each line end
+   * arrives as LF (the format cannot carry a CR in a value).
+   */
   data?: string;
   /** Event type (`event:` field). Must not contain CR, LF or NUL. */
   event?: string;
