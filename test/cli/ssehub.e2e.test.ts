@@ -1,5 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EventSource } from 'eventsource';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -137,6 +140,19 @@ describe('the ssehub command, end to end', () => {
     const second = spawnCli(['--port', String(first.port), '--no-ui']);
     expect((await second.exited).code).toBe(1);
     expect(second.stderr()).toMatch(/already in use/);
+  });
+
+  it('refuses a SQLite file already used by another hub (exit 1), instead of silently splitting fan-out', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ssehub-cli-'));
+    try {
+      const storage = `sqlite:${join(dir, 'hub.db')}`;
+      await start(['--port', '0', '--no-ui', '--storage', storage]);
+      const second = spawnCli(['--port', '0', '--no-ui', '--storage', storage]);
+      expect((await second.exited).code).toBe(1);
+      expect(second.stderr()).toMatch(/in use by another process/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses a short HMAC key at startup (exit 2)', async () => {
