@@ -28,13 +28,31 @@ export function readCursor(
   const header = req.headers['last-event-id'];
   const fromHeader = Array.isArray(header) ? header[0] : header;
   if (fromHeader !== undefined && fromHeader !== '') {
-    return { requested: true, cursor: validLastEventId(fromHeader) };
+    return { requested: true, cursor: validLastEventId(decodeHeaderText(fromHeader)) };
   }
   for (const name of CURSOR_PARAMS) {
     const value = url.searchParams.get(name);
     if (value !== null && value !== '') return { requested: true, cursor: validLastEventId(value) };
   }
   return { requested: false, cursor: undefined };
+}
+
+/**
+ * Browsers send Last-Event-ID as UTF-8 bytes (HTML §9.2.4); Node hands header values over as latin1.
+ * Re-decode so a non-ASCII id matches the id the hub stored; keep the raw value if it is not UTF-8.
+ */
+function decodeHeaderText(value: string): string {
+  if (!/[\x80-\xff]/.test(value)) return value;
+  const decoded = Buffer.from(value, 'latin1').toString('utf8');
+  return decoded.includes('\uFFFD') ? value : decoded;
+}
+
+/** The inverse for a response header: UTF-8 bytes, written by Node one byte per character. */
+function encodeHeaderText(value: string): string {
+  for (let i = 0; i < value.length; i++) {
+    if (value.charCodeAt(i) > 0x7f) return Buffer.from(value, 'utf8').toString('latin1');
+  }
+  return value;
 }
 
 /** Runs `fn` at epoch time `at`, re-arming past `setTimeout`'s range; returns the canceller. */
@@ -132,8 +150,8 @@ export async function handleSubscribe(
           if (cursor !== EARLIEST) responseCursor = cursor;
         }
       }
-      headers['last-event-id'] = responseCursor;
-      headers['mercure-last-event-id'] = responseCursor;
+      headers['last-event-id'] = encodeHeaderText(responseCursor);
+      headers['mercure-last-event-id'] = encodeHeaderText(responseCursor);
     }
     if (req.destroyed || sub.closed) {
       ctx.index.remove(sub);
@@ -179,6 +197,10 @@ export async function handleSubscribe(
       timers.push(runAt(Date.now() + lifetime, () => opened.close()));
     }
     await sub.start(replay, replayedIds);
+    if (replay.length > 0) {
+      ctx.hubMetrics.updatesDelivered.inc(replay.length);
+      ctx.counters.updatesDelivered += replay.length;
+    }
   } catch (error) {
     if (subscriber && !res.headersSent) ctx.index.remove(subscriber);
     if (!res.headersSent) release();

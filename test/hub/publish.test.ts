@@ -160,3 +160,43 @@ describe('publish (mercure-protocol §3.5)', () => {
     }
   });
 });
+
+describe('publish authorisation through the hub (mercure-protocol §3.7)', () => {
+  it('requires an allowed Origin for cookie-authenticated publishes and lets the header win', async () => {
+    const guarded = await startHub({}, { key: { key: SECRET }, publishOrigins: ['https://app.example'] });
+    try {
+      const cookie = `mercureAuthorization=${await token({ publish: ['*'] })}`;
+      const noOrigin = await publish(guarded.base, { topic: 't' }, undefined, { cookie });
+      expect(noOrigin.status).toBe(403);
+      expect(await noOrigin.text()).toMatch(/Origin/);
+      const foreign = await publish(guarded.base, { topic: 't' }, undefined, {
+        cookie,
+        origin: 'https://evil.example',
+      });
+      expect(foreign.status).toBe(403);
+      const allowed = await publish(guarded.base, { topic: 't' }, undefined, {
+        cookie,
+        origin: 'https://app.example',
+      });
+      expect(allowed.status).toBe(200);
+      // A present Authorization header is the only source, even when the cookie would be valid.
+      const badHeader = await publish(guarded.base, { topic: 't' }, 'not-a-token', {
+        cookie,
+        origin: 'https://app.example',
+      });
+      expect(badHeader.status).toBe(401);
+      // The authorization query parameter comes before the cookie.
+      const viaQuery = await fetch(
+        `${guarded.base}/.well-known/mercure?authorization=${await token({ publish: ['*'] })}`,
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: 'topic=t&data=q',
+        },
+      );
+      expect(viaQuery.status).toBe(200);
+    } finally {
+      await guarded.close();
+    }
+  });
+});
