@@ -127,6 +127,7 @@ describe('web UI server side: static files and demo endpoints', () => {
       [await post('/chat', { prompt: 'p'.repeat(501) }), 400, 'too long'],
       [await post('/chat', { prompt: 'x' }, { 'Last-Event-ID': 'garbage' }), 400, 'not a chat event id'],
       [await fetch(`${server.origin}/demo/chat/unknown-answer`), 404, 'unknown or expired'],
+      [await fetch(`${server.origin}/demo/chat/%E0%A4%A`), 400, 'percent-encoding'],
       [await fetch(`${server.origin}/demo/clock`), 405, 'POST'],
       [await fetch(`${server.origin}/demo/nothing`), 404, 'No demo endpoint'],
     ];

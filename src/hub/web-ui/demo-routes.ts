@@ -118,7 +118,13 @@ export class DemoRoutes {
       only('GET');
       const url = new URL(req.url ?? '/', 'http://localhost');
       const lastEventId = header(req, 'last-event-id') ?? url.searchParams.get('lastEventId') ?? undefined;
-      this.#attach(req, res, decodeURIComponent(path.slice('/chat/'.length)), lastEventId);
+      let answerId: string;
+      try {
+        answerId = decodeURIComponent(path.slice('/chat/'.length));
+      } catch {
+        throw new DemoHttpError(400, 'The answer id in the path is not valid percent-encoding');
+      }
+      this.#attach(req, res, answerId, lastEventId);
       return;
     }
     if (path === '/clock' || path === '/messages' || path === '/room') {

@@ -4,7 +4,7 @@ import { ChatRoom } from './chat-room.js';
 import { ClockPublisher } from './clock-publisher.js';
 import { type DemoLimits, DemoRoutes } from './demo-routes.js';
 import { type DemoTopics, demoTopics, type WebUiHub } from './hub-port.js';
-import { StaticFiles, sendNotFound } from './static-files.js';
+import { StaticFiles } from './static-files.js';
 import { StatsFeed } from './stats-feed.js';
 
 export { generateAnswer } from './answer-generator.js';
@@ -102,8 +102,12 @@ export function createWebUi(hub: WebUiHub, options: WebUiOptions = {}): WebUiHan
         : files.serve(req, res, pathname);
     work.catch((error: unknown) => {
       onError(error);
-      if (!res.headersSent) sendNotFound(req, res, pathname);
-      else res.destroy();
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end('The web UI could not answer this request; the error was logged.\n');
     });
   };
   return Object.assign(handler, {
