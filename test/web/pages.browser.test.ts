@@ -72,7 +72,7 @@ describe.skipIf(!enabled)('web UI pages in headless Chromium', () => {
     await page.fill('#room-text', 'Hello from the live demo');
     await page.press('#room-text', 'Enter');
     await page.locator('#room-log', { hasText: 'Ada: Hello from the live demo' }).waitFor();
-    await page.screenshot({ path: join(ARTIFACTS, 'live-demo.png') });
+    await page.screenshot({ path: join(ARTIFACTS, 'live-demo.png'), fullPage: true });
 
     // A URI template subscription receives every demo topic it matches (RFC 6570).
     await page.click('#use-template');
