@@ -101,7 +101,10 @@ export class StatsFeed {
   attach(stream: DemoEventStream): void {
     this.#streams.add(stream);
     stream.onClose(() => this.#streams.delete(stream));
-    stream.send({ event: 'history', retry: 2000, data: JSON.stringify(this.#samples) });
+    // The chart needs only the numbers of past samples: leaving their topic lists out keeps this small.
+    const last = this.#samples.length - 1;
+    const history = this.#samples.map((sample, i) => (i === last ? sample : { ...sample, topics: [] }));
+    stream.send({ event: 'history', retry: 2000, data: JSON.stringify(history) });
   }
 
   /** Takes one sample now and pushes it (also called by the timer). */
