@@ -7,6 +7,8 @@ import { CHROMIUM_PATH, requireBinary } from '../support/binaries.js';
 import { ARTIFACTS, buildWebUi, launchChromium, startHub, type TestHub, watchPage } from './harness.js';
 
 const enabled = requireBinary('Chromium', CHROMIUM_PATH);
+/** Generous: the suite shares two cores with other browser suites under CI. */
+const POLL = { timeout: 10_000, interval: 50 };
 
 describe.skipIf(!enabled)('web UI pages in headless Chromium', () => {
   let web: ReturnType<typeof buildWebUi>;
@@ -66,7 +68,7 @@ describe.skipIf(!enabled)('web UI pages in headless Chromium', () => {
     await page.click('#clock');
     await page.locator('#log .entry.event .type', { hasText: 'connecttime' }).first().waitFor();
     await page.click('#clock');
-    await expect.poll(() => page.getAttribute('#clock', 'aria-pressed')).toBe('false');
+    await expect.poll(() => page.getAttribute('#clock', 'aria-pressed'), POLL).toBe('false');
     await page.fill('#room-name', 'Ada');
     await page.click('#join');
     await page.fill('#room-text', 'Hello from the live demo');
@@ -86,13 +88,13 @@ describe.skipIf(!enabled)('web UI pages in headless Chromium', () => {
   it('stops receiving, then resumes and replays what was published meanwhile', async () => {
     const { page, problems } = await open('/');
     await page.locator('#state[data-state="open"]').waitFor();
-    await expect.poll(() => subscribers(topics.messages)).toBe(1);
+    await expect.poll(() => subscribers(topics.messages), POLL).toBe(1);
     await server.hub.publish({ topics: topics.messages, data: 'before-stop' });
     await page.locator('#log .data', { hasText: 'before-stop' }).waitFor();
     await page.click('#toggle-receive');
     await page.locator('#state[data-state="stopped"]').waitFor();
     // The log's subscription is really gone from the hub.
-    await expect.poll(() => subscribers(topics.messages)).toBe(0);
+    await expect.poll(() => subscribers(topics.messages), POLL).toBe(0);
     await server.hub.publish({ topics: topics.messages, data: 'while-stopped' });
     expect(await logText(page)).not.toContain('while-stopped');
     await page.click('#toggle-receive');
@@ -171,7 +173,7 @@ describe.skipIf(!enabled)('web UI pages in headless Chromium', () => {
     await page.fill('#prompt', prompt);
     await page.click('#send');
     const answer = page.locator('.bubble.bot').last();
-    await expect.poll(async () => Number(await answer.getAttribute('data-tokens'))).toBeGreaterThan(5);
+    await expect.poll(async () => Number(await answer.getAttribute('data-tokens')), POLL).toBeGreaterThan(5);
     await page.reload();
     // After the reload, the same answer continues: tokens keep the prefix and complete exactly once.
     await page.locator('.bubble.bot[data-done="true"]').waitFor({ timeout: 20_000 });
@@ -186,21 +188,23 @@ describe.skipIf(!enabled)('web UI pages in headless Chromium', () => {
   });
 
   it('shows live hub figures on the dashboard; the connection count moves when another page subscribes', async () => {
+    // Pages of earlier tests are gone, so the figure starts from a known value.
+    await expect.poll(() => server.hub.stats().connections, POLL).toBe(0);
     const { page, problems } = await open('/dashboard');
     await page.locator('#state[data-state="open"]').waitFor();
     const connections = async () =>
       Number(((await page.textContent('#f-connections')) ?? '').replace(/\D/g, '') || -1);
-    await expect.poll(connections).toBeGreaterThanOrEqual(0);
+    await expect.poll(connections, POLL).toBeGreaterThanOrEqual(0);
     const before = await connections();
     const other = await open('/');
     await other.page.locator('#state[data-state="open"]').waitFor();
-    await expect.poll(connections, { timeout: 10_000 }).toBeGreaterThan(before);
+    await expect.poll(connections, POLL).toBeGreaterThan(before);
     await server.hub.publish({ topics: topics.messages, data: 'for the chart' });
-    await expect.poll(async () => page.textContent('#f-published')).not.toBe('0');
+    await expect.poll(async () => page.textContent('#f-published'), POLL).not.toBe('0');
     expect(await page.locator('#topics-body td.topic').allTextContents()).toContain(topics.messages);
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard.png') });
     await other.page.close();
-    await expect.poll(connections, { timeout: 10_000 }).toBe(before);
+    await expect.poll(connections, POLL).toBe(before);
     expect([...problems, ...other.problems]).toEqual([]);
     await page.close();
   });
