@@ -135,9 +135,15 @@ describe('web UI server side: static files and demo endpoints', () => {
       expect(response.status).toBe(status);
       expect(((await response.json()) as { error: string }).error).toContain(reason);
     }
-    // Same-origin writes pass.
+    // Same-origin writes pass, also behind a proxy that forwards the public host.
     const ok = await post('/messages', { data: 'fine' }, { Origin: server.origin });
     expect(ok.status).toBe(200);
+    const proxied = await post(
+      '/messages',
+      { data: 'fine' },
+      { Origin: 'https://hub.example.org', 'X-Forwarded-Host': 'hub.example.org' },
+    );
+    expect(proxied.status).toBe(200);
   });
 
   it('rate-limits writes per client with 429 and Retry-After', async () => {

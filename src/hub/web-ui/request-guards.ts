@@ -9,6 +9,10 @@ import { DemoHttpError } from './http-error.js';
 export function assertSameOrigin(req: IncomingMessage): void {
   const origin = req.headers.origin;
   const host = req.headers.host;
+  // Behind a proxy that rewrites Host, the public host is in X-Forwarded-Host. A cross-site page cannot
+  // forge it: a custom header makes the browser send a CORS preflight, which the demo never approves.
+  const forwarded = req.headers['x-forwarded-host'];
+  const publicHost = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
   if (origin !== undefined) {
     let originHost: string;
     try {
@@ -16,7 +20,7 @@ export function assertSameOrigin(req: IncomingMessage): void {
     } catch {
       throw new DemoHttpError(403, `Origin "${origin}" is not a URL; demo writes must come from this page`);
     }
-    if (host === undefined || originHost !== host) {
+    if (originHost !== host && originHost !== publicHost) {
       throw new DemoHttpError(403, `Cross-site request refused: Origin ${origin} is not this hub (${host})`);
     }
   }
