@@ -1,57 +1,36 @@
 /**
  * Parser and encoder throughput: ssehub/protocol against eventsource-parser on the same inputs, in one run.
- * Run with `npx tsx bench/protocol.ts` (a few seconds). A benchmark, not a test: it prints, never asserts.
+ * Run with `npx tsx bench/protocol.ts` (about half a minute). A benchmark, not a test: it prints, never asserts.
  *
- * Every parser gets identical chunks. For string rows both parsers receive the same strings. For byte rows
- * ours is fed the raw UTF-8 chunks and decodes them itself; eventsource-parser only accepts strings, so it
- * gets a streaming `TextDecoder` in front, which is how its own documentation pipes a response body.
+ * Every parser gets identical chunks. In the "strings" rows both parsers receive the same strings. In the
+ * "bytes" rows ours is fed the raw UTF-8 chunks and decodes them itself; eventsource-parser only accepts
+ * strings, so it gets a streaming TextDecoder in front, which is how a response body reaches it.
+ *
+ * Each row runs in its own child process (ours and theirs interleaved inside it), so that what the JIT
+ * learned on one input cannot slow down or speed up either parser on the next; rows are independent.
+ * ROUNDS=n sets the number of timed samples per side, ONLY=text keeps the rows whose label contains `text`.
  */
+import { spawnSync } from 'node:child_process';
 import { availableParallelism, cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { createParser } from 'eventsource-parser';
 import { EventStreamParser, encodeEvent, type SseEvent } from '../src/protocol/index.js';
 
-const ROUNDS = Number(process.env.ROUNDS ?? 7);
+const ROUNDS = Number(process.env.ROUNDS ?? 25);
 const utf8 = new TextEncoder();
 
-interface Input {
+// ---------------------------------------------------------------------------------------------- inputs
+
+interface ParserInput {
   name: string;
-  /** The byte chunks, decoded: what every parser is fed in the string rows. */
+  /** The byte chunks, decoded by a streaming TextDecoder: what every parser is fed in the string rows. */
   text: string[];
-  /** The same stream as UTF-8 byte chunks of a fixed size. */
+  /** The stream as UTF-8 byte chunks of a fixed size. */
   bytes: Uint8Array[];
   /** UTF-8 size of the whole stream. */
   size: number;
   /** Events the stream dispatches (checked against both parsers before timing). */
   events: number;
-}
-
-function chunkBytes(stream: Uint8Array, size: number): Uint8Array[] {
-  const out: Uint8Array[] = [];
-  for (let i = 0; i < stream.length; i += size) out.push(stream.subarray(i, i + size));
-  return out;
-}
-
-/**
- * The string chunks are the byte chunks run through a streaming TextDecoder: flat strings, exactly what a
- * network pipeline hands a string parser. (Slices of one big string would be V8 "sliced strings", slower
- * to read for any parser and not what a real stream produces.)
- */
-function decodeChunks(chunks: Uint8Array[]): string[] {
-  const decoder = new TextDecoder();
-  return chunks.map((c) => decoder.decode(c, { stream: true }));
-}
-
-function makeInput(name: string, stream: string, chunkSize: number, events: number): Input {
-  const bytes = utf8.encode(stream);
-  const byteChunks = chunkBytes(bytes, chunkSize);
-  return {
-    name,
-    text: decodeChunks(byteChunks),
-    bytes: byteChunks,
-    size: bytes.length,
-    events,
-  };
 }
 
 function smallEvents(count: number): string {
@@ -73,17 +52,61 @@ function largeEvents(count: number, lines: number): string {
   return s;
 }
 
-const ONLY = process.env.ONLY;
-const allInputs: Input[] = [
-  makeInput('small events, 16 KiB chunks', smallEvents(40_000), 16_384, 40_000),
-  makeInput('large multi-line events, 16 KiB chunks', largeEvents(400, 200), 16_384, 400),
-  makeInput('one-byte chunks (small events)', smallEvents(3_000), 1, 3_000),
+/**
+ * String chunks are the byte chunks run through a streaming TextDecoder: flat strings, exactly what a
+ * network pipeline hands a string parser. (Slices of one big string would be V8 "sliced strings", slower
+ * to read for any parser and not what a real stream produces.)
+ */
+function makeInput(name: string, stream: string, chunkSize: number, events: number): ParserInput {
+  const all = utf8.encode(stream);
+  const bytes: Uint8Array[] = [];
+  for (let i = 0; i < all.length; i += chunkSize) bytes.push(all.subarray(i, i + chunkSize));
+  const decoder = new TextDecoder();
+  return {
+    name,
+    text: bytes.map((c) => decoder.decode(c, { stream: true })),
+    bytes,
+    size: all.length,
+    events,
+  };
+}
+
+const parserInputs: (() => ParserInput)[] = [
+  () => makeInput('small events, 16 KiB chunks', smallEvents(40_000), 16_384, 40_000),
+  () => makeInput('large multi-line events, 16 KiB chunks', largeEvents(400, 200), 16_384, 400),
+  () => makeInput('one-byte chunks (small events)', smallEvents(3_000), 1, 3_000),
 ];
-const inputs = ONLY ? allInputs.filter((i) => i.name.includes(ONLY)) : allInputs;
+const parserInputNames = [
+  'small events, 16 KiB chunks',
+  'large multi-line events, 16 KiB chunks',
+  'one-byte chunks (small events)',
+];
 
-type Runner = (input: Input) => number;
+interface EncoderInput {
+  name: string;
+  batch: SseEvent[];
+}
 
-function oursText(input: Input): number {
+function encoderInput(index: number): EncoderInput {
+  if (index === 0) {
+    const batch: SseEvent[] = [];
+    for (let i = 0; i < 10_000; i++) {
+      batch.push({ id: String(i), event: 'tick', data: `{"n":${i},"price":${(i * 1.37).toFixed(2)}}` });
+    }
+    return { name: 'small events', batch };
+  }
+  const lines: string[] = [];
+  for (let l = 0; l < 200; l++) lines.push(`Lorem ipsum dolor sit amet, consectetur adipiscing elit ${l}`);
+  const data = lines.join('\n');
+  const batch: SseEvent[] = [];
+  for (let i = 0; i < 200; i++) batch.push({ id: String(i), data });
+  return { name: 'large multi-line events', batch };
+}
+const encoderInputNames = ['small events', 'large multi-line events'];
+
+// --------------------------------------------------------------------------------------------- runners
+
+function oursParse(chunks: readonly (string | Uint8Array)[]): number {
   let n = 0;
   const parser = new EventStreamParser({
     onEvent: () => {
@@ -91,37 +114,24 @@ function oursText(input: Input): number {
     },
     maxEventSize: Number.POSITIVE_INFINITY,
   });
-  for (const c of input.text) parser.feed(c);
+  for (const c of chunks) parser.feed(c);
   parser.end();
   return n;
 }
 
-function oursBytes(input: Input): number {
-  let n = 0;
-  const parser = new EventStreamParser({
-    onEvent: () => {
-      n++;
-    },
-    maxEventSize: Number.POSITIVE_INFINITY,
-  });
-  for (const c of input.bytes) parser.feed(c);
-  parser.end();
-  return n;
-}
-
-function theirsText(input: Input): number {
+function theirsParse(chunks: readonly string[]): number {
   let n = 0;
   const parser = createParser({
     onEvent: () => {
       n++;
     },
   });
-  for (const c of input.text) parser.feed(c);
+  for (const c of chunks) parser.feed(c);
   parser.reset();
   return n;
 }
 
-function theirsBytes(input: Input): number {
+function theirsParseBytes(chunks: readonly Uint8Array[]): number {
   let n = 0;
   const parser = createParser({
     onEvent: () => {
@@ -129,61 +139,109 @@ function theirsBytes(input: Input): number {
     },
   });
   const decoder = new TextDecoder();
-  for (const c of input.bytes) parser.feed(decoder.decode(c, { stream: true }));
+  for (const c of chunks) parser.feed(decoder.decode(c, { stream: true }));
   parser.feed(decoder.decode());
   parser.reset();
   return n;
 }
 
-/** Median seconds per run over ROUNDS rounds, after a warm-up; `minTime` keeps each sample measurable. */
-function measure(run: Runner, input: Input, minTime = 0.05): number {
-  const samples: number[] = [];
-  for (let w = 0; w < 3; w++) run(input);
+/** Ours: validates event/id/retry and splits data on CRLF, CR and LF (sse-rules §3.1). */
+function oursEncode(batch: readonly SseEvent[]): number {
+  let n = 0;
+  for (const e of batch) n += encodeEvent(e).length;
+  return n;
+}
+
+/** The template string many servers write: splits on LF only and validates nothing (sse-rules §3.1). */
+function naiveEncode(batch: readonly SseEvent[]): number {
+  let n = 0;
+  for (const e of batch) {
+    let s = '';
+    if (e.event !== undefined) s += `event: ${e.event}\n`;
+    if (e.id !== undefined) s += `id: ${e.id}\n`;
+    if (e.retry !== undefined) s += `retry: ${e.retry}\n`;
+    n += `${s}data: ${(e.data ?? '').split('\n').join('\ndata: ')}\n\n`.length;
+  }
+  return n;
+}
+
+// ------------------------------------------------------------------------------------------- measuring
+
+/** Seconds per run, averaged over a sample of at least `minTime` seconds. */
+function sample(run: () => unknown, minTime = 0.04): number {
+  let iterations = 0;
+  const start = performance.now();
+  let elapsed = 0;
+  do {
+    run();
+    iterations++;
+    elapsed = (performance.now() - start) / 1000;
+  } while (elapsed < minTime);
+  return elapsed / iterations;
+}
+
+/**
+ * Times `a` and `b` in alternating samples after a warm-up and keeps each side's fastest sample: on a
+ * shared machine, other load only ever adds time, so the minimum is the steadiest estimate, and
+ * alternating makes any slow period hit both sides alike.
+ */
+function duel(a: () => unknown, b: () => unknown): [number, number] {
+  for (let w = 0; w < 3; w++) {
+    a();
+    b();
+  }
+  let ta = Number.POSITIVE_INFINITY;
+  let tb = Number.POSITIVE_INFINITY;
   for (let r = 0; r < ROUNDS; r++) {
-    let iterations = 0;
-    const start = performance.now();
-    let elapsed = 0;
-    do {
-      run(input);
-      iterations++;
-      elapsed = (performance.now() - start) / 1000;
-    } while (elapsed < minTime);
-    samples.push(elapsed / iterations);
+    ta = Math.min(ta, sample(a));
+    tb = Math.min(tb, sample(b));
   }
-  samples.sort((a, b) => a - b);
-  return samples[Math.floor(samples.length / 2)]!;
+  return [ta, tb];
 }
 
-interface Row {
-  input: string;
-  oursMBs: number;
-  theirsMBs: number;
-  eventsPerSecond: number;
-  ratio: number;
+const fmt = (n: number, digits = 1) => n.toFixed(digits);
+const fmtInt = (n: number) => Math.round(n).toLocaleString('en-US');
+
+interface Job {
+  kind: 'parser' | 'encoder';
+  index: number;
+  bytes: boolean;
+  label: string;
 }
 
-function compare(label: string, input: Input, ours: Runner, theirs: Runner): Row {
-  const a = ours(input);
-  const b = theirs(input);
-  if (a !== input.events || b !== input.events) {
-    throw new Error(`${label}: expected ${input.events} events, ours ${a}, theirs ${b}`);
+/** Runs one row and returns its table cells: input, MB/s ours, MB/s theirs, events/s ours, ratio. */
+function runJob(job: Job): string[] {
+  if (job.kind === 'encoder') {
+    const { batch } = encoderInput(job.index);
+    if (oursEncode(batch) !== naiveEncode(batch)) throw new Error(`encoders disagree on ${job.label}`);
+    const size = batch.reduce((n, e) => n + utf8.encode(encodeEvent(e)).length, 0);
+    const [a, b] = duel(
+      () => oursEncode(batch),
+      () => naiveEncode(batch),
+    );
+    return [
+      job.label,
+      fmt(size / 1e6 / a),
+      fmt(size / 1e6 / b),
+      fmtInt(batch.length / a),
+      `${fmt(b / a, 2)}x`,
+    ];
   }
-  // Interleave rounds so machine noise (shared cores) hits both sides alike.
-  const oursTimes: number[] = [];
-  const theirsTimes: number[] = [];
-  for (let i = 0; i < 3; i++) {
-    oursTimes.push(measure(ours, input));
-    theirsTimes.push(measure(theirs, input));
+  const input = parserInputs[job.index]!();
+  const ours = job.bytes ? () => oursParse(input.bytes) : () => oursParse(input.text);
+  const theirs = job.bytes ? () => theirsParseBytes(input.bytes) : () => theirsParse(input.text);
+  const [na, nb] = [ours(), theirs()];
+  if (na !== input.events || nb !== input.events) {
+    throw new Error(`${job.label}: expected ${input.events} events, ours ${na}, theirs ${nb}`);
   }
-  const tOurs = Math.min(...oursTimes);
-  const tTheirs = Math.min(...theirsTimes);
-  return {
-    input: label,
-    oursMBs: input.size / 1e6 / tOurs,
-    theirsMBs: input.size / 1e6 / tTheirs,
-    eventsPerSecond: input.events / tOurs,
-    ratio: tTheirs / tOurs,
-  };
+  const [a, b] = duel(ours, theirs);
+  return [
+    job.label,
+    fmt(input.size / 1e6 / a),
+    fmt(input.size / 1e6 / b),
+    fmtInt(input.events / a),
+    `${fmt(b / a, 2)}x`,
+  ];
 }
 
 function printTable(title: string, headers: string[], rows: string[][]): void {
@@ -195,97 +253,49 @@ function printTable(title: string, headers: string[], rows: string[][]): void {
   for (const r of rows) console.log(line(r));
 }
 
-const fmt = (n: number, digits = 1) => n.toFixed(digits);
-const fmtInt = (n: number) => Math.round(n).toLocaleString('en-US');
+const jobs: Job[] = [];
+parserInputNames.forEach((name, index) => {
+  jobs.push({ kind: 'parser', index, bytes: false, label: `${name}, strings` });
+  jobs.push({ kind: 'parser', index, bytes: true, label: `${name}, bytes` });
+});
+encoderInputNames.forEach((name, index) => {
+  jobs.push({ kind: 'encoder', index, bytes: false, label: name });
+});
 
-const parserRows: Row[] = [];
-for (const input of inputs) {
-  parserRows.push(compare(`${input.name}, strings`, input, oursText, theirsText));
-  parserRows.push(compare(`${input.name}, bytes`, input, oursBytes, theirsBytes));
-}
-
-printTable(
-  'Parser: ssehub/protocol EventStreamParser vs eventsource-parser createParser',
-  ['input', 'MB/s ours', 'MB/s eventsource-parser', 'events/s ours', 'ratio'],
-  parserRows.map((r) => [
-    r.input,
-    fmt(r.oursMBs),
-    fmt(r.theirsMBs),
-    fmtInt(r.eventsPerSecond),
-    `${fmt(r.ratio, 2)}x`,
-  ]),
-);
-
-// Encoder: ours (validates event/id/retry, splits data on CRLF/CR/LF) vs the naive template string most
-// servers write, which splits on LF only and validates nothing (the injection bug class of sse-rules §3.1).
-function naiveEncode(e: SseEvent): string {
-  let s = '';
-  if (e.event !== undefined) s += `event: ${e.event}\n`;
-  if (e.id !== undefined) s += `id: ${e.id}\n`;
-  if (e.retry !== undefined) s += `retry: ${e.retry}\n`;
-  return `${s}data: ${(e.data ?? '').split('\n').join('\ndata: ')}\n\n`;
-}
-
-const smallBatch: SseEvent[] = [];
-for (let i = 0; i < 10_000; i++) {
-  smallBatch.push({ id: String(i), event: 'tick', data: `{"n":${i},"price":${(i * 1.37).toFixed(2)}}` });
-}
-const largeBatch: SseEvent[] = [];
-{
-  const lines: string[] = [];
-  for (let l = 0; l < 200; l++) lines.push(`Lorem ipsum dolor sit amet, consectetur adipiscing elit ${l}`);
-  const data = lines.join('\n');
-  for (let i = 0; i < 200; i++) largeBatch.push({ id: String(i), data });
-}
-
-interface EncoderInput {
-  name: string;
-  batch: SseEvent[];
-  size: number;
-}
-const encoderInputs: EncoderInput[] = [
-  { name: 'small events', batch: smallBatch, size: 0 },
-  { name: 'large multi-line events', batch: largeBatch, size: 0 },
-];
-for (const e of encoderInputs) e.size = e.batch.reduce((n, ev) => n + utf8.encode(encodeEvent(ev)).length, 0);
-
-function encodeRunner(encode: (e: SseEvent) => string): (input: EncoderInput) => number {
-  return (input) => {
-    let n = 0;
-    for (const ev of input.batch) n += encode(ev).length;
-    return n;
-  };
-}
-
-const encoderRows: string[][] = [];
-for (const input of encoderInputs) {
-  const ours = encodeRunner(encodeEvent);
-  const naive = encodeRunner(naiveEncode);
-  if (ours(input) !== naive(input)) throw new Error(`encoders disagree on ${input.name}`);
-  const tOurs: number[] = [];
-  const tNaive: number[] = [];
-  for (let i = 0; i < 3; i++) {
-    tOurs.push(measure(ours as unknown as Runner, input as unknown as Input));
-    tNaive.push(measure(naive as unknown as Runner, input as unknown as Input));
+const child = process.env.BENCH_PROTOCOL_JOB;
+if (child !== undefined) {
+  process.stdout.write(`${JSON.stringify(runJob(jobs[Number(child)]!))}\n`);
+} else {
+  const only = process.env.ONLY;
+  const parserRows: string[][] = [];
+  const encoderRows: string[][] = [];
+  jobs.forEach((job, i) => {
+    if (only !== undefined && !job.label.includes(only)) return;
+    const result = spawnSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
+      env: { ...process.env, BENCH_PROTOCOL_JOB: String(i) },
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    if (result.status !== 0) throw new Error(`row "${job.label}" failed with status ${result.status}`);
+    const cells = JSON.parse(result.stdout.trim().split('\n').at(-1)!) as string[];
+    (job.kind === 'parser' ? parserRows : encoderRows).push(cells);
+  });
+  if (parserRows.length > 0) {
+    printTable(
+      'Parser: ssehub/protocol EventStreamParser vs eventsource-parser createParser',
+      ['input', 'MB/s ours', 'MB/s eventsource-parser', 'events/s ours', 'ratio'],
+      parserRows,
+    );
   }
-  const a = Math.min(...tOurs);
-  const b = Math.min(...tNaive);
-  encoderRows.push([
-    input.name,
-    fmt(input.size / 1e6 / a),
-    fmt(input.size / 1e6 / b),
-    fmtInt(input.batch.length / a),
-    `${fmt(b / a, 2)}x`,
-  ]);
+  if (encoderRows.length > 0) {
+    printTable(
+      'Encoder: encodeEvent vs a naive template string (splits on LF only, validates nothing)',
+      ['input', 'MB/s ours', 'MB/s naive', 'events/s ours', 'ratio'],
+      encoderRows,
+    );
+  }
+  console.log(
+    `\nNode ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} cores; ` +
+      `each row in a fresh process; best of ${ROUNDS} alternating samples of >= 40 ms per side.`,
+  );
 }
-
-printTable(
-  'Encoder: encodeEvent vs a naive template string (splits on LF only, validates nothing)',
-  ['input', 'MB/s ours', 'MB/s naive', 'events/s ours', 'ratio'],
-  encoderRows,
-);
-
-console.log(
-  `\nNode ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} cores; ` +
-    `median of ${ROUNDS} rounds, best of 3 interleaved series.`,
-);
