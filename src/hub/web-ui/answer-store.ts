@@ -82,8 +82,7 @@ export class AnswerStore {
   readonly #maxAnswers: number;
   readonly #maxGenerating: number;
   readonly #retainMs: number;
-  /** Answers started since creation (tests check that a re-attach started none). */
-  started = 0;
+  #started = 0;
 
   constructor(
     options: AnswerStoreOptions = {},
@@ -93,6 +92,11 @@ export class AnswerStore {
     this.#maxAnswers = options.maxAnswers ?? 64;
     this.#maxGenerating = options.maxGenerating ?? 16;
     this.#retainMs = options.retainMs ?? 10 * 60_000;
+  }
+
+  /** Answers started since creation: a re-attach must not start one (the tests check it). */
+  get started(): number {
+    return this.#started;
   }
 
   /** The answer with this id, if it is still held. */
@@ -116,7 +120,7 @@ export class AnswerStore {
     }
     const answer = new Answer(randomUUID(), prompt);
     this.#answers.set(answer.id, answer);
-    this.started++;
+    this.#started++;
     const tokens = generateAnswer(prompt);
     answer.push(
       {

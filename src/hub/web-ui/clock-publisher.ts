@@ -19,6 +19,7 @@ export class ClockPublisher {
     private readonly onError: (error: unknown) => void = () => undefined,
   ) {}
 
+  /** True while publishing. */
   get running(): boolean {
     return this.#timer !== undefined;
   }
@@ -32,6 +33,7 @@ export class ClockPublisher {
     this.#publish();
   }
 
+  /** Stops publishing; `start()` resumes the tick count where it was. */
   stop(): void {
     clearInterval(this.#timer);
     this.#timer = undefined;
