@@ -264,9 +264,7 @@ class HubCore implements Hub, HubContext {
     const frame = this.frame(update);
     let delivered = 0;
     for (const subscriber of routed) {
-      if (!subscriber.mayRead(update)) continue;
-      subscriber.deliver(update, frame);
-      delivered++;
+      if (subscriber.mayRead(update) && subscriber.deliver(update, frame)) delivered++;
     }
     if (delivered > 0) {
       this.hubMetrics.updatesDelivered.inc(delivered);

@@ -196,10 +196,10 @@ export async function handleSubscribe(
       );
       timers.push(runAt(Date.now() + lifetime, () => opened.close()));
     }
-    await sub.start(replay, replayedIds);
-    if (replay.length > 0) {
-      ctx.hubMetrics.updatesDelivered.inc(replay.length);
-      ctx.counters.updatesDelivered += replay.length;
+    const written = await sub.start(replay, replayedIds);
+    if (written > 0) {
+      ctx.hubMetrics.updatesDelivered.inc(written);
+      ctx.counters.updatesDelivered += written;
     }
   } catch (error) {
     if (subscriber && !res.headersSent) ctx.index.remove(subscriber);

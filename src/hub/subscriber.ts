@@ -28,8 +28,6 @@ export class Subscriber {
   #queue: { update: Update; frame: EncodedEvent }[] = [];
   #stream: SseStream | undefined;
   #onDrop: (reason: SubscriberDropReason) => void;
-  /** Updates written to this subscriber (replayed and live). */
-  delivered = 0;
 
   constructor(init: {
     id: string;
@@ -73,20 +71,24 @@ export class Subscriber {
     return this.#state === 'closed';
   }
 
-  /** Delivers a live update that already passed {@link wants}; `frame` is the shared serialisation. */
-  deliver(update: Update, frame: EncodedEvent): void {
+  /**
+   * Delivers a live update that already passed {@link wants}; `frame` is the shared serialisation.
+   * Returns true when it was handed to the stream now (false when queued behind the replay, or dropped).
+   */
+  deliver(update: Update, frame: EncodedEvent): boolean {
     if (this.#state === 'live') {
-      if (this.#stream!.write(frame)) this.delivered++;
-      else if (!this.#stream!.closed) this.delivered++;
-      return;
+      const stream = this.#stream!;
+      stream.write(frame);
+      return !stream.closed;
     }
-    if (this.#state === 'closed') return;
+    if (this.#state === 'closed') return false;
     if (this.#queue.length >= this.#queueSize) {
       this.#queue = [];
       this.#onDrop('queue-overflow');
-      return;
+      return false;
     }
     this.#queue.push({ update, frame });
+    return false;
   }
 
   /** Gives the subscriber its open stream (before {@link start}). */
@@ -110,31 +112,34 @@ export class Subscriber {
    * Writes the replayed history (already filtered with {@link wants}), then the live updates queued
    * meanwhile minus those the replay covered (`replayedIds`), then switches to live delivery. Waits for
    * the socket to drain between writes so a long replay never exceeds the stream's byte bound.
+   * Resolves with the number of updates written.
    */
   async start(
     replay: readonly { update: Update; frame: EncodedEvent }[],
     replayedIds: ReadonlySet<string>,
-  ): Promise<void> {
+  ): Promise<number> {
     const stream = this.#stream;
     if (!stream) throw new Error('Subscriber.start() called before attach()');
+    let written = 0;
     for (const { frame } of replay) {
-      if (this.#state === 'closed' || stream.closed) return;
+      if (this.#state === 'closed' || stream.closed) return written;
       if (!stream.write(frame)) await stream.drain();
-      this.delivered++;
+      written++;
     }
     // Flush the queue; updates keep arriving into it while we await, so loop until it is empty.
     while (this.#queue.length > 0) {
-      if (this.#state === 'closed' || stream.closed) return;
+      if (this.#state === 'closed' || stream.closed) return written;
       const batch = this.#queue;
       this.#queue = [];
       for (const { update, frame } of batch) {
         if (replayedIds.has(update.id)) continue;
-        if (stream.closed) return;
+        if (stream.closed) return written;
         if (!stream.write(frame)) await stream.drain();
-        this.delivered++;
+        written++;
       }
     }
     if (this.#state === 'buffering') this.#state = 'live';
+    return written;
   }
 
   /** Marks the subscriber closed; queued updates are discarded. */
