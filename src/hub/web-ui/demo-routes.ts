@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { openStream, type SseStream, type StreamOptions } from '../../server/index.js';
 import { type AnswerStore, parseAnswerEventId } from './answer-store.js';
 import type { ChatRoom, RoomEventType } from './chat-room.js';
 import type { ClockPublisher } from './clock-publisher.js';
-import { DemoEventStream } from './event-stream.js';
 import { DemoHttpError, sendError, sendJson } from './http-error.js';
 import type { DemoTopics, WebUiHub } from './hub-port.js';
 import { RateLimiter } from './rate-limiter.js';
@@ -35,6 +35,17 @@ const ROOM_TYPES: readonly RoomEventType[] = ['userconnect', 'usermessage', 'use
 const EVENT_TYPE = /^[A-Za-z][A-Za-z0-9_.:-]{0,39}$/;
 const BODY_LIMIT = 16 * 1024;
 
+/**
+ * The demo's SSE responses (chat answers, dashboard), opened with the server library: anti-buffering
+ * headers, heartbeats, and a small bounded buffer; a reader that falls this far behind is disconnected
+ * and re-attaches with Last-Event-ID, losing nothing (sse-rules §4).
+ */
+const DEMO_STREAM: StreamOptions = {
+  heartbeatMs: 15_000,
+  maxBufferedBytes: 256 * 1024,
+  overflow: 'disconnect',
+};
+
 /** What the demo routes work with. */
 export interface DemoContext {
   readonly hub: WebUiHub;
@@ -58,7 +69,7 @@ export class DemoRoutes {
   readonly #limits: DemoLimits;
   readonly #prompts: RateLimiter;
   readonly #writes: RateLimiter;
-  readonly #streams = new Set<DemoEventStream>();
+  readonly #streams = new Set<SseStream>();
 
   constructor(private readonly ctx: DemoContext) {
     this.#limits = { ...DEFAULT_LIMITS, ...ctx.limits };
@@ -106,7 +117,7 @@ export class DemoRoutes {
     if (path === '/stats') {
       only('GET');
       this.ctx.feed.assertRoom();
-      this.ctx.feed.attach(new DemoEventStream(req, res));
+      this.ctx.feed.attach(openStream(req, res, DEMO_STREAM));
       return;
     }
     if (path === '/chat') {
@@ -254,13 +265,9 @@ export class DemoRoutes {
       res.end();
       return;
     }
-    const stream = new DemoEventStream(req, res);
+    const stream = openStream(req, res, DEMO_STREAM);
     this.#streams.add(stream);
     const stop = answer.follow(after, (event, last) => {
-      if (stream.bufferedBytes > 256 * 1024) {
-        stream.close(); // too slow: the client re-attaches with Last-Event-ID and loses nothing
-        return;
-      }
       stream.send(event);
       if (last) stream.close();
     });

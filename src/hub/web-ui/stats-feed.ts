@@ -1,4 +1,5 @@
-import type { DemoEventStream } from './event-stream.js';
+import { preEncode } from '../../protocol/index.js';
+import type { SseStream } from '../../server/index.js';
 import { DemoHttpError } from './http-error.js';
 import type { WebUiHub } from './hub-port.js';
 
@@ -71,7 +72,7 @@ export function readHubFigures(raw: unknown): HubFigures {
  */
 export class StatsFeed {
   readonly #samples: DashboardSample[] = [];
-  readonly #streams = new Set<DemoEventStream>();
+  readonly #streams = new Set<SseStream>();
   readonly #timer: NodeJS.Timeout;
   #sampling = false;
 
@@ -98,7 +99,7 @@ export class StatsFeed {
   }
 
   /** Sends the history, then every new sample, to `stream` until it closes. */
-  attach(stream: DemoEventStream): void {
+  attach(stream: SseStream): void {
     this.#streams.add(stream);
     stream.onClose(() => this.#streams.delete(stream));
     // The chart needs only the numbers of past samples: leaving their topic lists out keeps this small.
@@ -134,12 +135,10 @@ export class StatsFeed {
       };
       this.#samples.push(sample);
       if (this.#samples.length > this.keep) this.#samples.shift();
-      const frame = { event: 'sample', data: JSON.stringify(sample) };
-      for (const stream of this.#streams) {
-        // A dashboard this far behind is too slow: drop it, its EventSource reconnects.
-        if (stream.bufferedBytes > 256 * 1024) stream.close();
-        else stream.send(frame);
-      }
+      // Serialised once for every dashboard; a dashboard too far behind is disconnected by its stream's
+      // bounded buffer and its EventSource reconnects.
+      const frame = preEncode({ event: 'sample', data: JSON.stringify(sample) });
+      for (const stream of this.#streams) stream.write(frame);
     } finally {
       this.#sampling = false;
     }
