@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import { type EncodedEvent, preEncode } from '../protocol/index.js';
 import { type Access, authErrorStatus, type Role } from './access.js';
 import { CorsPolicy } from './cors.js';
@@ -63,12 +64,17 @@ export type NextFunction = (error?: unknown) => void;
 /** A running hub. Create it with {@link createHub}. */
 export interface Hub {
   /**
-   * The request handler: `http.createServer(hub.handler)`, `app.use(hub.handler)` (Express: other paths go
+   * The request handler: `http.createServer(hub.handler)`, `http2.createSecureServer(opts, hub.handler)`,
+   * `app.use(hub.handler)` (Express: other paths go
    * to `next`), or Fastify via `reply.hijack()` and the raw objects. Serves `/.well-known/mercure`
    * (subscribe, publish, CORS preflight), the subscriptions API when enabled, `/metrics`, `/healthz`,
    * `/readyz`; anything else goes to `next`, then `options.fallback`, else 404.
    */
-  readonly handler: (req: IncomingMessage, res: ServerResponse, next?: NextFunction) => void;
+  readonly handler: (
+    req: IncomingMessage | Http2ServerRequest,
+    res: ServerResponse | Http2ServerResponse,
+    next?: NextFunction,
+  ) => void;
   /** Publishes in-process, with the same validation as HTTP but no authorisation; resolves once stored. */
   publish(input: PublishInput): Promise<Update>;
   /**
@@ -140,7 +146,15 @@ class HubCore implements Hub, HubContext {
     return this.#closing;
   }
 
-  readonly handler = (req: IncomingMessage, res: ServerResponse, next?: NextFunction): void => {
+  readonly handler = (
+    request: IncomingMessage | Http2ServerRequest,
+    response: ServerResponse | Http2ServerResponse,
+    next?: NextFunction,
+  ): void => {
+    // The HTTP/2 compatibility API offers every member the hub uses (headers, setHeader, appendHeader,
+    // writeHead, end, destroy); the SSE stream itself handles both versions (server library).
+    const req = request as IncomingMessage;
+    const res = response as ServerResponse;
     this.#route(req, res, next).catch((error: unknown) => this.#fail(res, error));
   };
 

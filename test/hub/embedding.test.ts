@@ -192,3 +192,38 @@ describe('the npm eventsource client', () => {
     expect(seenLastEventIds.at(-1)).toBe(first);
   });
 });
+
+describe('HTTP/2', () => {
+  it('serves subscribers over h2c with the same handler (no Connection header)', async () => {
+    const http2 = await import('node:http2');
+    const hub = createHub({ allowAnonymous: true });
+    cleanups.push(() => hub.close());
+    const server = http2.createServer({}, hub.handler);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const client = http2.connect(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    cleanups.push(
+      () =>
+        new Promise((resolve) => {
+          client.close();
+          server.close(() => resolve());
+        }),
+    );
+    const stream = client.request({ ':path': '/.well-known/mercure?topic=t' });
+    const head = await new Promise<Record<string, unknown>>((resolve) => stream.on('response', resolve));
+    expect(head[':status']).toBe(200);
+    expect(head['content-type']).toMatch(/^text\/event-stream/);
+    expect(head.connection).toBeUndefined();
+    stream.setEncoding('utf8');
+    let body = '';
+    const got = new Promise<void>((resolve) =>
+      stream.on('data', (chunk: string) => {
+        body += chunk;
+        if (body.includes('data: over h2')) resolve();
+      }),
+    );
+    const update = await hub.publish({ topics: 't', data: 'over h2' });
+    await got;
+    expect(body).toContain(`id: ${update.id}\ndata: over h2\n\n`);
+    stream.close();
+  });
+});
