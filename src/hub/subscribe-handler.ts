@@ -55,6 +55,19 @@ function encodeHeaderText(value: string): string {
   return value;
 }
 
+/**
+ * One connection's maximum lifetime (Mercure `write_timeout`, mercure-protocol §3.3): randomised to
+ * 80-100 % of `writeTimeoutMs` so reconnections spread out instead of arriving in waves, minus one
+ * `dispatchTimeoutMs` so the hub closes cleanly before any write deadline would cut it. At least 1 ms.
+ */
+export function connectionLifetime(
+  writeTimeoutMs: number,
+  dispatchTimeoutMs: number,
+  random: () => number = Math.random,
+): number {
+  return Math.max(1, Math.round(writeTimeoutMs * (0.8 + 0.2 * random())) - dispatchTimeoutMs);
+}
+
 /** Runs `fn` at epoch time `at`, re-arming past `setTimeout`'s range; returns the canceller. */
 function runAt(at: number, fn: () => void): () => void {
   let timer: NodeJS.Timeout;
@@ -189,11 +202,7 @@ export async function handleSubscribe(
     if (access.expiresAt !== undefined) timers.push(runAt(access.expiresAt, () => opened.close()));
     const { writeTimeoutMs, dispatchTimeoutMs } = ctx.options;
     if (writeTimeoutMs > 0) {
-      // 80-100 % of the lifetime, minus one dispatch timeout so we end cleanly before any write deadline.
-      const lifetime = Math.max(
-        1,
-        Math.round(writeTimeoutMs * (0.8 + 0.2 * Math.random())) - dispatchTimeoutMs,
-      );
+      const lifetime = connectionLifetime(writeTimeoutMs, dispatchTimeoutMs);
       timers.push(runAt(Date.now() + lifetime, () => opened.close()));
     }
     const written = await sub.start(replay, replayedIds);
