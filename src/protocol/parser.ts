@@ -54,7 +54,7 @@ export class EventStreamParser {
   readonly #onRetry: ((milliseconds: number) => void) | undefined;
   readonly #onComment: ((text: string) => void) | undefined;
   readonly #maxEventSize: number;
-  #bytes = new Utf8ChunkDecoder();
+  readonly #bytes = new Utf8ChunkDecoder();
   #atStart = true;
   /** The previous chunk ended with CR: an LF starting this chunk belongs to that line end (sse-rules §1.3). */
   #afterCR = false;
@@ -223,14 +223,14 @@ export class EventStreamParser {
    * at end of file. The last event id survives; the parser can be fed a new stream afterwards.
    */
   end(): void {
-    this.#bytes = new Utf8ChunkDecoder();
+    this.#bytes.flush();
     this.#resetBuffers();
     this.#idBuffer = this.#lastEventId;
   }
 
   /** Clears all state, including a failure, keeping only the last event id (or setting a new one). */
   reset(lastEventId: string = this.#lastEventId): void {
-    this.#bytes = new Utf8ChunkDecoder();
+    this.#bytes.flush();
     this.#failed = undefined;
     this.#resetBuffers();
     this.#idBuffer = lastEventId;
