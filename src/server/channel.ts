@@ -46,6 +46,13 @@ export interface ChannelStats {
   closes: Record<CloseReason, number>;
 }
 
+const NodeBuffer = (globalThis as { Buffer?: typeof Buffer }).Buffer;
+
+/** A zero-copy Buffer view of `bytes` where Node's Buffer exists (other runtimes keep the Uint8Array). */
+function toNodeBytes(bytes: Uint8Array): Uint8Array {
+  return NodeBuffer === undefined ? bytes : NodeBuffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
 function isEncoded(event: SseEvent | EncodedEvent): event is EncodedEvent {
   return (event as EncodedEvent).bytes instanceof Uint8Array;
 }
@@ -166,12 +173,14 @@ export class Channel {
     this.stats.broadcasts++;
     if (frame.event.id !== undefined) this.#cursor = frame.event.id;
     this.#history?.append({ frame, filter });
+    // One Node Buffer view for all members: Node would otherwise wrap the Uint8Array once per write.
+    const bytes = toNodeBytes(frame.bytes);
     let deliveries = 0;
     let backpressured = 0;
     for (const stream of this.#streams.keys()) {
       if (filter !== undefined && !filter(stream)) continue;
       deliveries++;
-      if (!stream.write(frame)) backpressured++;
+      if (!stream.writeBytes(bytes)) backpressured++;
     }
     this.stats.deliveries += deliveries;
     this.stats.backpressured += backpressured;

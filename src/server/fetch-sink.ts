@@ -21,7 +21,7 @@ export class FetchSink implements SseSink {
           this.#controller = controller;
         },
         pull: () => {
-          this.#events?.drain();
+          this.#events?.sinkDrained();
         },
         cancel: () => this.#finish(),
       },
@@ -70,6 +70,6 @@ export class FetchSink implements SseSink {
     if (this.#done) return;
     this.#done = true;
     const events = this.#events;
-    queueMicrotask(() => events?.closed());
+    queueMicrotask(() => events?.sinkClosed());
   }
 }

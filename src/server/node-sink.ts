@@ -2,6 +2,9 @@ import type { ServerResponse } from 'node:http';
 import type { Http2ServerResponse } from 'node:http2';
 import type { SinkEvents, SseSink } from './sink.js';
 
+/** An error is always followed by `close`; listening keeps it from becoming an uncaught exception. */
+function ignoreError(): void {}
+
 /** A Node response of either HTTP major version. */
 export type NodeResponse = ServerResponse | Http2ServerResponse;
 
@@ -12,10 +15,8 @@ export type NodeResponse = ServerResponse | Http2ServerResponse;
 export class NodeSink implements SseSink {
   #res: NodeResponse;
   #events: SinkEvents | undefined;
-  #onDrain = (): void => this.#events?.drain();
-  #onClose = (): void => this.#events?.closed();
-  // An error is always followed by `close`; listening keeps it from becoming an uncaught exception.
-  #onError = (): void => {};
+  #onDrain = (): void => this.#events?.sinkDrained();
+  #onClose = (): void => this.#events?.sinkClosed();
 
   constructor(res: NodeResponse) {
     this.#res = res;
@@ -32,7 +33,7 @@ export class NodeSink implements SseSink {
     const res = this.#res as ServerResponse;
     res.on('drain', this.#onDrain);
     res.on('close', this.#onClose);
-    res.on('error', this.#onError);
+    res.on('error', ignoreError);
   }
 
   write(chunk: Uint8Array): boolean {

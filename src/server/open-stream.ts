@@ -38,10 +38,9 @@ export function openStream(
   const resolved = resolveStreamOptions(options);
   const http2 = req.httpVersionMajor >= 2;
   const headers = sseHeaders(http2 ? 'http2' : 'http1', resolved.headers);
-  const nodeRes = res as ServerResponse;
-  for (const [name, value] of Object.entries(headers)) nodeRes.setHeader(name, value);
-  // setHeader first, then writeHead: middleware such as `compression` inspects headers set this way.
-  nodeRes.writeHead(200);
+  // Headers passed to writeHead are not stored per response (less memory per idle connection);
+  // middleware that hooks writeHead, such as `compression`, still sees them (tested).
+  (res as ServerResponse).writeHead(200, headers);
   const socket = req.socket as Socket | undefined;
   if (!http2 && socket) {
     socket.setNoDelay(true);

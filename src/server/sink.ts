@@ -18,10 +18,13 @@ export interface SseSink {
   detach(): void;
 }
 
-/** What a sink reports back to its stream. */
+/**
+ * What a sink reports back to its stream. {@link SseStream} implements it itself, so a stream costs no
+ * extra callback objects per connection.
+ */
 export interface SinkEvents {
   /** The transport's buffer went back under its high-water mark. */
-  drain(): void;
+  sinkDrained(): void;
   /** The transport is gone: peer closed, error, or the end we asked for completed. */
-  closed(): void;
+  sinkClosed(): void;
 }

@@ -1,6 +1,6 @@
 import { type EncodedEvent, encodeComment, encodeEventBytes, type SseEvent } from '../protocol/index.js';
 import type { CloseReason, ResolvedStreamOptions } from './options.js';
-import type { SseSink } from './sink.js';
+import type { SinkEvents, SseSink } from './sink.js';
 
 const utf8 = new TextEncoder();
 
@@ -33,27 +33,29 @@ export interface StreamInit {
  *
  * Obtain one from {@link openStream} (Node) or {@link sseResponse} (Fetch).
  */
-export class SseStream {
+export class SseStream implements SinkEvents {
   readonly #sink: SseSink;
   readonly #options: ResolvedStreamOptions;
   readonly #lastEventId: string | undefined;
-  readonly #controller = new AbortController();
+  /** Created on first use of `signal`: most streams never need one (memory per idle connection). */
+  #controller: AbortController | undefined;
   /** Frames waiting for the transport to drain; only used while it is congested. */
-  #queue: Uint8Array[] = [];
+  #queue: Uint8Array[] = NO_FRAMES;
   #queueHead = 0;
   #queuedBytes = 0;
   #congested = false;
   #closeReason: CloseReason | undefined;
-  #closeListeners: Array<(reason: CloseReason) => void> = [];
-  #drainWaiters: Array<() => void> = [];
-  #finishWaiters: Array<() => void> = [];
+  #closeListeners: Array<(reason: CloseReason) => void> | undefined;
+  #drainWaiters: Array<() => void> | undefined;
+  #finishWaiters: Array<() => void> | undefined;
   #finished = false;
   #heartbeatTimer: NodeJS.Timeout | undefined;
   #dispatchTimer: NodeJS.Timeout | undefined;
   #lastWriteAt = 0;
   /** Whether the transport drained at least once since the previous heartbeat tick. */
   #drainedSinceTick = true;
-  #onAbort = (): void => this.#close('aborted', false);
+  /** Listener for the caller's abort signal; only made when a signal was given. */
+  #onAbort: (() => void) | undefined;
   /** Counters for observability. */
   readonly stats: StreamStats = { framesWritten: 0, bytesWritten: 0, framesDropped: 0, heartbeats: 0 };
 
@@ -62,12 +64,10 @@ export class SseStream {
     this.#sink = init.sink;
     this.#options = init.options;
     this.#lastEventId = init.lastEventId;
-    this.#sink.attach({
-      drain: () => this.#onDrain(),
-      closed: () => this.#onSinkClosed(),
-    });
+    this.#sink.attach(this);
     const signal = this.#options.signal;
     if (signal) {
+      this.#onAbort = () => this.#close('aborted', false);
       if (signal.aborted) {
         queueMicrotask(this.#onAbort);
       } else {
@@ -95,6 +95,10 @@ export class SseStream {
 
   /** Aborted when the stream closes: pass it to work that should stop with the stream. */
   get signal(): AbortSignal {
+    if (this.#controller === undefined) {
+      this.#controller = new AbortController();
+      if (this.closed) this.#controller.abort();
+    }
     return this.#controller.signal;
   }
 
@@ -117,6 +121,11 @@ export class SseStream {
     return this.#push(frame.bytes);
   }
 
+  /** @internal Writes raw frame bytes under the buffer bound (channels pass one shared buffer). */
+  writeBytes(bytes: Uint8Array): boolean {
+    return this.#push(bytes);
+  }
+
   /** Writes a comment line (ignored by clients; keeps proxies from timing out the connection). */
   comment(text = ''): boolean {
     return this.#push(utf8.encode(encodeComment(text)));
@@ -125,7 +134,10 @@ export class SseStream {
   /** Resolves once everything queued has reached the transport and it is under its high-water mark, or on close. */
   drain(): Promise<void> {
     if (this.closed || (!this.#congested && this.#queuedBytes === 0)) return Promise.resolve();
-    return new Promise((resolve) => this.#drainWaiters.push(resolve));
+    return new Promise((resolve) => {
+      this.#drainWaiters ??= [];
+      this.#drainWaiters.push(resolve);
+    });
   }
 
   /**
@@ -150,7 +162,10 @@ export class SseStream {
   /** Resolves when the underlying response is fully gone (flushed and closed, or destroyed). */
   finished(): Promise<void> {
     if (this.#finished) return Promise.resolve();
-    return new Promise((resolve) => this.#finishWaiters.push(resolve));
+    return new Promise((resolve) => {
+      this.#finishWaiters ??= [];
+      this.#finishWaiters.push(resolve);
+    });
   }
 
   /**
@@ -163,10 +178,12 @@ export class SseStream {
       queueMicrotask(() => listener(reason));
       return () => {};
     }
+    this.#closeListeners ??= [];
     this.#closeListeners.push(listener);
     return () => {
-      const i = this.#closeListeners.indexOf(listener);
-      if (i >= 0) this.#closeListeners.splice(i, 1);
+      const listeners = this.#closeListeners;
+      const i = listeners === undefined ? -1 : listeners.indexOf(listener);
+      if (i >= 0) listeners!.splice(i, 1);
     };
   }
 
@@ -213,6 +230,7 @@ export class SseStream {
   }
 
   #enqueue(bytes: Uint8Array): void {
+    if (this.#queue === NO_FRAMES) this.#queue = [];
     this.#queue.push(bytes);
     this.#queuedBytes += bytes.byteLength;
   }
@@ -235,7 +253,8 @@ export class SseStream {
     return ok;
   }
 
-  #onDrain(): void {
+  /** @internal {@link SinkEvents}: the transport went back under its high-water mark. */
+  sinkDrained(): void {
     if (this.closed) return;
     this.#congested = false;
     this.#drainedSinceTick = true;
@@ -251,7 +270,7 @@ export class SseStream {
       this.#toSink(bytes);
     }
     if (this.#queueHead === this.#queue.length) {
-      this.#queue = [];
+      this.#queue = NO_FRAMES;
       this.#queueHead = 0;
     } else if (this.#queueHead > 1024 && this.#queueHead * 2 > this.#queue.length) {
       this.#queue = this.#queue.slice(this.#queueHead);
@@ -294,14 +313,15 @@ export class SseStream {
       this.#queue[this.#queueHead++] = EMPTY;
       this.#sink.write(bytes);
     }
-    this.#queue = [];
+    this.#queue = NO_FRAMES;
     this.#queueHead = 0;
     this.#queuedBytes = 0;
     if (retry !== undefined) this.#sink.write(encodeEventBytes({ retry }));
     this.#close(reason, true);
   }
 
-  #onSinkClosed(): void {
+  /** @internal {@link SinkEvents}: the transport is gone. */
+  sinkClosed(): void {
     if (!this.closed) this.#close('client', false);
     this.#markFinished();
   }
@@ -314,8 +334,8 @@ export class SseStream {
     if (this.#dispatchTimer !== undefined) clearTimeout(this.#dispatchTimer);
     this.#heartbeatTimer = undefined;
     this.#dispatchTimer = undefined;
-    this.#options.signal?.removeEventListener('abort', this.#onAbort);
-    this.#queue = [];
+    if (this.#onAbort !== undefined) this.#options.signal?.removeEventListener('abort', this.#onAbort);
+    this.#queue = NO_FRAMES;
     this.#queueHead = 0;
     this.#queuedBytes = 0;
     if (graceful) this.#sink.end();
@@ -324,11 +344,11 @@ export class SseStream {
       this.#sink.detach();
       this.#markFinished();
     }
-    this.#controller.abort();
+    this.#controller?.abort();
     this.#resolveDrainWaiters();
     const listeners = this.#closeListeners;
-    this.#closeListeners = [];
-    for (const listener of listeners) listener(reason);
+    this.#closeListeners = undefined;
+    if (listeners !== undefined) for (const listener of listeners) listener(reason);
   }
 
   #markFinished(): void {
@@ -336,16 +356,18 @@ export class SseStream {
     this.#finished = true;
     this.#sink.detach();
     const waiters = this.#finishWaiters;
-    this.#finishWaiters = [];
-    for (const resolve of waiters) resolve();
+    this.#finishWaiters = undefined;
+    if (waiters !== undefined) for (const resolve of waiters) resolve();
   }
 
   #resolveDrainWaiters(): void {
     const waiters = this.#drainWaiters;
-    this.#drainWaiters = [];
-    for (const resolve of waiters) resolve();
+    this.#drainWaiters = undefined;
+    if (waiters !== undefined) for (const resolve of waiters) resolve();
   }
 }
 
 const EMPTY = new Uint8Array(0);
+/** Shared empty queue: a stream allocates its own only when its transport first pushes back. */
+const NO_FRAMES: Uint8Array[] = [];
 const HEARTBEAT = utf8.encode(encodeComment('heartbeat'));

@@ -24,10 +24,10 @@ class RecordingSink implements SseSink {
     return true;
   }
   end(): void {
-    queueMicrotask(() => this.events?.closed());
+    queueMicrotask(() => this.events?.sinkClosed());
   }
   destroy(): void {
-    queueMicrotask(() => this.events?.closed());
+    queueMicrotask(() => this.events?.sinkClosed());
   }
   detach(): void {
     this.events = undefined;
@@ -48,7 +48,10 @@ describe('Channel', () => {
     const members = [recordingStream(), recordingStream(), recordingStream()];
     for (const m of members) channel.join(m.stream);
     const frame = channel.broadcast({ id: '1', data: 'hi' });
-    for (const m of members) expect(m.sink.chunks.at(-1)).toBe(frame.bytes);
+    const written = members[0]!.sink.chunks.at(-1)!;
+    for (const m of members) expect(m.sink.chunks.at(-1)).toBe(written);
+    expect(written.buffer).toBe(frame.bytes.buffer);
+    expect(new TextDecoder().decode(written)).toBe(frame.text);
     expect(channel.stats.deliveries).toBe(3);
     expect(channel.stats.broadcasts).toBe(1);
   });

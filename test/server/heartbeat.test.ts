@@ -16,10 +16,10 @@ class MemorySink implements SseSink {
     return !this.congested;
   }
   end(): void {
-    this.events?.closed();
+    this.events?.sinkClosed();
   }
   destroy(): void {
-    this.events?.closed();
+    this.events?.sinkClosed();
   }
   detach(): void {
     this.events = undefined;
@@ -83,7 +83,7 @@ describe('heartbeat schedule (fake timers)', () => {
     stream.send({ data: 'a' });
     vi.advanceTimersByTime(400);
     sink.congested = false;
-    sink.events!.drain();
+    sink.events!.sinkDrained();
     vi.advanceTimersByTime(1000);
     expect(stream.closed).toBe(false);
     sink.congested = true;
