@@ -56,7 +56,10 @@ export interface HubOptions {
   writeTimeoutMs?: number;
   /** Updates one subscriber may have queued before it is disconnected as too slow. Default 1,000. */
   subscriberQueueSize?: number;
-  /** Bytes one subscriber may have buffered in its socket before it is disconnected as too slow. Default 1 MiB. */
+  /**
+   * Bytes one subscriber may have waiting for its socket before it is disconnected as too slow. One
+   * update must fit, so it may not be smaller than `maxBodyBytes`. Default 1 MiB, or `maxBodyBytes` if larger.
+   */
   subscriberMaxBufferedBytes?: number;
   /** Largest accepted publish body in bytes; larger gets 413. Default 1 MiB (Mercure `max_request_body_size`). */
   maxBodyBytes?: number;
@@ -168,6 +171,17 @@ export function resolveHubOptions(options: HubOptions = {}): ResolvedHubOptions 
       );
     }
   }
+  const maxBodyBytes = count('maxBodyBytes', options.maxBodyBytes, 1);
+  // Unset, the socket bound grows with the body limit, so raising maxBodyBytes alone just works.
+  const subscriberMaxBufferedBytes =
+    options.subscriberMaxBufferedBytes === undefined
+      ? Math.max(HUB_DEFAULTS.subscriberMaxBufferedBytes, maxBodyBytes)
+      : count('subscriberMaxBufferedBytes', options.subscriberMaxBufferedBytes, 1);
+  if (subscriberMaxBufferedBytes < maxBodyBytes) {
+    throw new HubConfigError(
+      `Hub option "subscriberMaxBufferedBytes" (${subscriberMaxBufferedBytes}) must be at least "maxBodyBytes" (${maxBodyBytes}): otherwise one large update disconnects every subscriber`,
+    );
+  }
   return Object.freeze({
     transport: options.transport,
     historySize: count('historySize', options.historySize, 0),
@@ -178,8 +192,8 @@ export function resolveHubOptions(options: HubOptions = {}): ResolvedHubOptions 
     dispatchTimeoutMs: count('dispatchTimeoutMs', options.dispatchTimeoutMs, 1),
     writeTimeoutMs: count('writeTimeoutMs', options.writeTimeoutMs, 0),
     subscriberQueueSize: count('subscriberQueueSize', options.subscriberQueueSize, 1),
-    subscriberMaxBufferedBytes: count('subscriberMaxBufferedBytes', options.subscriberMaxBufferedBytes, 1),
-    maxBodyBytes: count('maxBodyBytes', options.maxBodyBytes, 1),
+    subscriberMaxBufferedBytes,
+    maxBodyBytes,
     maxTopics: count('maxTopics', options.maxTopics, 1),
     maxConnections: count('maxConnections', options.maxConnections, 0),
     reconnectRetryMs: count('reconnectRetryMs', options.reconnectRetryMs, 0),

@@ -60,7 +60,11 @@ describe('connection management (mercure-protocol §3.3, §3.9; sse-rules §5)',
   });
 
   it('disconnects a subscriber that does not read (slow subscriber) and keeps serving others', async () => {
-    const h = await hubWith({ subscriberMaxBufferedBytes: 256 * 1024, dispatchTimeoutMs: 2000 });
+    const h = await hubWith({
+      subscriberMaxBufferedBytes: 256 * 1024,
+      maxBodyBytes: 64 * 1024,
+      dispatchTimeoutMs: 2000,
+    });
     const socket = connect(h.port, '127.0.0.1');
     socket.on('error', () => {});
     const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));

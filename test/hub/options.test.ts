@@ -19,6 +19,10 @@ describe('resolveHubOptions', () => {
     expect(() => resolveHubOptions({ heartbeatMs: -1 })).toThrow(/heartbeatMs/);
     expect(() => resolveHubOptions({ maxTopics: 0 })).toThrow(HubConfigError);
     expect(() => resolveHubOptions({ dispatchTimeoutMs: 1.5 })).toThrow(/integer/);
+    expect(() => resolveHubOptions({ subscriberMaxBufferedBytes: 1000, maxBodyBytes: 2000 })).toThrow(
+      /maxBodyBytes/,
+    );
+    expect(resolveHubOptions({ maxBodyBytes: 4 << 20 }).subscriberMaxBufferedBytes).toBe(4 << 20);
   });
 
   it('never allowlists the null origin and wants bare origins', () => {
