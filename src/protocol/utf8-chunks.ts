@@ -4,14 +4,18 @@ const SMALL_CHUNK = 64;
 type AsciiCheck = (bytes: Uint8Array) => boolean;
 
 /** Whether every byte is below 0x80, four bytes at a time: the portable fallback for {@link isAscii}. */
-function asciiByWords(bytes: Uint8Array): boolean {
+export function asciiByWords(bytes: Uint8Array): boolean {
   const length = bytes.length;
-  let i = 0;
-  const head = Math.min((4 - (bytes.byteOffset & 3)) & 3, length);
-  for (; i < head; i++) if (bytes[i]! >= 0x80) return false;
-  const words = new Uint32Array(bytes.buffer, bytes.byteOffset + i, (length - i) >>> 2);
+  // Bytes before the first 4-byte boundary of the underlying buffer, where a Uint32Array view may start.
+  const head = (4 - (bytes.byteOffset & 3)) & 3;
+  if (length < head + 4) {
+    for (let i = 0; i < length; i++) if (bytes[i]! >= 0x80) return false;
+    return true;
+  }
+  for (let i = 0; i < head; i++) if (bytes[i]! >= 0x80) return false;
+  const words = new Uint32Array(bytes.buffer, bytes.byteOffset + head, (length - head) >>> 2);
   for (let w = 0; w < words.length; w++) if ((words[w]! & 0x80808080) !== 0) return false;
-  for (i += words.length * 4; i < length; i++) if (bytes[i]! >= 0x80) return false;
+  for (let i = head + words.length * 4; i < length; i++) if (bytes[i]! >= 0x80) return false;
   return true;
 }
 
