@@ -2,7 +2,7 @@ import { EventTooLargeError } from './errors.js';
 import type { ReceivedEvent } from './event.js';
 import { Utf8ChunkDecoder } from './utf8-chunks.js';
 
-/** Default bound on one event's buffered text: large enough for any sane payload, small enough to be safe. */
+/** Default `maxEventSize`: 8 Mi characters, enough for any sane payload, bounded against hostile ones (sse-rules §3.5). */
 export const DEFAULT_MAX_EVENT_SIZE = 8 * 1024 * 1024;
 
 const LF = 10;
@@ -10,7 +10,7 @@ const CR = 13;
 const SPACE = 32;
 const COLON = 58;
 const BOM = 0xfeff;
-/** `retry` takes ASCII digits only (HTML §9.2.6); `\d` without the `u` flag matches nothing else. */
+/** `retry` takes ASCII digits only (HTML §9.2.6): `[0-9]`, never other Unicode digits, signs or exponents. */
 const ASCII_DIGITS = /^[0-9]+$/;
 
 /** Callbacks and limits for {@link EventStreamParser}. */
