@@ -1,42 +1,17 @@
-import type { IncomingHttpHeaders } from 'node:http';
+import type { Authorizer as JwtAuthorizer } from './auth/index.js';
 
 /**
- * The authorisation contract the hub core builds against (Mercure §Authorization). The JWT
- * implementation lives in `./auth/`; these structural types let the core, its tests and any custom
- * authoriser agree on one shape without depending on the JWT code.
+ * The authorisation contract the hub core builds against (Mercure §Authorization). The JWT implementation
+ * lives in `./auth/` (`createAuthorizer`); the core needs only its `authorize` method, so any object with
+ * it (a custom or test authoriser) can be passed as `HubOptions.authorizer`.
  */
-
-/** What a request wants to do. */
-export type Role = 'publish' | 'subscribe';
-
-/** The rights a request was granted. */
-export interface Access {
-  /** True when no token was presented and anonymous subscribers are allowed (public updates only). */
-  readonly anonymous: boolean;
-  /** Selectors from the `mercure.publish` or `mercure.subscribe` claim (`[]` if none). */
-  readonly topics: readonly string[];
-  /** The `mercure.payload` claim, copied into subscription events; undefined if absent. */
-  readonly payload: unknown;
-  /** Token expiry in epoch milliseconds: a subscription must close then (Mercure PR #679). */
-  readonly expiresAt: number | undefined;
-  /** True when the token came from the cookie (publish then needs an allowed Origin/Referer). */
-  readonly viaCookie: boolean;
-}
-
-/** What an authoriser may look at. */
-export interface AuthRequest {
-  readonly method: string;
-  readonly headers: IncomingHttpHeaders;
-  readonly url: URL;
-}
+export type { Access, AuthRequest, Role } from './auth/index.js';
 
 /**
- * Decides what a request may do. Rejects with an error carrying `status` 400, 401 or 403 and a
- * message a person can act on; the hub answers with exactly that status and message.
+ * Decides what a request may do. Rejects with an error carrying `status` 400, 401 or 403 (the JWT module's
+ * `HubAuthError`) and a message a person can act on; the hub answers with exactly that status and message.
  */
-export interface Authorizer {
-  authorize(request: AuthRequest, role: Role): Promise<Access>;
-}
+export type Authorizer = Pick<JwtAuthorizer, 'authorize'>;
 
 /** The status of an authorisation failure, or undefined when `error` is not one (then it is a hub bug: 500). */
 export function authErrorStatus(error: unknown): 400 | 401 | 403 | undefined {

@@ -24,7 +24,7 @@ export {
   type PublishInput,
 } from './hub.js';
 export { HubMetrics } from './metrics.js';
-export { AccessDeniedError, ANONYMOUS_ACCESS, NoKeyAuthorizer } from './no-key-authorizer.js';
+export { ANONYMOUS_ACCESS, NoKeyAuthorizer } from './no-key-authorizer.js';
 export {
   type FallbackHandler,
   HUB_DEFAULTS,

@@ -1,15 +1,5 @@
 import type { Access, Authorizer, Role } from './access.js';
-
-/** An authorisation refusal with the HTTP status the hub answers (same shape as the JWT module's error). */
-export class AccessDeniedError extends Error {
-  override readonly name = 'AccessDeniedError';
-  constructor(
-    readonly status: 400 | 401 | 403,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+import { HubAuthError } from './auth/index.js';
 
 /** The rights of a subscriber without a token: public updates only. */
 export const ANONYMOUS_ACCESS: Access = Object.freeze({
@@ -34,13 +24,13 @@ export class NoKeyAuthorizer implements Authorizer {
 
   async authorize(_request: unknown, role: Role): Promise<Access> {
     if (role === 'publish') {
-      throw new AccessDeniedError(
+      throw new HubAuthError(
         401,
         'Publishing over HTTP is disabled: this hub has no publisher key. Configure one (JWT authoriser) or publish in-process with hub.publish()',
       );
     }
     if (!this.#allowAnonymous) {
-      throw new AccessDeniedError(
+      throw new HubAuthError(
         401,
         'Subscribing requires a token, but this hub has no subscriber key; configure one or allow anonymous subscribers',
       );
