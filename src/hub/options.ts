@@ -58,7 +58,8 @@ export interface HubOptions {
   subscriberQueueSize?: number;
   /**
    * Bytes one subscriber may have waiting for its socket before it is disconnected as too slow. One
-   * update must fit, so it may not be smaller than `maxBodyBytes`. Default 1 MiB, or `maxBodyBytes` if larger.
+   * update must fit: keep it at least `maxBodyBytes` (a smaller value is logged as a warning). Default 1 MiB,
+   * or `maxBodyBytes` if larger.
    */
   subscriberMaxBufferedBytes?: number;
   /** Largest accepted publish body in bytes; larger gets 413. Default 1 MiB (Mercure `max_request_body_size`). */
@@ -177,9 +178,13 @@ export function resolveHubOptions(options: HubOptions = {}): ResolvedHubOptions 
     options.subscriberMaxBufferedBytes === undefined
       ? Math.max(HUB_DEFAULTS.subscriberMaxBufferedBytes, maxBodyBytes)
       : count('subscriberMaxBufferedBytes', options.subscriberMaxBufferedBytes, 1);
+  const logger = options.logger ?? SILENT_LOGGER;
   if (subscriberMaxBufferedBytes < maxBodyBytes) {
-    throw new HubConfigError(
-      `Hub option "subscriberMaxBufferedBytes" (${subscriberMaxBufferedBytes}) must be at least "maxBodyBytes" (${maxBodyBytes}): otherwise one large update disconnects every subscriber`,
+    // Allowed (a deployment may know its updates are small), but worth saying: one update larger than the
+    // bound disconnects every subscriber that receives it.
+    logger.warn(
+      { subscriberMaxBufferedBytes, maxBodyBytes },
+      'subscriberMaxBufferedBytes is below maxBodyBytes: an update larger than it disconnects its subscribers',
     );
   }
   return Object.freeze({
@@ -202,6 +207,6 @@ export function resolveHubOptions(options: HubOptions = {}): ResolvedHubOptions 
     subscriptions: options.subscriptions ?? HUB_DEFAULTS.subscriptions,
     metrics: options.metrics ?? HUB_DEFAULTS.metrics,
     fallback: options.fallback,
-    logger: options.logger ?? SILENT_LOGGER,
+    logger,
   });
 }

@@ -19,9 +19,15 @@ describe('resolveHubOptions', () => {
     expect(() => resolveHubOptions({ heartbeatMs: -1 })).toThrow(/heartbeatMs/);
     expect(() => resolveHubOptions({ maxTopics: 0 })).toThrow(HubConfigError);
     expect(() => resolveHubOptions({ dispatchTimeoutMs: 1.5 })).toThrow(/integer/);
-    expect(() => resolveHubOptions({ subscriberMaxBufferedBytes: 1000, maxBodyBytes: 2000 })).toThrow(
-      /maxBodyBytes/,
-    );
+    const warnings: string[] = [];
+    const logger = {
+      debug() {},
+      info() {},
+      error() {},
+      warn: (_: object, msg?: string) => warnings.push(msg ?? ''),
+    };
+    resolveHubOptions({ subscriberMaxBufferedBytes: 1000, maxBodyBytes: 2000, logger });
+    expect(warnings.join()).toMatch(/maxBodyBytes/);
     expect(resolveHubOptions({ maxBodyBytes: 4 << 20 }).subscriberMaxBufferedBytes).toBe(4 << 20);
   });
 
