@@ -134,6 +134,14 @@ describe('differential: ssehub/protocol vs eventsource-parser', () => {
     expect(parse(comment).comments).toEqual(['c']);
   });
 
+  it('the exclusions are real: createParser on strings strips "ï»¿" instead of a U+FEFF BOM', () => {
+    const seen: string[] = [];
+    const parser = createParser({ onEvent: (e) => seen.push(e.data) });
+    parser.feed('\uFEFFdata: a\n\n');
+    expect(seen).toEqual([]); // the first line's field name is "\uFEFFdata"
+    expect(parse(['\uFEFFdata: a\n\n']).events.map((e) => e.data)).toEqual(['a']);
+  });
+
   it('the exclusions are real: eventsource-parser forgets the last event id between events', () => {
     const bytes = utf8.encode('id: 7\ndata: a\n\ndata: b\n\n');
     expect(theirs([bytes]).events.map((e) => e.id)).toEqual(['7', undefined]);
