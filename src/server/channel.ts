@@ -65,7 +65,12 @@ function isEncoded(event: SseEvent | EncodedEvent): event is EncodedEvent {
  * Closed streams leave automatically.
  */
 export class Channel {
-  readonly #streams = new Map<SseStream, () => void>();
+  readonly #streams = new Set<SseStream>();
+  /** One listener for every member: no closure per stream. */
+  readonly #onMemberClose = (reason: CloseReason, stream: SseStream): void => {
+    this.#streams.delete(stream);
+    this.stats.closes[reason]++;
+  };
   readonly #history: History | undefined;
   readonly #resetEvent: string | false;
   #cursor: string | undefined;
@@ -102,7 +107,7 @@ export class Channel {
 
   /** The member streams. */
   streams(): IterableIterator<SseStream> {
-    return this.#streams.keys();
+    return this.#streams.values();
   }
 
   /** Whether `stream` is a member. */
@@ -146,20 +151,15 @@ export class Channel {
       }
     }
     if (stream.closed) return result;
-    const off = stream.onClose((reason) => {
-      this.#streams.delete(stream);
-      this.stats.closes[reason]++;
-    });
-    this.#streams.set(stream, off);
+    stream.onClose(this.#onMemberClose);
+    this.#streams.add(stream);
     return result;
   }
 
   /** Removes `stream` without closing it. */
   leave(stream: SseStream): boolean {
-    const off = this.#streams.get(stream);
-    if (off === undefined) return false;
-    off();
-    this.#streams.delete(stream);
+    if (!this.#streams.delete(stream)) return false;
+    stream.offClose(this.#onMemberClose);
     return true;
   }
 
@@ -177,7 +177,7 @@ export class Channel {
     const bytes = toNodeBytes(frame.bytes);
     let deliveries = 0;
     let backpressured = 0;
-    for (const stream of this.#streams.keys()) {
+    for (const stream of this.#streams) {
       if (filter !== undefined && !filter(stream)) continue;
       deliveries++;
       if (!stream.writeBytes(bytes)) backpressured++;
@@ -189,6 +189,6 @@ export class Channel {
 
   /** Closes every member (gracefully, with an optional final `retry:`). */
   closeAll(options: { retry?: number } = {}): void {
-    for (const stream of [...this.#streams.keys()]) stream.close(options);
+    for (const stream of [...this.#streams]) stream.close(options);
   }
 }

@@ -32,4 +32,4 @@ export {
   stopServer,
 } from './shutdown.js';
 export type { SinkEvents, SseSink } from './sink.js';
-export { SseStream, type StreamStats } from './stream.js';
+export { type CloseListener, SseStream, type StreamStats } from './stream.js';

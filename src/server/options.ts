@@ -84,8 +84,17 @@ function nonNegative(name: string, value: number | undefined, fallback: number):
   return value;
 }
 
+/** The defaults, resolved once and shared by every stream opened without options. */
+let defaults: ResolvedStreamOptions | undefined;
+
 /** Applies defaults and validates ranges, so a typo fails at open time rather than mid-stream. */
-export function resolveStreamOptions(options: StreamOptions = {}): ResolvedStreamOptions {
+export function resolveStreamOptions(options?: StreamOptions): ResolvedStreamOptions {
+  if (options !== undefined) return resolveUncached(options);
+  defaults ??= Object.freeze(resolveUncached({}));
+  return defaults;
+}
+
+function resolveUncached(options: StreamOptions): ResolvedStreamOptions {
   const retryJitter = nonNegative('retryJitter', options.retryJitter, 0);
   if (retryJitter > 1) throw new InvalidOptionError('retryJitter', `expected 0..1, got ${retryJitter}`);
   const overflow = options.overflow ?? 'disconnect';

@@ -1,6 +1,6 @@
 import type { Server as HttpServer } from 'node:http';
 import type { Http2SecureServer, Http2Server } from 'node:http2';
-import { jitteredRetry } from './options.js';
+import { type CloseReason, jitteredRetry } from './options.js';
 import type { SseStream } from './stream.js';
 
 /** How to wind streams down (sse-rules §5.2-5.3). */
@@ -79,6 +79,9 @@ export async function closeAll(
  */
 export class SseServerGroup {
   readonly #streams = new Set<SseStream>();
+  readonly #onClose = (_reason: CloseReason, stream: SseStream): void => {
+    this.#streams.delete(stream);
+  };
   #shutdown: ShutdownOptions | undefined;
 
   /** Open streams in the group. */
@@ -102,7 +105,7 @@ export class SseServerGroup {
     }
     if (stream.closed || this.#streams.has(stream)) return stream;
     this.#streams.add(stream);
-    stream.onClose(() => this.#streams.delete(stream));
+    stream.onClose(this.#onClose);
     return stream;
   }
 

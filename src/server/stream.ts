@@ -1,8 +1,12 @@
 import { type EncodedEvent, encodeComment, encodeEventBytes, type SseEvent } from '../protocol/index.js';
+import { type HeartbeatMember, joinHeartbeat, leaveHeartbeat } from './heartbeat.js';
 import type { CloseReason, ResolvedStreamOptions } from './options.js';
 import type { SinkEvents, SseSink } from './sink.js';
 
 const utf8 = new TextEncoder();
+
+/** Told once why a stream closed; receives the stream so one listener can serve many streams. */
+export type CloseListener = (reason: CloseReason, stream: SseStream) => void;
 
 /** Per-stream counters: what reached the transport and what the overflow policy discarded. */
 export interface StreamStats {
@@ -33,7 +37,7 @@ export interface StreamInit {
  *
  * Obtain one from {@link openStream} (Node) or {@link sseResponse} (Fetch).
  */
-export class SseStream implements SinkEvents {
+export class SseStream implements SinkEvents, HeartbeatMember {
   readonly #sink: SseSink;
   readonly #options: ResolvedStreamOptions;
   readonly #lastEventId: string | undefined;
@@ -45,15 +49,15 @@ export class SseStream implements SinkEvents {
   #queuedBytes = 0;
   #congested = false;
   #closeReason: CloseReason | undefined;
-  #closeListeners: Array<(reason: CloseReason) => void> | undefined;
+  /** One listener, or several: most streams have exactly one (their channel). */
+  #closeListeners: CloseListener | CloseListener[] | undefined;
   #drainWaiters: Array<() => void> | undefined;
   #finishWaiters: Array<() => void> | undefined;
   #finished = false;
-  #heartbeatTimer: NodeJS.Timeout | undefined;
   #dispatchTimer: NodeJS.Timeout | undefined;
   #lastWriteAt = 0;
-  /** Whether the transport drained at least once since the previous heartbeat tick. */
-  #drainedSinceTick = true;
+  /** When the transport last became congested (it has not drained since). */
+  #congestedSince = 0;
   /** Listener for the caller's abort signal; only made when a signal was given. */
   #onAbort: (() => void) | undefined;
   /** Counters for observability. */
@@ -75,7 +79,7 @@ export class SseStream implements SinkEvents {
       }
     }
     this.#lastWriteAt = Date.now();
-    this.#armHeartbeat(this.#options.heartbeatMs);
+    if (this.#options.heartbeatMs > 0) joinHeartbeat(this.#options.heartbeatMs, this);
   }
 
   /** The client's Last-Event-ID (header, else the query parameter), validated; undefined when absent. */
@@ -169,22 +173,30 @@ export class SseStream implements SinkEvents {
   }
 
   /**
-   * Calls `listener` once with the close reason (at once, asynchronously, if already closed).
-   * Returns a function that removes the listener.
+   * Calls `listener` once with the close reason and this stream (asynchronously, at once, if already
+   * closed). Returns a function that removes the listener; {@link offClose} does the same.
    */
-  onClose(listener: (reason: CloseReason) => void): () => void {
+  onClose(listener: CloseListener): () => void {
     const reason = this.#closeReason;
     if (reason !== undefined) {
-      queueMicrotask(() => listener(reason));
+      queueMicrotask(() => listener(reason, this));
       return () => {};
     }
-    this.#closeListeners ??= [];
-    this.#closeListeners.push(listener);
-    return () => {
-      const listeners = this.#closeListeners;
-      const i = listeners === undefined ? -1 : listeners.indexOf(listener);
-      if (i >= 0) listeners!.splice(i, 1);
-    };
+    const current = this.#closeListeners;
+    if (current === undefined) this.#closeListeners = listener;
+    else if (typeof current === 'function') this.#closeListeners = [current, listener];
+    else current.push(listener);
+    return () => this.offClose(listener);
+  }
+
+  /** Removes a listener added with {@link onClose}. */
+  offClose(listener: CloseListener): void {
+    const current = this.#closeListeners;
+    if (current === listener) this.#closeListeners = undefined;
+    else if (Array.isArray(current)) {
+      const i = current.indexOf(listener);
+      if (i >= 0) current.splice(i, 1);
+    }
   }
 
   /** @internal Writes bytes ignoring the buffer bound (history replay, bounded by history size). */
@@ -243,7 +255,7 @@ export class SseStream implements SinkEvents {
     const ok = this.#sink.write(bytes);
     if (!ok && !this.#congested) {
       this.#congested = true;
-      this.#drainedSinceTick = false;
+      this.#congestedSince = this.#lastWriteAt;
       const timeout = this.#options.dispatchTimeoutMs;
       if (timeout > 0 && this.#dispatchTimer === undefined) {
         this.#dispatchTimer = setTimeout(() => this.#close('dispatch-timeout', false), timeout);
@@ -257,7 +269,6 @@ export class SseStream implements SinkEvents {
   sinkDrained(): void {
     if (this.closed) return;
     this.#congested = false;
-    this.#drainedSinceTick = true;
     if (this.#dispatchTimer !== undefined) {
       clearTimeout(this.#dispatchTimer);
       this.#dispatchTimer = undefined;
@@ -279,30 +290,20 @@ export class SseStream implements SinkEvents {
     if (!this.#congested && this.#queuedBytes === 0) this.#resolveDrainWaiters();
   }
 
-  #armHeartbeat(delay: number): void {
-    if (this.#options.heartbeatMs <= 0) return;
-    this.#heartbeatTimer = setTimeout(() => this.#onHeartbeatTick(), delay);
-    this.#heartbeatTimer.unref();
-  }
-
-  #onHeartbeatTick(): void {
-    this.#heartbeatTimer = undefined;
+  /**
+   * @internal Called by the shared heartbeat clock. Sends a heartbeat comment after `heartbeatMs` of
+   * silence; a transport that stayed congested for a whole interval is not reading (peer gone or stuck).
+   */
+  heartbeatTick(now: number): void {
     if (this.closed) return;
     const interval = this.#options.heartbeatMs;
-    // A transport that stayed congested for a whole interval is not reading: the peer is gone or stuck.
-    if (this.#congested && !this.#drainedSinceTick) {
-      this.#close('heartbeat-failed', false);
+    if (this.#congested) {
+      if (now - this.#congestedSince >= interval) this.#close('heartbeat-failed', false);
       return;
     }
-    this.#drainedSinceTick = !this.#congested;
-    const idle = Date.now() - this.#lastWriteAt;
-    if (idle + 1 < interval) {
-      this.#armHeartbeat(interval - idle);
-      return;
-    }
+    if (now - this.#lastWriteAt < interval) return;
     this.stats.heartbeats++;
     this.#push(HEARTBEAT);
-    if (!this.closed) this.#armHeartbeat(interval);
   }
 
   #closeGracefully(reason: CloseReason, retry: number | undefined): void {
@@ -330,9 +331,8 @@ export class SseStream implements SinkEvents {
   #close(reason: CloseReason, graceful: boolean): void {
     if (this.#closeReason !== undefined) return;
     this.#closeReason = reason;
-    if (this.#heartbeatTimer !== undefined) clearTimeout(this.#heartbeatTimer);
+    if (this.#options.heartbeatMs > 0) leaveHeartbeat(this.#options.heartbeatMs, this);
     if (this.#dispatchTimer !== undefined) clearTimeout(this.#dispatchTimer);
-    this.#heartbeatTimer = undefined;
     this.#dispatchTimer = undefined;
     if (this.#onAbort !== undefined) this.#options.signal?.removeEventListener('abort', this.#onAbort);
     this.#queue = NO_FRAMES;
@@ -348,7 +348,8 @@ export class SseStream implements SinkEvents {
     this.#resolveDrainWaiters();
     const listeners = this.#closeListeners;
     this.#closeListeners = undefined;
-    if (listeners !== undefined) for (const listener of listeners) listener(reason);
+    if (typeof listeners === 'function') listeners(reason, this);
+    else if (listeners !== undefined) for (const listener of listeners) listener(reason, this);
   }
 
   #markFinished(): void {

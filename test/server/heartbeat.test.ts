@@ -36,7 +36,7 @@ describe('heartbeat schedule (fake timers)', () => {
     vi.useRealTimers();
   });
 
-  it('sends a heartbeat after exactly heartbeatMs of silence, postponed by every write', () => {
+  it('sends a heartbeat after heartbeatMs (within one tick, 1/8 interval) of silence, postponed by every write', () => {
     const sink = new MemorySink();
     const stream = new SseStream({
       sink,
@@ -45,17 +45,53 @@ describe('heartbeat schedule (fake timers)', () => {
     });
     vi.advanceTimersByTime(999);
     expect(heartbeats(sink)).toBe(0);
-    vi.advanceTimersByTime(1);
+    vi.advanceTimersByTime(125);
     expect(heartbeats(sink)).toBe(1);
-    vi.advanceTimersByTime(900);
-    stream.send({ data: 'x' }); // at 1900: next heartbeat due at 2900, not 2000
+    vi.advanceTimersByTime(776);
+    stream.send({ data: 'x' }); // at 1900: next heartbeat due at 2900, not at 2000 or 2125
     vi.advanceTimersByTime(999);
     expect(heartbeats(sink)).toBe(1);
-    vi.advanceTimersByTime(1);
+    vi.advanceTimersByTime(125);
     expect(heartbeats(sink)).toBe(2);
     stream.close();
     vi.advanceTimersByTime(10_000);
     expect(heartbeats(sink)).toBe(2);
+    // The shared heartbeat clock stops with its last member.
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('shares one timer among all streams with the same interval', () => {
+    const streams = Array.from({ length: 100 }, () => {
+      const sink = new MemorySink();
+      return {
+        sink,
+        stream: new SseStream({
+          sink,
+          options: resolveStreamOptions({ heartbeatMs: 1000 }),
+          lastEventId: undefined,
+        }),
+      };
+    });
+    expect(vi.getTimerCount()).toBe(1);
+    vi.advanceTimersByTime(1125);
+    for (const { sink } of streams) expect(heartbeats(sink)).toBe(1);
+    for (const { stream } of streams) stream.close();
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('closes with "heartbeat-failed" when the transport stays congested for a whole interval', () => {
+    const sink = new MemorySink();
+    const stream = new SseStream({
+      sink,
+      options: resolveStreamOptions({ heartbeatMs: 1000, dispatchTimeoutMs: 0 }),
+      lastEventId: undefined,
+    });
+    sink.congested = true;
+    stream.send({ data: 'a' });
+    vi.advanceTimersByTime(900);
+    expect(stream.closed).toBe(false);
+    vi.advanceTimersByTime(225);
+    expect(stream.closeReason).toBe('heartbeat-failed');
     expect(vi.getTimerCount()).toBe(0);
   });
 
