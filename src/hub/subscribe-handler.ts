@@ -122,8 +122,10 @@ export async function handleSubscribe(
   let subscriber: Subscriber | undefined;
   try {
     const access = await ctx.authorize(req, url, 'subscribe');
-    if (req.destroyed) {
+    if (req.destroyed || ctx.closing) {
       release();
+      // The hub started draining while we authorised: tell the client to come back (to another node).
+      if (!req.destroyed) refuse(ctx, req, res, false);
       return;
     }
     let drop: SubscriberDropReason | undefined;
@@ -144,6 +146,7 @@ export async function handleSubscribe(
     // Listen first, then read history: updates published meanwhile wait in the subscriber's queue.
     ctx.index.add(sub);
     const { requested, cursor } = readCursor(req, url);
+    // Mercure's value; the server library currently keeps its own `no-cache, no-transform` for SSE.
     const headers: Record<string, string> = {
       'cache-control': 'private, no-cache, no-store, must-revalidate, max-age=0',
     };
