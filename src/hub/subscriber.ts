@@ -14,7 +14,8 @@ export type SubscriberDropReason = 'queue-overflow' | 'overflow' | 'dispatch-tim
  * It is registered for live updates *before* history is read. While `buffering`, live updates wait in a
  * queue bounded by `queueSize` (overflow disconnects: "unable to receive updates fast enough"). Once
  * replay is written, queued updates whose id was part of the replay are skipped and the rest flushed;
- * from then on updates go straight to the stream, whose own byte bound and dispatch deadline apply.
+ * from then on updates go straight to the stream, whose own byte bound and dispatch deadline apply, and
+ * at most `queueSize` of them may wait while its socket is congested.
  */
 export class Subscriber {
   /** Hub-generated, random, the same for every subscription of this connection (sse-rules §3.4). */
@@ -28,6 +29,8 @@ export class Subscriber {
   #queue: { update: Update; frame: EncodedEvent }[] = [];
   #stream: SseStream | undefined;
   #onDrop: (reason: SubscriberDropReason) => void;
+  /** Live updates written while the stream was congested, since it last drained. */
+  #waiting = 0;
 
   constructor(init: {
     id: string;
@@ -78,8 +81,20 @@ export class Subscriber {
   deliver(update: Update, frame: EncodedEvent): boolean {
     if (this.#state === 'live') {
       const stream = this.#stream!;
-      stream.write(frame);
-      return !stream.closed;
+      if (stream.write(frame)) return true;
+      if (stream.closed) return false;
+      // Congested: the frame waits in the stream's queue. Count waiting updates like the reference hub's
+      // 1,000-update channel, on top of the stream's own byte bound; a drain resets the count.
+      if (++this.#waiting > this.#queueSize) {
+        this.#onDrop('queue-overflow');
+        return false;
+      }
+      if (this.#waiting === 1) {
+        stream.drain().then(() => {
+          this.#waiting = 0;
+        });
+      }
+      return true;
     }
     if (this.#state === 'closed') return false;
     if (this.#queue.length >= this.#queueSize) {

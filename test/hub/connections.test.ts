@@ -90,6 +90,24 @@ describe('connection management (mercure-protocol §3.3, §3.9; sse-rules §5)',
     healthy.abort();
   });
 
+  it('disconnects a live subscriber with more than subscriberQueueSize updates waiting (Mercure 1,000)', async () => {
+    const h = await hubWith({ subscriberQueueSize: 5, subscriberMaxBufferedBytes: 256 * 1024 * 1024 });
+    const socket = connect(h.port, '127.0.0.1');
+    socket.on('error', () => {});
+    socket.write('GET /.well-known/mercure?topic=t HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n');
+    await new Promise<void>((resolve) => socket.once('data', () => resolve()));
+    socket.pause();
+    const payload = 'q'.repeat(16 * 1024);
+    for (let sent = 0; h.hub.stats().slowSubscribersDropped === 0 && sent < 4000; sent++) {
+      await h.hub.publish({ topics: 't', data: payload });
+      await new Promise((r) => setImmediate(r));
+    }
+    const metrics = await (await fetch(`${h.base}/metrics`)).text();
+    // The byte bound (256 MiB) is far away: the count bound is what fired.
+    expect(metrics).toMatch(/ssehub_hub_slow_subscribers_dropped_total\{reason="queue-overflow"\} 1/);
+    socket.destroy();
+  });
+
   it('disconnects a subscriber whose live queue overflows during a slow replay', async () => {
     const { SlowReplayTransport } = await import('./support/slow-replay-transport.js');
     const h = await hubWith({ transport: new SlowReplayTransport(200), subscriberQueueSize: 5 });
