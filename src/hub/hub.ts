@@ -259,6 +259,7 @@ class HubCore implements Hub, HubContext {
       throw error;
     }
     this.hubMetrics.updatesPublished.inc();
+    this.hubMetrics.mercure.updatesTotal.inc();
     this.counters.updatesPublished++;
   }
 
@@ -278,7 +279,13 @@ class HubCore implements Hub, HubContext {
     const frame = this.frame(update);
     let delivered = 0;
     for (const subscriber of routed) {
-      if (subscriber.mayRead(update) && subscriber.deliver(update, frame)) delivered++;
+      try {
+        if (subscriber.mayRead(update) && subscriber.deliver(update, frame)) delivered++;
+      } catch (error) {
+        // One broken connection must not stop the fan-out to the others.
+        this.options.logger.error({ err: error, subscriber: subscriber.id }, 'delivery failed');
+        subscriber.close(undefined, true);
+      }
     }
     if (delivered > 0) {
       this.hubMetrics.updatesDelivered.inc(delivered);
@@ -308,6 +315,8 @@ class HubCore implements Hub, HubContext {
     this.hubMetrics.connections.inc();
     this.hubMetrics.subscriptions.inc(count);
     this.hubMetrics.connectionsTotal.inc();
+    this.hubMetrics.mercure.subscribersConnected.inc();
+    this.hubMetrics.mercure.subscribersTotal.inc();
     this.counters.connectionsTotal++;
     this.options.logger.debug(
       { subscriber: subscriber.id, topics: subscriber.selectors },
@@ -320,6 +329,7 @@ class HubCore implements Hub, HubContext {
       ended = true;
       this.#subscriptions -= count;
       this.hubMetrics.connections.dec();
+      this.hubMetrics.mercure.subscribersConnected.dec();
       this.hubMetrics.subscriptions.dec(count);
       this.options.logger.debug({ subscriber: subscriber.id }, 'subscriber disconnected');
       this.#subscriptionEvents(subscriber, false);

@@ -22,6 +22,8 @@ export class HubMetrics {
   readonly slowSubscribersDropped: Counter<'reason'>;
   /** Time from receiving a publish to its acknowledgement by the transport. */
   readonly publishDuration: Histogram;
+  /** The same figures under the reference hub's metric names. */
+  readonly mercure: { subscribersConnected: Gauge; subscribersTotal: Counter; updatesTotal: Counter };
 
   constructor(historySize: () => Promise<number>) {
     const registers = [this.registry];
@@ -67,6 +69,23 @@ export class HubMetrics {
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
       registers,
     });
+    // The reference hub's names too, so dashboards built for Mercure work unchanged (mercure-protocol §3.9).
+    const subscribersConnected = new Gauge({
+      name: 'mercure_subscribers_connected',
+      help: 'The current number of connected subscribers (Mercure name)',
+      registers,
+    });
+    const subscribersTotal = new Counter({
+      name: 'mercure_subscribers_total',
+      help: 'Total number of handled subscribers (Mercure name)',
+      registers,
+    });
+    const updatesTotal = new Counter({
+      name: 'mercure_updates_total',
+      help: 'Total number of handled updates (Mercure name)',
+      registers,
+    });
+    this.mercure = { subscribersConnected, subscribersTotal, updatesTotal };
     new Gauge({
       name: 'ssehub_hub_history_size',
       help: 'Updates held in history',

@@ -37,6 +37,10 @@ describe('operations (issue 4 §7)', () => {
     expect(text).toMatch(/^ssehub_hub_updates_delivered_total 1$/m);
     expect(text).toMatch(/^ssehub_hub_history_size 1$/m);
     expect(text).toMatch(/^ssehub_hub_publish_duration_seconds_count 1$/m);
+    // The reference hub's names, for dashboards built for Mercure.
+    expect(text).toMatch(/^mercure_subscribers_connected 1$/m);
+    expect(text).toMatch(/^mercure_subscribers_total 1$/m);
+    expect(text).toMatch(/^mercure_updates_total 1$/m);
     expect(h.hub.stats()).toMatchObject({
       connections: 1,
       subscriptions: 2,
