@@ -170,6 +170,17 @@ describe('history and reconnection (mercure-protocol §3.4)', () => {
     sub.abort();
   });
 
+  it('answers earliest for an unusable cursor (too long, control characters) without replaying', async () => {
+    await seed();
+    for (const bad of ['x'.repeat(2000), 'a\u0001b']) {
+      const sub = await subscribe(subscribeUrl(h.base, ['t'], { lastEventID: bad }));
+      expect(sub.response.headers.get('last-event-id')).toBe('earliest');
+      await publishOk(h.base, { topic: 't', data: 'live' }, pub);
+      expect((await sub.waitFor(1)).map((e) => e.data)).toEqual(['live']);
+      sub.abort();
+    }
+  });
+
   it('re-authorises replayed private updates against the current token', async () => {
     await publishOk(h.base, { topic: 't', data: 'p1', private: 'on' }, pub);
     await publishOk(h.base, { topic: 't', data: 'public' }, pub);
