@@ -1,8 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
-import { type EncodedEvent, preEncode } from '../protocol/index.js';
+import type { EncodedEvent } from '../protocol/index.js';
 import { type Access, authErrorStatus, type Role } from './access.js';
 import { CorsPolicy } from './cors.js';
+import { FrameCache } from './frame-cache.js';
 import { HubHttpError, sendHttpError, sendText } from './http-error.js';
 import type { HubContext, HubCounters } from './hub-context.js';
 import { HubMetrics } from './metrics.js';
@@ -117,7 +118,7 @@ class HubCore implements Hub, HubContext {
   #reserved = 0;
   #subscriptions = 0;
   readonly #authorizer;
-  readonly #frames = new WeakMap<Update, EncodedEvent>();
+  readonly #frames = new FrameCache();
   readonly #unlisten: () => void;
   readonly #drained = new Set<() => void>();
 
@@ -264,12 +265,7 @@ class HubCore implements Hub, HubContext {
   }
 
   frame(update: Update): EncodedEvent {
-    let frame = this.#frames.get(update);
-    if (!frame) {
-      frame = preEncode({ event: update.type, retry: update.retry, id: update.id, data: update.data });
-      this.#frames.set(update, frame);
-    }
-    return frame;
+    return this.#frames.get(update);
   }
 
   /** Routes one update to every subscriber that wants it, serialised once. */
