@@ -108,8 +108,12 @@ export async function handleSubscribe(
       `Too many topics: ${selectors.length} given, at most ${ctx.options.maxTopics} allowed`,
     );
   }
-  if (ctx.closing || !ctx.reserveConnection()) {
-    refuse(ctx, req, res);
+  if (ctx.closing) {
+    refuse(ctx, req, res, 'draining');
+    return;
+  }
+  if (!ctx.reserveConnection()) {
+    refuse(ctx, req, res, 'capacity');
     return;
   }
   let released = false;
@@ -125,7 +129,7 @@ export async function handleSubscribe(
     if (req.destroyed || ctx.closing) {
       release();
       // The hub started draining while we authorised: tell the client to come back (to another node).
-      if (!req.destroyed) refuse(ctx, req, res, false);
+      if (!req.destroyed) refuse(ctx, req, res, 'draining');
       return;
     }
     let drop: SubscriberDropReason | undefined;
@@ -174,7 +178,7 @@ export async function handleSubscribe(
       release();
       if (drop !== undefined) recordDrop(ctx, sub, drop);
       // Dropped while replaying (queue overflow) or the hub started draining: come back later.
-      if (!req.destroyed) refuse(ctx, req, res, false);
+      if (!req.destroyed) refuse(ctx, req, res, drop !== undefined ? 'too-slow' : 'draining');
       return;
     }
     const opened = openStream(req, res, {
@@ -230,12 +234,28 @@ function recordDrop(ctx: HubContext, sub: Subscriber, reason: SubscriberDropReas
   );
 }
 
-/** Turns a subscriber away so that EventSource retries later: 200, a jittered `retry:`, then close. */
-function refuse(ctx: HubContext, req: IncomingMessage, res: ServerResponse, count = true): void {
-  if (count) {
+/** Why a subscriber is turned away; told to the client in a comment, for people reading with curl. */
+const REFUSALS = {
+  capacity: 'the hub is at its connection limit; reconnect after the retry delay',
+  draining: 'the hub is shutting down; reconnect after the retry delay',
+  'too-slow': 'too many updates were waiting for this connection; reconnect with Last-Event-ID to catch up',
+} as const;
+
+/**
+ * Turns a subscriber away so that EventSource retries later: 200, a comment saying why, a jittered
+ * `retry:`, then close (a non-200 status would make EventSource give up for good, sse-rules §1.8).
+ */
+function refuse(
+  ctx: HubContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  why: keyof typeof REFUSALS,
+): void {
+  if (why === 'capacity') {
     ctx.hubMetrics.connectionsRefused.inc();
     ctx.counters.connectionsRefused++;
   }
   const stream = openStream(req, res, { heartbeatMs: 0, lastEventIdParam: false });
+  stream.comment(REFUSALS[why]);
   stream.close({ retry: ctx.jitteredRetry() });
 }

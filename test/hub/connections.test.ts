@@ -51,6 +51,7 @@ describe('connection management (mercure-protocol §3.3, §3.9; sse-rules §5)',
     expect(second.retries[0]).toBeGreaterThanOrEqual(2000);
     expect(second.retries[0]).toBeLessThanOrEqual(6000);
     expect(h.hub.stats().connectionsRefused).toBe(1);
+    expect(second.comments.join()).toMatch(/connection limit/);
     first.abort();
     await until(() => h.hub.stats().connections === 0);
     const third = await subscribe(subscribeUrl(h.base, ['t']));
