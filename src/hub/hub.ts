@@ -116,6 +116,7 @@ class HubCore implements Hub, HubContext {
   #closing = false;
   #closed: Promise<void> | undefined;
   #reserved = 0;
+  #connections = 0;
   #subscriptions = 0;
   readonly #authorizer;
   readonly #frames = new FrameCache();
@@ -307,6 +308,7 @@ class HubCore implements Hub, HubContext {
 
   subscriberStarted(subscriber: Subscriber): () => void {
     const count = subscriber.selectors.length;
+    this.#connections++;
     this.#subscriptions += count;
     this.hubMetrics.connections.inc();
     this.hubMetrics.subscriptions.inc(count);
@@ -323,6 +325,7 @@ class HubCore implements Hub, HubContext {
     return () => {
       if (ended) return;
       ended = true;
+      this.#connections--;
       this.#subscriptions -= count;
       this.hubMetrics.connections.dec();
       this.hubMetrics.mercure.subscribersConnected.dec();
@@ -342,9 +345,12 @@ class HubCore implements Hub, HubContext {
         data: subscriptionEventData(subscriber, selector, active),
         private: true,
       });
-      this.dispatch(update).catch((error: unknown) =>
-        this.options.logger.warn({ err: error }, 'could not publish a subscription event'),
-      );
+      // Straight to the transport: hub-generated events are not counted as published updates.
+      this.transport
+        .dispatch(update)
+        .catch((error: unknown) =>
+          this.options.logger.warn({ err: error }, 'could not publish a subscription event'),
+        );
     }
   }
 
@@ -365,9 +371,8 @@ class HubCore implements Hub, HubContext {
 
   stats(): HubStats {
     const perSelector = new Map<string, number>();
-    let connections = 0;
     for (const subscriber of this.index.all()) {
-      connections++;
+      if (subscriber.closed) continue;
       for (const selector of subscriber.selectors)
         perSelector.set(selector, (perSelector.get(selector) ?? 0) + 1);
     }
@@ -376,7 +381,7 @@ class HubCore implements Hub, HubContext {
       .slice(0, 100)
       .map(([selector, subscribers]) => ({ selector, subscribers }));
     return {
-      connections,
+      connections: this.#connections,
       subscriptions: this.#subscriptions,
       topSelectors,
       ...this.counters,
