@@ -372,7 +372,7 @@ class HubCore implements Hub, HubContext {
   stats(): HubStats {
     const perSelector = new Map<string, number>();
     for (const subscriber of this.index.all()) {
-      if (subscriber.closed) continue;
+      if (!subscriber.streaming) continue;
       for (const selector of subscriber.selectors)
         perSelector.set(selector, (perSelector.get(selector) ?? 0) + 1);
     }

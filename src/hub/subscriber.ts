@@ -74,6 +74,11 @@ export class Subscriber {
     return this.#state === 'closed';
   }
 
+  /** Whether its stream is open (past authorisation and history lookup, not closed): an active subscription. */
+  get streaming(): boolean {
+    return this.#stream !== undefined && this.#state !== 'closed';
+  }
+
   /**
    * Delivers a live update that already passed {@link wants}; `frame` is the shared serialisation.
    * Returns true when it was handed to the stream now (false when queued behind the replay, or dropped).

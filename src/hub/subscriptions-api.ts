@@ -45,7 +45,7 @@ export async function handleSubscriptionsApi(
   }
   const matching: SubscriptionDocument[] = [];
   for (const subscriber of ctx.index.all()) {
-    if (subscriber.closed) continue;
+    if (!subscriber.streaming) continue;
     if (query.subscriber !== undefined && subscriber.id !== query.subscriber) continue;
     for (const selector of subscriber.selectors) {
       if (query.selector !== undefined && selector !== query.selector) continue;
