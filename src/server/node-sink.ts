@@ -1,36 +1,50 @@
-import type { ServerResponse } from 'node:http';
+import { ServerResponse } from 'node:http';
 import type { Http2ServerResponse } from 'node:http2';
+import type { Socket } from 'node:net';
+import { chunkFramed } from './chunked.js';
 import type { SinkEvents, SseSink } from './sink.js';
 
 /** A Node response of either HTTP major version. */
 export type NodeResponse = ServerResponse | Http2ServerResponse;
 
-/** Where a response keeps its sink, so the listeners below can be shared by every response. */
+/** Where a response (and, on the direct path, its socket) keeps its sink, for the shared listeners. */
 const SINK = Symbol('ssehub.sink');
-type Tagged = ServerResponse & { [SINK]?: NodeSink };
+type Tagged<T> = T & { [SINK]?: NodeSink };
+/** Node's own (unpatched) `write`: the direct path is only taken when no middleware wraps it. */
+const plainWrite = ServerResponse.prototype.write;
 
-// Shared listeners (`this` is the response): no per-connection closures, which matters at 10k+ streams.
-function onDrain(this: Tagged): void {
+// Shared listeners (`this` is the emitter): no per-connection closures, which matters at 10k+ streams.
+function onDrain(this: Tagged<ServerResponse | Socket>): void {
   this[SINK]?.drained();
 }
-function onClose(this: Tagged): void {
+function onClose(this: Tagged<ServerResponse>): void {
   this[SINK]?.closed();
 }
 /** An error is always followed by `close`; listening keeps it from becoming an uncaught exception. */
 function ignoreError(): void {}
 
+function uncork(socket: Socket & { [SINK]?: NodeSink }): void {
+  socket[SINK]?.uncorked();
+  socket.uncork();
+}
+
 /**
  * {@link SseSink} over a Node `ServerResponse` (HTTP/1.x) or `Http2ServerResponse` (HTTP/2 compat API).
- * Listens for `close` and `error`, and for `drain` only while the response is congested; detach removes
- * the listeners it added.
+ * Listens for `close` and `error`, and for `drain` only while congested; detach removes its listeners.
+ *
+ * On a plain HTTP/1.1 chunked response (no middleware wrapping `write`), once the headers are out, frames
+ * go to the socket directly, pre-framed as one chunk shared by all connections ({@link chunkFramed}),
+ * corked per tick as Node itself does. Any other case uses `res.write`.
  */
 export class NodeSink implements SseSink {
-  #res: Tagged;
+  #res: Tagged<ServerResponse>;
   #events: SinkEvents | undefined;
   #drainArmed = false;
+  #socket: Tagged<Socket> | undefined;
+  #corked = false;
 
   constructor(res: NodeResponse) {
-    this.#res = res as Tagged;
+    this.#res = res as Tagged<ServerResponse>;
   }
 
   get pendingBytes(): number {
@@ -47,21 +61,63 @@ export class NodeSink implements SseSink {
     res.on('error', ignoreError);
   }
 
-  write(chunk: Uint8Array): boolean {
-    const ok = this.#res.write(chunk);
-    if (!ok && !this.#drainArmed) {
-      this.#drainArmed = true;
-      this.#res.on('drain', onDrain);
+  /** Takes the direct socket path when it is safe: call after the first write has sent the headers. */
+  goDirect(): void {
+    const res = this.#res;
+    const socket = res.socket as Tagged<Socket> | null;
+    if (
+      'stream' in (res as NodeResponse) ||
+      res.write !== plainWrite ||
+      !res.headersSent ||
+      !(res as { chunkedEncoding?: boolean }).chunkedEncoding ||
+      socket === null ||
+      (socket as { _httpMessage?: unknown })._httpMessage !== res
+    ) {
+      return;
     }
+    this.#socket = socket;
+    socket[SINK] = this;
+  }
+
+  write(chunk: Uint8Array): boolean {
+    const socket = this.#socket;
+    // `_httpMessage` stops being this response if the socket moved on (pipelining, end): fall back.
+    if (socket !== undefined && (socket as { _httpMessage?: unknown })._httpMessage === this.#res) {
+      if (!this.#corked) {
+        this.#corked = true;
+        socket.cork();
+        process.nextTick(uncork, socket);
+      }
+      const ok = socket.write(chunkFramed(chunk));
+      if (!ok) this.#armDrain(socket);
+      return ok;
+    }
+    const ok = this.#res.write(chunk);
+    if (!ok) this.#armDrain(this.#res);
     return ok;
+  }
+
+  #armDrain(emitter: Tagged<ServerResponse | Socket>): void {
+    if (this.#drainArmed) return;
+    this.#drainArmed = true;
+    emitter.on('drain', onDrain);
+  }
+
+  #disarmDrain(): void {
+    if (!this.#drainArmed) return;
+    this.#drainArmed = false;
+    this.#res.off('drain', onDrain);
+    this.#socket?.off('drain', onDrain);
+  }
+
+  /** @internal Called by the per-tick uncork. */
+  uncorked(): void {
+    this.#corked = false;
   }
 
   /** @internal Called by the shared `drain` listener. */
   drained(): void {
-    if (this.#drainArmed) {
-      this.#drainArmed = false;
-      this.#res.off('drain', onDrain);
-    }
+    this.#disarmDrain();
     this.#events?.sinkDrained();
   }
 
@@ -71,6 +127,7 @@ export class NodeSink implements SseSink {
   }
 
   end(): void {
+    this.#leaveSocket();
     this.#res.end();
   }
 
@@ -81,12 +138,21 @@ export class NodeSink implements SseSink {
   }
 
   detach(): void {
+    this.#disarmDrain();
+    this.#leaveSocket();
     const res = this.#res;
-    if (this.#drainArmed) res.off('drain', onDrain);
-    this.#drainArmed = false;
     res.off('close', onClose);
     res[SINK] = undefined;
     // The no-op error listener stays: a late socket error after close must not crash the process.
     this.#events = undefined;
+  }
+
+  /** Hands the socket back to Node (keep-alive may reuse it for another response). */
+  #leaveSocket(): void {
+    const socket = this.#socket;
+    if (socket === undefined) return;
+    if (this.#drainArmed) socket.off('drain', onDrain);
+    if (socket[SINK] === this) socket[SINK] = undefined;
+    this.#socket = undefined;
   }
 }

@@ -52,7 +52,9 @@ export function openStream(
     } catch {}
   }
   const lastEventId = readLastEventId(req.headers['last-event-id'], req.url, resolved.lastEventIdParam);
-  const stream = new SseStream({ sink: new NodeSink(res), options: resolved, lastEventId });
+  const sink = new NodeSink(res);
+  const stream = new SseStream({ sink, options: resolved, lastEventId });
   stream.writeUnbounded(openingFrame(resolved));
+  sink.goDirect();
   return stream;
 }

@@ -18,8 +18,9 @@ async function serve(options?: StreamOptions, onRes?: (res: ServerResponse) => v
   server = await startHttp((req, res) => {
     onRes?.(res);
     const stream = openStream(req, res, options);
-    opened.push(stream);
-    waiters.shift()?.(stream);
+    const waiter = waiters.shift();
+    if (waiter) waiter(stream);
+    else opened.push(stream);
   });
   const next = (): Promise<SseStream> =>
     new Promise((resolve) => {
@@ -183,4 +184,42 @@ describe('openStream on node:http (HTTP/1.1)', () => {
     stream.close();
     await client.ended;
   });
+
+  it('writes valid HTTP/1.1 chunked framing, and the keep-alive connection serves the next request after close', async () => {
+    const { next, port } = await serve();
+    const raw = rawGet(port, '/first');
+    const first = await next();
+    first.send({ data: 'one' });
+    first.comment('c');
+    first.send({ data: 'two\nlines' });
+    first.close();
+    await raw.until((t) => t.endsWith('\r\n0\r\n\r\n'));
+    raw.socket.write('GET /second HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+    const second = await next();
+    second.send({ data: 'three' });
+    second.close();
+    const text = await raw.until((t) => t.split('\r\n0\r\n\r\n').length === 3);
+    const bodies = text
+      .split(/HTTP\/1\.1 200 OK\r\n/)
+      .slice(1)
+      .map((response) => dechunk(response.slice(response.indexOf('\r\n\r\n') + 4)));
+    expect(bodies).toEqual([': ok\ndata: one\n\n: c\ndata: two\ndata: lines\n\n', ': ok\ndata: three\n\n']);
+    raw.socket.destroy();
+  });
 });
+
+/** Decodes an HTTP/1.1 chunked body strictly: throws on any framing error. */
+function dechunk(body: string): string {
+  let out = '';
+  let at = 0;
+  for (;;) {
+    const eol = body.indexOf('\r\n', at);
+    if (eol < 0) throw new Error(`no chunk size line at ${at}`);
+    const size = Number.parseInt(body.slice(at, eol), 16);
+    if (!Number.isFinite(size)) throw new Error(`bad chunk size ${JSON.stringify(body.slice(at, eol))}`);
+    if (size === 0) return out;
+    out += body.slice(eol + 2, eol + 2 + size);
+    if (body.slice(eol + 2 + size, eol + 4 + size) !== '\r\n') throw new Error('chunk not followed by CRLF');
+    at = eol + 4 + size;
+  }
+}
