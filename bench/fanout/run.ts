@@ -72,6 +72,8 @@ interface LoadRun {
   perSecond: number[];
   loadCpuShare: number;
   serverCpuShare: number;
+  /** Events sseload counted while CPU was sampled, per server CPU-second. */
+  eventsPerServerCpuSec: number;
   idle?: { rss: number; heapUsed: number; external: number };
 }
 
@@ -129,12 +131,14 @@ async function loadRun(
   await exited;
   const wall = (t1 - t0) / 1000;
   const json = out.split('\n').find((l) => l.startsWith('{'));
+  const result = JSON.parse(json ?? '{}') as Record<string, number>;
   // Stop the publisher and let the closed connections drain before the next run.
   await fetch(`http://127.0.0.1:${port}/stop`);
   await sleep(700);
   return {
-    result: JSON.parse(json ?? '{}') as Record<string, number>,
+    result,
     perSecond: perSecond.slice(1, -1),
+    eventsPerServerCpuSec: ((result.events_per_s ?? 0) * wall) / Math.max(1e-9, server1 - server0),
     loadCpuShare: (load1 - load0) / wall,
     serverCpuShare: (server1 - server0) / wall,
     idle,
@@ -156,6 +160,10 @@ interface Row {
   rssPerConn: number;
   loadCpu: number;
   serverCpu: number;
+  /** Deliveries per server CPU-second at saturation: efficiency, robust to other load on the machine. */
+  perCpuSec: number;
+  /** Server CPU share while delivering the fixed load. */
+  fixedCpu: number;
   dead: number;
 }
 
@@ -199,6 +207,8 @@ async function bench(impl: string, conns: number, sseload: string, port: number)
       rssPerConn: (idle.rss - base.rss) / conns,
       loadCpu: saturated.loadCpuShare,
       serverCpu: saturated.serverCpuShare,
+      perCpuSec: saturated.eventsPerServerCpuSec,
+      fixedCpu: fixed.serverCpuShare,
       dead: (saturated.result.dead ?? 0) + (fixed.result.dead ?? 0),
     };
   } finally {
@@ -230,6 +240,8 @@ for (const conns of connCounts) {
               heapPerConn: Math.min(prev.heapPerConn, row.heapPerConn),
               rssPerConn: Math.min(prev.rssPerConn, row.rssPerConn),
               loadCpu: Math.max(prev.loadCpu, row.loadCpu),
+              perCpuSec: Math.max(prev.perCpuSec, row.perCpuSec),
+              fixedCpu: Math.min(prev.fixedCpu, row.fixedCpu),
               dead: prev.dead + row.dead,
             },
       );
@@ -243,11 +255,11 @@ console.log(
   `\nFan-out, best of ${rounds} interleaved rounds, ${secs} s per measurement, server on core 0, sseload on core 1; latency at ${FIXED_DELIVERIES.toLocaleString('en')} deliveries/s.\n`,
 );
 console.log(
-  '| subscribers | server | delivered events/s (saturated) | p50 ms | p99 ms | heap KiB/conn | RSS KiB/conn | sseload CPU | server CPU |',
+  '| subscribers | server | delivered events/s, saturated | deliveries per server CPU-s | p50 ms | p99 ms | server CPU at fixed load | heap KiB/conn | RSS KiB/conn | sseload CPU (max) |',
 );
-console.log('|---:|---|---:|---:|---:|---:|---:|---:|---:|');
+console.log('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const r of rows) {
   console.log(
-    `| ${r.conns.toLocaleString('en')} | ${r.impl} | ${Math.round(r.eventsPerSec).toLocaleString('en')} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${kib(r.heapPerConn)} | ${kib(r.rssPerConn)} | ${(r.loadCpu * 100).toFixed(0)} % | ${(r.serverCpu * 100).toFixed(0)} %${r.dead ? ` (dead ${r.dead})` : ''} |`,
+    `| ${r.conns.toLocaleString('en')} | ${r.impl} | ${Math.round(r.eventsPerSec).toLocaleString('en')} | ${Math.round(r.perCpuSec).toLocaleString('en')} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${(r.fixedCpu * 100).toFixed(0)} % | ${kib(r.heapPerConn)} | ${kib(r.rssPerConn)} | ${(r.loadCpu * 100).toFixed(0)} %${r.dead ? ` (dead ${r.dead})` : ''} |`,
   );
 }
