@@ -45,3 +45,4 @@ export { DuplicateUpdateIdError, type ReplayResult, type Transport } from './tra
 export type { Update } from './update.js';
 export { compileUriTemplate } from './uri-template.js';
 export { generateUpdateId, UuidV7Generator, uuidv7 } from './uuidv7.js';
+export { createWebUi, type WebUiHandler, type WebUiOptions } from './web-ui/index.js';
