@@ -13,10 +13,11 @@ export const HEARTBEAT_TICKS_PER_INTERVAL = 8;
 /** One shared, unref'd interval timer per distinct heartbeat interval. */
 class HeartbeatClock {
   readonly members = new Set<HeartbeatMember>();
-  readonly timer: NodeJS.Timeout;
+  readonly timer: ReturnType<typeof setInterval>;
   constructor(interval: number) {
     this.timer = setInterval(() => this.#tick(), Math.max(1, interval / HEARTBEAT_TICKS_PER_INTERVAL));
-    this.timer.unref();
+    // Node: never keep the process alive for heartbeats. Other runtimes return a number here.
+    (this.timer as { unref?: () => void }).unref?.();
   }
   #tick(): void {
     const now = Date.now();

@@ -1,4 +1,4 @@
-import { ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import type { Http2ServerResponse } from 'node:http2';
 import type { Socket } from 'node:net';
 import { chunkFramed } from './chunked.js';
@@ -10,8 +10,6 @@ export type NodeResponse = ServerResponse | Http2ServerResponse;
 /** Where a response (and, on the direct path, its socket) keeps its sink, for the shared listeners. */
 const SINK = Symbol('ssehub.sink');
 type Tagged<T> = T & { [SINK]?: NodeSink };
-/** Node's own (unpatched) `write`: the direct path is only taken when no middleware wraps it. */
-const plainWrite = ServerResponse.prototype.write;
 
 // Shared listeners (`this` is the emitter): no per-connection closures, which matters at 10k+ streams.
 function onDrain(this: Tagged<ServerResponse | Socket>): void {
@@ -31,6 +29,8 @@ function uncork(socket: Socket & { [SINK]?: NodeSink }): void {
 /**
  * {@link SseSink} over a Node `ServerResponse` (HTTP/1.x) or `Http2ServerResponse` (HTTP/2 compat API).
  * Listens for `close` and `error`, and for `drain` only while congested; detach removes its listeners.
+ *
+ * Type-only Node imports: importing the package needs no `node:` module (Fetch-only runtimes).
  *
  * On a plain HTTP/1.1 chunked response (no middleware wrapping `write`), once the headers are out, frames
  * go to the socket directly, pre-framed as one chunk shared by all connections ({@link chunkFramed}),
@@ -67,7 +67,8 @@ export class NodeSink implements SseSink {
     const socket = res.socket as Tagged<Socket> | null;
     if (
       'stream' in (res as NodeResponse) ||
-      res.write !== plainWrite ||
+      // Middleware such as `compression` wraps `write` on the instance: then Node's path must be kept.
+      Object.hasOwn(res, 'write') ||
       !res.headersSent ||
       !(res as { chunkedEncoding?: boolean }).chunkedEncoding ||
       socket === null ||

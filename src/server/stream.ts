@@ -54,7 +54,7 @@ export class SseStream implements SinkEvents, HeartbeatMember {
   #drainWaiters: Array<() => void> | undefined;
   #finishWaiters: Array<() => void> | undefined;
   #finished = false;
-  #dispatchTimer: NodeJS.Timeout | undefined;
+  #dispatchTimer: ReturnType<typeof setTimeout> | undefined;
   #lastWriteAt = 0;
   /** When the transport last became congested (it has not drained since). */
   #congestedSince = 0;
@@ -259,7 +259,7 @@ export class SseStream implements SinkEvents, HeartbeatMember {
       const timeout = this.#options.dispatchTimeoutMs;
       if (timeout > 0 && this.#dispatchTimer === undefined) {
         this.#dispatchTimer = setTimeout(() => this.#close('dispatch-timeout', false), timeout);
-        this.#dispatchTimer.unref();
+        (this.#dispatchTimer as { unref?: () => void }).unref?.();
       }
     }
     return ok;
