@@ -27,7 +27,7 @@ async function stalledStream(options: StreamOptions): Promise<{ stream: SseStrea
 
 /**
  * Sends numbered 16 KiB events until the stream stays congested: `send` returned false and the transport
- * did not drain within 100 ms (kernel buffers on both sides are full). Returns how many were sent.
+ * did not drain within 300 ms (kernel buffers on both sides are full). Returns how many were sent.
  */
 async function fillUntilBackpressure(stream: SseStream, limit = 20_000): Promise<number> {
   let n = 0;
@@ -38,7 +38,7 @@ async function fillUntilBackpressure(stream: SseStream, limit = 20_000): Promise
     }
     const drained = await Promise.race([
       stream.drain().then(() => true),
-      new Promise<boolean>((r) => setTimeout(() => r(false), 100)),
+      new Promise<boolean>((r) => setTimeout(() => r(false), 300)),
     ]);
     if (!drained) return n;
   }

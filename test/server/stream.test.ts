@@ -142,8 +142,8 @@ describe('openStream on node:http (HTTP/1.1)', () => {
     const { next, url } = await serve({ heartbeatMs: 40 });
     const client = await parsedGet(url);
     const stream = await next();
-    await new Promise((r) => setTimeout(r, 150));
-    expect(client.comments.filter((c) => c === 'heartbeat').length).toBeGreaterThanOrEqual(2);
+    while (client.comments.filter((c) => c === 'heartbeat').length < 2)
+      await new Promise((r) => setTimeout(r, 10));
     expect(stream.stats.heartbeats).toBeGreaterThanOrEqual(2);
     stream.close();
     await client.ended;
