@@ -1,9 +1,10 @@
 import type { ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM_PATH, requireBinary } from '../support/binaries.js';
+import { launchChromium } from '../support/chromium.js';
 import { lastEventIdOf, openStream, startServer, type TestServer } from './test-server.js';
 
 /** What the test page puts on `window`: the bundled client and fetch-event-source. */
@@ -92,19 +93,7 @@ describe.skipIf(!enabled)('ssehub/client in headless Chromium', () => {
         hiddenResponses.set(new URL(path, server.origin).searchParams.get('who') ?? '', res);
       }
     });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM_PATH,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     page = await browser.newPage();
     await page.goto(`${server.origin}/`);
     await page.waitForFunction(() => 'ssehub' in window && 'fes' in window);

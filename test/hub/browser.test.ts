@@ -1,10 +1,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAuthorizer } from '../../src/hub/auth/index.js';
 import { createHub, type Hub } from '../../src/hub/index.js';
 import { CHROMIUM_PATH, requireBinary } from '../support/binaries.js';
+import { launchChromium } from '../support/chromium.js';
 import { SECRET, token } from './support/harness.js';
 
 const enabled = requireBinary('Chromium', CHROMIUM_PATH);
@@ -31,19 +32,7 @@ describe.skipIf(!enabled)('the hub and headless Chromium EventSource', () => {
     server = createServer(hub.handler);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM_PATH,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     const context = await browser.newContext();
     await context.addCookies([
       {

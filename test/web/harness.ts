@@ -5,10 +5,10 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { type Authorizer, createHub, type Hub } from '../../src/hub/index.js';
 import { createWebUi, type WebUiHandler, type WebUiOptions } from '../../src/hub/web-ui/index.js';
-import { CHROMIUM_PATH } from '../support/binaries.js';
+import { launchChromium as launchSystemChromium } from '../support/chromium.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -68,22 +68,10 @@ export async function startHub(
   };
 }
 
-/** Launches Debian's Chromium headless with the flags of common.md. */
+/** Launches the system Chromium, making sure the screenshot folder exists first. */
 export function launchChromium(): Promise<Browser> {
   mkdirSync(ARTIFACTS, { recursive: true });
-  return chromium.launch({
-    executablePath: CHROMIUM_PATH,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  return launchSystemChromium();
 }
 
 /** Problems a page reported: console errors, uncaught exceptions, requests to another origin. */
