@@ -3,7 +3,7 @@ import http2, { type Http2Server, type Http2ServerRequest, type Http2ServerRespo
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EventStreamParser, type ReceivedEvent } from '../../src/protocol/index.js';
-import { type CloseReason, openStream, type SseStream } from '../../src/server/index.js';
+import { type CloseReason, openStream, type SseStream, type StreamOptions } from '../../src/server/index.js';
 import { selfSignedCert } from './support/tls.js';
 
 const servers: Http2Server[] = [];
@@ -15,9 +15,13 @@ afterEach(async () => {
 
 const tls = selfSignedCert();
 
-async function start(secure: boolean, onStream: (s: SseStream) => void): Promise<string> {
+async function start(
+  secure: boolean,
+  onStream: (s: SseStream) => void,
+  options: StreamOptions = { headers: { Connection: 'keep-alive', 'X-Extra': 'yes' } },
+): Promise<string> {
   const handler = (req: Http2ServerRequest, res: Http2ServerResponse): void => {
-    onStream(openStream(req, res, { headers: { Connection: 'keep-alive', 'X-Extra': 'yes' } }));
+    onStream(openStream(req, res, options));
   };
   const server = secure
     ? (http2.createSecureServer({ key: tls.key, cert: tls.cert }, handler) as unknown as Http2Server)
@@ -83,5 +87,26 @@ describe.each([
     const reason = new Promise<CloseReason>((r) => s2.onClose(r));
     second.req.close(http2.constants.NGHTTP2_CANCEL);
     expect(await reason).toBe('client');
+  });
+
+  it('bounds the buffer for a client that stops reading (flow control stalls the stream): overflow', async () => {
+    const opened: SseStream[] = [];
+    const origin = await start(secure, (s) => opened.push(s), {
+      maxBufferedBytes: 256 * 1024,
+      dispatchTimeoutMs: 0,
+    });
+    const client = await h2Get(origin, '/');
+    client.req.pause();
+    const stream = opened[0]!;
+    const reason = new Promise<CloseReason>((r) => stream.onClose(r));
+    const pad = 'x'.repeat(16 * 1024);
+    let peak = 0;
+    for (let i = 0; i < 10_000 && !stream.closed; i++) {
+      stream.send({ data: pad });
+      peak = Math.max(peak, stream.bufferedBytes);
+      if (i % 16 === 15) await new Promise((r) => setImmediate(r));
+    }
+    expect(await reason).toBe('overflow');
+    expect(peak).toBeLessThanOrEqual(256 * 1024);
   });
 });
