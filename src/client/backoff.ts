@@ -3,6 +3,9 @@
  * and 3: wait the reconnection time, then "optionally, wait some more … an exponential backoff delay").
  */
 
+/** Smallest base of the exponential backoff, in ms: failures always back off, even from a 0 ms reconnection time. */
+export const MIN_BACKOFF_BASE = 1;
+
 /** Inputs of {@link reconnectDelay}. */
 export interface BackoffInput {
   /** The reconnection time: the latest `retry:` value, or the configured default. */
@@ -23,7 +26,7 @@ export interface BackoffInput {
  * reconnection time plus a random share of one more (the spec's "optionally, wait some more"): a server
  * crash drops every client at once, and this keeps them from all returning in the same millisecond.
  * After `n` failures it is "full jitter" (sse-rules §5.3): uniform in
- * `[0, min(cap, base × 2^n))` where `cap = max(maxDelay, base)`, so a fleet that lost its server spreads its
+ * `[0, min(cap, base × 2^n))` where `base = max(reconnectionTime, 1)` and `cap = max(maxDelay, base)`, so a fleet that lost its server spreads its
  * reconnects instead of returning in lockstep, and the mean of the first failure's delay is `base`.
  */
 export function reconnectDelay({
@@ -35,8 +38,11 @@ export function reconnectDelay({
 }: BackoffInput): number {
   if (failures <= 0)
     return lostToError ? reconnectionTime + Math.floor(random() * reconnectionTime) : reconnectionTime;
-  const cap = Math.max(maxDelay, reconnectionTime);
+  // A base of 0 (`reconnectionTime: 0`) would keep every backoff at 0 ms: a hot loop against a failing
+  // server. Grow from at least 1 ms, so the ceiling doubles up to the cap like any other base.
+  const base = Math.max(reconnectionTime, MIN_BACKOFF_BASE);
+  const cap = Math.max(maxDelay, base);
   // 2^31 is far past any cap; the bound keeps the exponent from overflowing to Infinity.
-  const ceiling = Math.min(cap, reconnectionTime * 2 ** Math.min(failures, 31));
+  const ceiling = Math.min(cap, base * 2 ** Math.min(failures, 31));
   return Math.floor(random() * ceiling);
 }

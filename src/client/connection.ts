@@ -47,6 +47,8 @@ type Outcome =
 const DEFAULT_RECONNECTION_TIME = 3000;
 const DEFAULT_MAX_RECONNECT_DELAY = 30_000;
 const DEFAULT_MAX_RETRY_AFTER = 300_000;
+/** Floor of a server-sent `retry:`, in ms: Firefox's (`MIN_RECONNECTION_TIME_VALUE`). */
+const DEFAULT_MIN_RECONNECTION_TIME = 500;
 const utf8 = new TextEncoder();
 
 /**
@@ -103,13 +105,16 @@ export class Connection {
       throw new TypeError('No global fetch in this runtime (Node >= 20 has one); pass options.fetch');
     this.#fetch = fetchImpl;
     this.#reconnectionTime = options.reconnectionTime ?? DEFAULT_RECONNECTION_TIME;
+    const minReconnectionTime = options.minReconnectionTime ?? DEFAULT_MIN_RECONNECTION_TIME;
     this.#origin = new URL(url).origin;
     this.#parser = new EventStreamParser({
       lastEventId: options.lastEventId ?? '',
       maxEventSize: options.maxEventSize,
-      // The spec applies `retry:` when the field is read, not at dispatch.
+      // The spec applies `retry:` when the field is read, not at dispatch. The floor keeps a hostile or
+      // injected `retry: 0` (sse-rules §3.1, §3.5) from turning each clean end into an instant reconnect;
+      // waiting longer than the reconnection time is allowed ("optionally, wait some more", HTML §9.2.3).
       onRetry: (ms) => {
-        this.#reconnectionTime = ms;
+        this.#reconnectionTime = Math.max(ms, minReconnectionTime);
       },
       onEvent: (event) => {
         if (!this.#closed) this.#listener.onEvent(event, this.#origin);
@@ -204,15 +209,16 @@ export class Connection {
         }
       }
       const retryAfter = error instanceof SseHttpError ? error.retryAfter : undefined;
-      const delay =
-        retryAfter ??
-        reconnectDelay({
-          reconnectionTime: this.#reconnectionTime,
-          failures: this.#failures,
-          maxDelay: this.#options.maxReconnectDelay ?? DEFAULT_MAX_RECONNECT_DELAY,
-          random: this.#options.random ?? Math.random,
-          lostToError: error !== undefined,
-        });
+      const backoff = reconnectDelay({
+        reconnectionTime: this.#reconnectionTime,
+        failures: this.#failures,
+        maxDelay: this.#options.maxReconnectDelay ?? DEFAULT_MAX_RECONNECT_DELAY,
+        random: this.#options.random ?? Math.random,
+        lostToError: error !== undefined,
+      });
+      // Retry-After is a minimum wait (RFC 9110 §10.2.3), not a replacement for the backoff: a server
+      // answering `503 Retry-After: 0` over and over must not get a reconnect loop with no delay.
+      const delay = retryAfter === undefined ? backoff : Math.max(retryAfter, backoff);
       this.#options.onReconnect?.({ error, delay, failures: this.#failures });
       this.#listener.onReconnect(error, delay);
       if (this.#closed) return;

@@ -46,6 +46,13 @@ export interface ClientOptions {
   lastEventId?: string;
   /** Reconnection time before the server sends `retry:`, in ms. Default 3000 (as Chrome and undici). */
   reconnectionTime?: number;
+  /**
+   * Floor applied to a server's `retry:` value, in ms. Default 500 (as Firefox): a hostile, buggy or
+   * injected `retry: 0` cannot make the client reconnect in a tight loop after each clean end (sse-rules
+   * §3.5). Waiting longer than asked is allowed by HTML §9.2.3 ("optionally, wait some more"). 0 honours
+   * any value. Does not apply to the `reconnectionTime` option, which you set yourself.
+   */
+  minReconnectionTime?: number;
   /** Cap of the exponential backoff, in ms. Default 30000. Never lowers a server-sent `retry:`. */
   maxReconnectDelay?: number;
   /** Cap on a `Retry-After` wait, in ms, so a hostile or broken header cannot park the client. Default 300000. */

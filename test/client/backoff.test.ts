@@ -35,6 +35,13 @@ describe('reconnectDelay', () => {
     );
   });
 
+  it('still backs off from a reconnection time of 0: failures never retry in a hot loop', () => {
+    const delays = [1, 2, 3, 10, 20].map((failures) =>
+      reconnectDelay({ reconnectionTime: 0, failures, maxDelay: 30_000, random: () => 0.999 }),
+    );
+    expect(delays).toEqual([1, 3, 7, 1022, 29_970]);
+  });
+
   it('never caps below a server-sent retry', () => {
     expect(
       reconnectDelay({ reconnectionTime: 60_000, failures: 3, maxDelay: 1000, random: () => 0.999 }),

@@ -210,7 +210,8 @@ describe.skipIf(!enabled)('ssehub/client in headless Chromium', () => {
         });
       return {
         nativeShed: await outcome(new EventSource('/stream/shed?who=native')),
-        oursShed: await outcome(new Ours('/stream/shed?who=ours')),
+        // Retry-After: 0 is a minimum wait; the backoff (from a 100 ms base here) still applies.
+        oursShed: await outcome(new Ours('/stream/shed?who=ours', { reconnectionTime: 100 })),
         nativeUnauthorized: await outcome(new EventSource('/stream/unauthorized?who=native')),
         oursUnauthorized: await outcome(new Ours('/stream/unauthorized?who=ours')),
       };

@@ -92,7 +92,8 @@ describe('SseEventSource: the standard surface', () => {
       if (index === 0) res.end('retry: 5\nid: abc\ndata: one\n\n');
       else res.write('data: two\n\n');
     });
-    const source = open(server.origin);
+    // minReconnectionTime 0: honour the server's 5 ms as is (the default floor is 500 ms).
+    const source = open(server.origin, { minReconnectionTime: 0 });
     const states: string[] = [];
     source.addEventListener('open', () => states.push(`open:${source.readyState}`));
     source.addEventListener('error', () => states.push(`error:${source.readyState}`));
@@ -190,6 +191,8 @@ describe('SseEventSource: extensions', () => {
       body: 'q=1',
       headers: () => ({ authorization: `Bearer ${++calls}` }),
       withCredentials: true,
+      // Retry-After: 0 is a minimum, not the delay: the backoff still applies, from this base.
+      reconnectionTime: 1,
     });
     const errorState = next(source, 'error');
     const message = next<MessageEvent>(source, 'message');

@@ -252,6 +252,46 @@ describe('streamEvents: reconnection', () => {
     expect(infos).toEqual([{ error: undefined, delay: 1234, failures: 0 }]);
   });
 
+  it('floors a server retry: 0 at minReconnectionTime, so clean ends cannot drive a hot reconnect loop', async () => {
+    const server = await serve((_req, res) => {
+      openStream(res);
+      res.end('retry: 0\ndata: x\n\n');
+    });
+    const delays = async (options: { minReconnectionTime?: number }): Promise<number[]> => {
+      const infos: ReconnectInfo[] = [];
+      const stream = streamEvents(server.origin, {
+        ...options,
+        onReconnect: (info) => {
+          infos.push(info);
+          stream.close();
+        },
+      });
+      await take(stream, 2);
+      return infos.map((i) => i.delay);
+    };
+    expect(await delays({})).toEqual([500]);
+    expect(await delays({ minReconnectionTime: 0 })).toEqual([0]);
+  });
+
+  it('treats Retry-After as a minimum: 503 with Retry-After: 0 still backs off', async () => {
+    const server = await serve((_req, res) => {
+      res.writeHead(503, { 'retry-after': '0' });
+      res.end();
+    });
+    const infos: ReconnectInfo[] = [];
+    const stream = streamEvents(server.origin, {
+      random: () => 0.5,
+      onReconnect: (info) => {
+        infos.push(info);
+        if (infos.length === 1) stream.close();
+      },
+    });
+    await expect(take(stream, 1)).resolves.toEqual([]);
+    // failures 1, base 3000: full jitter over [0, 6000) with r = 0.5; Retry-After 0 does not lower it.
+    expect(infos.map((i) => i.delay)).toEqual([3000]);
+    expect((infos[0]!.error as SseHttpError).retryAfter).toBe(0);
+  });
+
   it('follows a 307 redirect, reports the final origin, and reconnects to the original URL', async () => {
     const target = await serve((req, res) => {
       openStream(res);
