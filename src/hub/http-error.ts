@@ -2,7 +2,7 @@ import type { ServerResponse } from 'node:http';
 
 /**
  * A refusal the hub answers with a status and a plain-text reason a person can act on
- * (400 bad input, 401/403 authorisation, 404, 405, 409 duplicate id, 413 too large).
+ * (400 bad input, 401/403 authorisation, 404, 405, 408 body too slow, 409 duplicate id, 413 too large).
  */
 export class HubHttpError extends Error {
   override readonly name = 'HubHttpError';

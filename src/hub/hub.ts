@@ -157,7 +157,7 @@ class HubCore implements Hub, HubContext {
     // writeHead, end, destroy); the SSE stream itself handles both versions (server library).
     const req = request as IncomingMessage;
     const res = response as ServerResponse;
-    this.#route(req, res, next).catch((error: unknown) => this.#fail(res, error));
+    this.#route(req, res, next).catch((error: unknown) => this.#fail(req, res, error));
   };
 
   async #route(req: IncomingMessage, res: ServerResponse, next?: NextFunction): Promise<void> {
@@ -230,9 +230,13 @@ class HubCore implements Hub, HubContext {
     }
   }
 
-  #fail(res: ServerResponse, error: unknown): void {
+  #fail(req: IncomingMessage, res: ServerResponse, error: unknown): void {
     if (error instanceof HubHttpError) {
-      if (error.status === 413) res.setHeader('connection', 'close');
+      // The rest of an unread body (too large, or trickling) is not worth reading: close after answering.
+      // HTTP/2 has no Connection header (setting one only warns); its stream ends with the response.
+      if ((error.status === 413 || error.status === 408) && req.httpVersionMajor < 2) {
+        res.setHeader('connection', 'close');
+      }
       sendHttpError(res, error);
       return;
     }

@@ -64,6 +64,12 @@ export interface HubOptions {
   subscriberMaxBufferedBytes?: number;
   /** Largest accepted publish body in bytes; larger gets 413. Default 1 MiB (Mercure `max_request_body_size`). */
   maxBodyBytes?: number;
+  /**
+   * Longest time a publish body may take to arrive, in ms, from the moment the hub starts reading it; a body
+   * still incomplete then (a client trickling bytes, slow-loris) gets 408 and the connection is closed.
+   * 0 disables (then only the HTTP server's own `requestTimeout` applies). Default 30,000.
+   */
+  bodyTimeoutMs?: number;
   /** Most topics per publish and per subscription; more gets 400. Default 1,000. */
   maxTopics?: number;
   /**
@@ -104,6 +110,7 @@ export interface ResolvedHubOptions {
   readonly subscriberQueueSize: number;
   readonly subscriberMaxBufferedBytes: number;
   readonly maxBodyBytes: number;
+  readonly bodyTimeoutMs: number;
   readonly maxTopics: number;
   readonly maxConnections: number;
   readonly reconnectRetryMs: number;
@@ -125,6 +132,7 @@ export const HUB_DEFAULTS = Object.freeze({
   subscriberQueueSize: 1_000,
   subscriberMaxBufferedBytes: 1024 * 1024,
   maxBodyBytes: 1024 * 1024,
+  bodyTimeoutMs: 30_000,
   maxTopics: 1_000,
   maxConnections: 10_000,
   reconnectRetryMs: 5_000,
@@ -199,6 +207,7 @@ export function resolveHubOptions(options: HubOptions = {}): ResolvedHubOptions 
     subscriberQueueSize: count('subscriberQueueSize', options.subscriberQueueSize, 1),
     subscriberMaxBufferedBytes,
     maxBodyBytes,
+    bodyTimeoutMs: count('bodyTimeoutMs', options.bodyTimeoutMs, 0),
     maxTopics: count('maxTopics', options.maxTopics, 1),
     maxConnections: count('maxConnections', options.maxConnections, 0),
     reconnectRetryMs: count('reconnectRetryMs', options.reconnectRetryMs, 0),

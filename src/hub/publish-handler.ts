@@ -28,7 +28,7 @@ export async function handlePublish(
       `Publish bodies must be application/x-www-form-urlencoded (got "${contentType || 'no Content-Type'}"), e.g. curl -d topic=...&data=...`,
     );
   }
-  const body = await readBody(req, ctx.options.maxBodyBytes);
+  const body = await readBody(req, ctx.options.maxBodyBytes, ctx.options.bodyTimeoutMs);
   const update = parsePublishForm(new URLSearchParams(body), ctx.options.maxTopics);
   for (const topic of update.topics) {
     if (!access.topics.some((selector) => ctx.matcher.match(topic, selector))) {

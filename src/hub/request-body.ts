@@ -6,10 +6,13 @@ import { HubHttpError } from './http-error.js';
  * `max_request_body_size`, sse-rules §3.5). A declared `Content-Length` over the limit is refused before
  * anything is read; a chunked body is counted as it arrives and abandoned at the limit.
  *
+ * A body still incomplete after `timeoutMs` (0: no bound) is refused with 408: a client trickling bytes
+ * must not hold a request open forever (slow-loris); the hub closes the connection after answering.
+ *
  * Bodies already consumed by a framework parser are used as they are: `req.body` as a string or Buffer,
  * or the object `express.urlencoded()` makes (arrays for repeated fields), turned back into a form.
  */
-export function readBody(req: IncomingMessage, limit: number): Promise<string> {
+export function readBody(req: IncomingMessage, limit: number, timeoutMs = 0): Promise<string> {
   const preParsed = (req as IncomingMessage & { body?: unknown }).body;
   if (typeof preParsed === 'string' || Buffer.isBuffer(preParsed)) {
     const text = preParsed.toString();
@@ -51,7 +54,20 @@ export function readBody(req: IncomingMessage, limit: number): Promise<string> {
       cleanup();
       reject(new HubHttpError(400, `The request body could not be read: ${error.message}`));
     };
+    const timer =
+      timeoutMs > 0
+        ? setTimeout(() => {
+            cleanup();
+            reject(
+              new HubHttpError(
+                408,
+                `The publish body did not arrive within ${timeoutMs} ms; send it in one go (the connection is closed)`,
+              ),
+            );
+          }, timeoutMs)
+        : undefined;
     const cleanup = (): void => {
+      clearTimeout(timer);
       req.off('data', onData);
       req.off('end', onEnd);
       req.off('error', onError);
