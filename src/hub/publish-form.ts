@@ -1,5 +1,6 @@
 import { HubHttpError } from './http-error.js';
 import { isReservedTopic } from './reserved-topic.js';
+import { topicProblem } from './topic-limits.js';
 import type { Update } from './update.js';
 import { generateUpdateId } from './uuidv7.js';
 
@@ -20,8 +21,9 @@ function hasControl(value: string): boolean {
 /**
  * Turns a publish form (`application/x-www-form-urlencoded`, Mercure §Publication, mercure-protocol §3.5)
  * into an {@link Update}, refusing bad fields with 400 and reserved topics with 403:
- * - `topic` (required, repeatable; first canonical, others alternates), at most `maxTopics`;
- *   none may fall in the `/.well-known/mercure` namespace;
+ * - `topic` (required, repeatable; first canonical, others alternates), at most `maxTopics`, each at
+ *   most `MAX_TOPIC_LENGTH` characters without control characters; none may fall in the
+ *   `/.well-known/mercure` namespace;
  * - `data` (optional, any text), `private` (present = private, whatever its value);
  * - `id` (optional; not `#…`, not `earliest`, no control characters, at most {@link MAX_UPDATE_ID_LENGTH});
  *   absent means a hub-generated `urn:uuid:<UUIDv7>`;
@@ -36,6 +38,8 @@ export function parsePublishForm(form: URLSearchParams, maxTopics: number): Upda
   }
   for (const topic of topics) {
     if (topic === '') throw new HubHttpError(400, 'Invalid "topic": topics must not be empty');
+    const problem = topicProblem(topic);
+    if (problem !== undefined) throw new HubHttpError(400, `Invalid "topic": ${problem}`);
     if (isReservedTopic(topic)) {
       throw new HubHttpError(
         403,

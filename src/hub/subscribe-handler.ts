@@ -5,6 +5,7 @@ import { openStream, type SseStream, validLastEventId } from '../server/index.js
 import { HubHttpError } from './http-error.js';
 import type { HubContext } from './hub-context.js';
 import { Subscriber, type SubscriberDropReason } from './subscriber.js';
+import { topicProblem } from './topic-limits.js';
 import type { Update } from './update.js';
 
 /** Cursor value asking for the whole history (Mercure §Reconciliation). */
@@ -108,6 +109,10 @@ export async function handleSubscribe(
       `Too many topics: ${selectors.length} given, at most ${ctx.options.maxTopics} allowed`,
     );
   }
+  for (const selector of selectors) {
+    const problem = topicProblem(selector);
+    if (problem !== undefined) throw new HubHttpError(400, `Invalid "topic" selector: ${problem}`);
+  }
   if (ctx.closing) {
     refuse(ctx, req, res, 'draining');
     return;
@@ -150,7 +155,7 @@ export async function handleSubscribe(
     // Listen first, then read history: updates published meanwhile wait in the subscriber's queue.
     ctx.index.add(sub);
     const { requested, cursor } = readCursor(req, url);
-    // Mercure's value; the server library currently keeps its own `no-cache, no-transform` for SSE.
+    // Mercure's value (mercure-protocol §3.3): the server library lets a caller's Cache-Control win.
     const headers: Record<string, string> = {
       'cache-control': 'private, no-cache, no-store, must-revalidate, max-age=0',
     };

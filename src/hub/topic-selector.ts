@@ -4,6 +4,12 @@ import { compileUriTemplate, type TemplateMatcher } from './uri-template.js';
 /** The selector that matches every topic (Mercure §Topic Selectors). */
 export const MATCH_ALL = '*';
 
+/**
+ * Longest (selector, topic) cache key kept, in characters: with the default 100,000 entries the result
+ * cache then holds at most ~100 MiB even when every key is as long as allowed (two-byte strings).
+ */
+export const MAX_CACHED_KEY_LENGTH = 512;
+
 /** Whether `selector` needs template evaluation (it is neither `*` nor a plain topic). */
 export function isTemplateSelector(selector: string): boolean {
   return selector !== MATCH_ALL && selector.includes('{');
@@ -28,16 +34,24 @@ export class TopicSelectorStore {
     this.#templates = new LruCache(Math.max(16, Math.ceil(cacheSize / 10)));
   }
 
+  /** Number of (selector, topic) results currently cached. */
+  get cachedResults(): number {
+    return this.#results.size;
+  }
+
   /** Whether `selector` matches `topic`. */
   match(topic: string, selector: string): boolean {
     if (selector === MATCH_ALL || selector === topic) return true;
     if (!selector.includes('{')) return false;
     const key = `${selector.length}:${selector}${topic}`;
-    const cached = this.#results.get(key);
+    // Long pairs are matched every time instead of cached: the cache is bounded by entries, and 100,000
+    // keys of several KiB each would hold hundreds of MiB (a key is a flat copy of both strings).
+    const cacheable = key.length <= MAX_CACHED_KEY_LENGTH;
+    const cached = cacheable ? this.#results.get(key) : undefined;
     if (cached !== undefined) return cached;
     const regex = this.#compiled(selector);
     const result = regex?.test(topic) ?? false;
-    this.#results.set(key, result);
+    if (cacheable) this.#results.set(key, result);
     return result;
   }
 

@@ -1,6 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type RunningHub, startHub, token } from './support/harness.js';
+import { MAX_CACHED_KEY_LENGTH, TopicSelectorStore } from '../../src/hub/topic-selector.js';
+import { publish, type RunningHub, SECRET, startHub, subscribeUrl, token } from './support/harness.js';
 
 let h: RunningHub | undefined;
 afterEach(async () => {
@@ -39,5 +40,45 @@ describe('hub hardening: request bodies', () => {
     expect(answer).toMatch(/^HTTP\/1\.1 408 /);
     expect(answer.toLowerCase()).toContain('connection: close');
     expect(answer).toContain('did not arrive within 300 ms');
+  });
+});
+
+describe('hub hardening: topics and selectors', () => {
+  it('refuses publish topics with control characters or longer than 4096 characters (400)', async () => {
+    h = await startHub();
+    const jwt = await token({ publish: ['*'] });
+    for (const topic of [
+      'a\u0000b',
+      'line\nbreak',
+      'tab\there',
+      'del\u007f',
+      `https://x/${'a'.repeat(4087)}`,
+    ]) {
+      const res = await publish(h.base, { topic, data: 'x' }, jwt);
+      expect(res.status, JSON.stringify(topic.slice(0, 20))).toBe(400);
+      expect(await res.text()).toMatch(/Invalid "topic": (it contains a control character|longer than 4096)/);
+    }
+    // The longest allowed topic still works.
+    const ok = await publish(h.base, { topic: `https://x/${'a'.repeat(4086)}`, data: 'x' }, jwt);
+    expect(ok.status).toBe(200);
+  });
+
+  it('refuses subscribe selectors with control characters or longer than 4096 characters (400)', async () => {
+    h = await startHub({ allowAnonymous: true }, { key: { key: SECRET }, anonymous: true });
+    for (const selector of ['a\u0000b', 'x\r\ny', `https://x/{+a}${'b'.repeat(4090)}`]) {
+      const res = await fetch(subscribeUrl(h.base, ['ok', selector]));
+      expect(res.status).toBe(400);
+      expect(await res.text()).toMatch(/Invalid "topic" selector/);
+    }
+  });
+
+  it('does not cache matches of long (selector, topic) pairs, so the result cache stays small', () => {
+    const store = new TopicSelectorStore(1000);
+    const longTopic = `https://example.com/${'x'.repeat(MAX_CACHED_KEY_LENGTH)}`;
+    expect(store.match(longTopic, 'https://example.com/{+rest}')).toBe(true);
+    expect(store.match(`${longTopic}/2`, 'https://example.com/{+rest}')).toBe(true);
+    expect(store.cachedResults).toBe(0);
+    expect(store.match('https://example.com/1', 'https://example.com/{id}')).toBe(true);
+    expect(store.cachedResults).toBe(1);
   });
 });
