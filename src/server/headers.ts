@@ -18,6 +18,13 @@ const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'tra
 /**
  * The response headers for an SSE stream: caller extras first, then the SSE headers (which win), and
  * `Connection: keep-alive` only on HTTP/1.x. On HTTP/2 and Fetch every hop-by-hop header is dropped.
+ *
+ * One exception: a caller's `Cache-Control` wins over the default, taken verbatim, because protocols on
+ * top of SSE prescribe their own (Mercure: `private, no-cache, no-store, must-revalidate, max-age=0`,
+ * mercure-protocol §3.3). `Content-Type` and `X-Accel-Buffering` are never replaced: without them it is
+ * not an unbuffered event stream. A caller that replaces `Cache-Control` should keep `no-transform` in it
+ * unless nothing on the path compresses: `compression` middleware and transforming proxies skip only
+ * responses that carry it (landscape §5 #2).
  */
 export function sseHeaders(
   protocol: 'http1' | 'http2' | 'fetch',
@@ -29,7 +36,9 @@ export function sseHeaders(
     if (protocol !== 'http1' && (HOP_BY_HOP.has(lower) || lower === 'te')) continue;
     out[lower] = value;
   }
+  const cacheControl = out['cache-control'];
   Object.assign(out, SSE_HEADERS);
+  if (cacheControl !== undefined) out['cache-control'] = cacheControl;
   if (protocol === 'http1') out.connection = 'keep-alive';
   return out;
 }

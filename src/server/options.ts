@@ -46,7 +46,11 @@ export interface StreamOptions {
   dispatchTimeoutMs?: number;
   /** Aborting it closes the stream with reason `aborted`. */
   signal?: AbortSignal;
-  /** Extra response headers (CORS, cursor headers...). Hop-by-hop headers are dropped on HTTP/2. */
+  /**
+   * Extra response headers (CORS, cursor headers...). Hop-by-hop headers are dropped on HTTP/2 and Fetch.
+   * `Cache-Control` here replaces the default `no-cache, no-transform` (keep `no-transform` in it when
+   * compression middleware may be on the path); `Content-Type` and `X-Accel-Buffering` cannot be replaced.
+   */
   headers?: Record<string, string>;
   /** Query parameter read when the Last-Event-ID header is absent (clients that cannot set headers); `false` disables. */
   lastEventIdParam?: string | false;

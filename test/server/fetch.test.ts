@@ -41,6 +41,15 @@ describe('sseResponse (Fetch API face)', () => {
     ]);
   });
 
+  it("takes a caller's Cache-Control verbatim, keeping its own Content-Type", async () => {
+    const response = sseResponse(new Request('http://x/'), (stream) => stream.close(), {
+      headers: { 'cache-control': 'no-store', 'Content-Type': 'text/html' },
+    });
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    expect(response.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
+    await readAll(response);
+  });
+
   it('reads the query parameter when the header is absent', async () => {
     let seen: string | undefined;
     const response = sseResponse(new Request('http://x/events?lastEventId=9'), (stream) => {

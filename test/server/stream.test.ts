@@ -51,6 +51,27 @@ describe('openStream on node:http (HTTP/1.1)', () => {
     raw.socket.destroy();
   });
 
+  it("lets a caller's Cache-Control win (Mercure's value) but never its Content-Type or X-Accel-Buffering", async () => {
+    const mercure = 'private, no-cache, no-store, must-revalidate, max-age=0';
+    const { next, port } = await serve({
+      headers: {
+        'Cache-Control': mercure,
+        'content-type': 'text/plain',
+        'X-Accel-Buffering': 'yes',
+        'access-control-allow-origin': 'https://app.example',
+      },
+    });
+    const raw = rawGet(port);
+    await next();
+    const text = await raw.until((t) => t.includes(': ok\n'));
+    const lines = text.split('\r\n\r\n')[0]!.toLowerCase().split('\r\n');
+    expect(lines.filter((l) => l.startsWith('cache-control:'))).toEqual([`cache-control: ${mercure}`]);
+    expect(lines).toContain('content-type: text/event-stream; charset=utf-8');
+    expect(lines).toContain('x-accel-buffering: no');
+    expect(lines).toContain('access-control-allow-origin: https://app.example');
+    raw.socket.destroy();
+  });
+
   it('delivers send, comment and an initial retry to a real parser, then ends on close', async () => {
     const { next, url } = await serve({ retry: 2000 });
     const client = await parsedGet(url);

@@ -1,0 +1,25 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type RunningHub, SECRET, startHub, subscribe, subscribeUrl } from './support/harness.js';
+
+/** The subscribe response's caching header, exactly as the reference hub sends it (mercure-protocol §3.3). */
+const MERCURE_CACHE_CONTROL = 'private, no-cache, no-store, must-revalidate, max-age=0';
+
+let h: RunningHub;
+beforeEach(async () => {
+  h = await startHub({}, { key: { key: SECRET }, anonymous: true });
+});
+afterEach(() => h.close());
+
+describe('subscribe response headers (mercure-protocol §3.3)', () => {
+  it("answers Mercure's Cache-Control, not the server library's default, on a fresh and a resumed stream", async () => {
+    const fresh = await subscribe(subscribeUrl(h.base, ['t']));
+    expect(fresh.response.headers.get('cache-control')).toBe(MERCURE_CACHE_CONTROL);
+    expect(fresh.response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    fresh.abort();
+
+    const resumed = await subscribe(subscribeUrl(h.base, ['t']), { 'last-event-id': 'earliest' });
+    expect(resumed.response.headers.get('cache-control')).toBe(MERCURE_CACHE_CONTROL);
+    expect(resumed.response.headers.get('last-event-id')).toBe('earliest');
+    resumed.abort();
+  });
+});
