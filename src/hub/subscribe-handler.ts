@@ -5,6 +5,7 @@ import { openStream, type SseStream, validLastEventId } from '../server/index.js
 import { HubHttpError } from './http-error.js';
 import type { HubContext } from './hub-context.js';
 import { Subscriber, type SubscriberDropReason } from './subscriber.js';
+import { topicProblem } from './topic-limits.js';
 import type { Update } from './update.js';
 
 /** Cursor value asking for the whole history (Mercure §Reconciliation). */
@@ -107,6 +108,10 @@ export async function handleSubscribe(
       400,
       `Too many topics: ${selectors.length} given, at most ${ctx.options.maxTopics} allowed`,
     );
+  }
+  for (const selector of selectors) {
+    const problem = topicProblem(selector);
+    if (problem !== undefined) throw new HubHttpError(400, `Invalid "topic" selector: ${problem}`);
   }
   if (ctx.closing) {
     refuse(ctx, req, res, 'draining');
