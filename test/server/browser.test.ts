@@ -1,8 +1,9 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Channel, openStream, type SseStream } from '../../src/server/index.js';
 import { CHROMIUM_PATH, requireBinary } from '../support/binaries.js';
+import { launchChromium } from '../support/chromium.js';
 import { startHttp, type TestServer } from './support/servers.js';
 
 const enabled = requireBinary('Chromium', CHROMIUM_PATH);
@@ -38,19 +39,7 @@ describe.skipIf(!enabled)("headless Chromium's EventSource against openStream", 
       res.writeHead(200, { 'content-type': 'text/html' });
       res.end(PAGE);
     });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM_PATH,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     page = await browser.newPage();
   });
 
