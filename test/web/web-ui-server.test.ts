@@ -18,6 +18,29 @@ function rawGet(origin: string, path: string): Promise<number> {
   });
 }
 
+/** A raw GET with chosen headers (fetch cannot set Host); resolves with status, body and Set-Cookie. */
+function rawRequest(
+  origin: string,
+  path: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; body: string; setCookie: string[] | undefined }> {
+  const { hostname, port } = new URL(origin);
+  return new Promise((resolve, reject) => {
+    const req = request({ hostname, port, path, method: 'GET', headers }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        body += chunk;
+      });
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, body, setCookie: res.headers['set-cookie'] }),
+      );
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
 describe('web UI server side: static files and demo endpoints', () => {
   let web: ReturnType<typeof buildWebUi>;
   let server: TestHub;
@@ -309,6 +332,20 @@ describe('web UI server side: static files and demo endpoints', () => {
     expect(response.headers.get('set-cookie')).toBe(
       'mercureAuthorization=dev.token.value; Path=/.well-known/mercure; HttpOnly; SameSite=Strict',
     );
+    // DNS rebinding: a page at rebound.example (re-pointed at 127.0.0.1) is same-origin with itself, so
+    // its Origin matches its Host; only a loopback Host may get the token.
+    const { port } = new URL(server.origin);
+    const rebound = await rawRequest(server.origin, '/demo/token', {
+      host: `rebound.example:${port}`,
+      origin: `http://rebound.example:${port}`,
+    });
+    expect(rebound.status).toBe(403);
+    expect(rebound.body).toContain('loopback');
+    expect(rebound.body).not.toContain('dev.token.value');
+    expect(rebound.setCookie).toBeUndefined();
+    for (const host of [`localhost:${port}`, `[::1]:${port}`, `127.0.0.1:${port}`, 'app.localhost']) {
+      expect((await rawRequest(server.origin, '/demo/token', { host })).status, host).toBe(200);
+    }
     const plain = await startHub(web.dir);
     try {
       expect((await fetch(`${plain.origin}/demo/token`)).status).toBe(404);

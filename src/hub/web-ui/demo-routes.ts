@@ -6,7 +6,7 @@ import type { ClockPublisher } from './clock-publisher.js';
 import { DemoHttpError, sendError, sendJson } from './http-error.js';
 import type { DemoTopics, WebUiHub } from './hub-port.js';
 import { RateLimiter } from './rate-limiter.js';
-import { assertSameOrigin, readJsonObject, stringField } from './request-guards.js';
+import { assertLoopbackHost, assertSameOrigin, readJsonObject, stringField } from './request-guards.js';
 import type { StatsFeed } from './stats-feed.js';
 
 /** Bounds on what a visitor may send to the demo endpoints. */
@@ -165,6 +165,7 @@ export class DemoRoutes {
       throw new DemoHttpError(404, 'No development token: the hub is not running in dev mode');
     }
     assertSameOrigin(req);
+    assertLoopbackHost(req);
     const token = typeof source === 'string' ? source : await source();
     res.setHeader(
       'Set-Cookie',

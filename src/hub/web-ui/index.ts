@@ -30,7 +30,7 @@ export interface WebUiOptions {
    * DEVELOPMENT ONLY: a subscriber JWT the pages may fetch from `<prefix>/token`, which also sets it
    * as the `mercureAuthorization` cookie for the hub path (Mercure §Authorization, cookie). Give it only
    * when the hub runs in dev mode; without it the endpoint does not exist and the pages subscribe
-   * anonymously.
+   * anonymously. It is served only to requests with a loopback `Host` (DNS-rebinding guard, 403 otherwise).
    */
   devToken?: string | (() => string | Promise<string>);
   /** Clock publisher period, in ms. Default 1000. */

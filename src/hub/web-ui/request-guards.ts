@@ -31,6 +31,29 @@ export function assertSameOrigin(req: IncomingMessage): void {
 }
 
 /**
+ * Refuses a request whose `Host` is not a loopback name or address (`localhost`, `*.localhost`,
+ * `127.0.0.0/8`, `[::1]`). Guards what only a local developer may have, such as the development token:
+ * a DNS-rebinding page (`evil.example` re-pointed at 127.0.0.1) is same-origin with itself for the browser
+ * and passes every Origin check, but it cannot make the browser send a loopback `Host`.
+ */
+export function assertLoopbackHost(req: IncomingMessage): void {
+  const host = (req.headers.host ?? '').toLowerCase();
+  // Strip the port: `[::1]:8844`, `127.0.0.1:8844`, `localhost:8844`.
+  const name = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.replace(/:\d*$/, '');
+  const loopback =
+    name === 'localhost' ||
+    name.endsWith('.localhost') ||
+    name === '[::1]' ||
+    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name);
+  if (!loopback) {
+    throw new DemoHttpError(
+      403,
+      `The development token is only served to loopback hosts (localhost, 127.0.0.1, [::1]), not "${name}"`,
+    );
+  }
+}
+
+/**
  * Reads a JSON object body of at most `maxBytes`. Requires `Content-Type: application/json`, which a
  * cross-site HTML form cannot send without a CORS preflight (a second CSRF barrier).
  */
