@@ -273,6 +273,30 @@ describe('streamEvents: reconnection', () => {
     expect(await delays({ minReconnectionTime: 0 })).toEqual([0]);
   });
 
+  it('does not forward Authorization or Cookie on a cross-origin redirect (sse-rules §3.6), but keeps them same-origin', async () => {
+    const target = await serve((_req, res) => {
+      openStream(res);
+      res.write('data: landed\n\n');
+    });
+    const origin = await serve((req, res) => {
+      // Another port is another origin; /same redirects within this one.
+      if (req.url === '/same-hop') {
+        openStream(res);
+        res.write('data: same\n\n');
+        return;
+      }
+      res.writeHead(307, { location: req.url === '/same' ? '/same-hop' : `${target.origin}/` });
+      res.end();
+    });
+    const headers = { authorization: 'Bearer secret', cookie: 'session=secret' };
+    expect((await take(streamEvents(`${origin.origin}/cross`, { headers }), 1))[0]?.data).toBe('landed');
+    expect(target.requests[0]!.headers.authorization).toBeUndefined();
+    expect(target.requests[0]!.headers.cookie).toBeUndefined();
+    expect((await take(streamEvents(`${origin.origin}/same`, { headers }), 1))[0]?.data).toBe('same');
+    const hop = origin.requests.find((r) => r.path === '/same-hop')!;
+    expect(hop.headers.authorization).toBe('Bearer secret');
+  });
+
   it('treats Retry-After as a minimum: 503 with Retry-After: 0 still backs off', async () => {
     const server = await serve((_req, res) => {
       res.writeHead(503, { 'retry-after': '0' });
