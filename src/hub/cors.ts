@@ -24,7 +24,8 @@ export class CorsPolicy {
   apply(req: IncomingMessage, res: ServerResponse): boolean {
     const origin = req.headers.origin;
     if (origin === undefined) return false;
-    res.appendHeader('vary', 'Origin');
+    // Once per response: a preflight applies the policy a second time.
+    if (!/\borigin\b/i.test(String(res.getHeader('vary') ?? ''))) res.appendHeader('vary', 'Origin');
     if (this.#origins.has(origin)) {
       res.setHeader('access-control-allow-origin', origin);
       res.setHeader('access-control-allow-credentials', 'true');
@@ -41,12 +42,12 @@ export class CorsPolicy {
   preflight(req: IncomingMessage, res: ServerResponse): void {
     if (!this.apply(req, res)) {
       res.statusCode = req.headers.origin === undefined ? 204 : 403;
-      res.setHeader('allow', 'GET, POST, OPTIONS');
+      res.setHeader('allow', 'GET, HEAD, POST, OPTIONS');
       res.end();
       return;
     }
     res.statusCode = 204;
-    res.setHeader('access-control-allow-methods', 'GET, POST, OPTIONS');
+    res.setHeader('access-control-allow-methods', 'GET, HEAD, POST, OPTIONS');
     res.setHeader('access-control-allow-headers', ALLOWED_HEADERS);
     res.setHeader('access-control-max-age', '600');
     res.end();

@@ -154,6 +154,9 @@ describe('CORS (mercure-protocol §3.8, sse-rules §3.6)', () => {
     expect(allowed).toMatch(/last-event-id/);
     expect(allowed).toMatch(/authorization/);
     expect(res.headers.get('access-control-allow-origin')).toBe('https://app.example');
+    // Vary once (the preflight applies the policy twice), and the methods the hub path really answers.
+    expect(res.headers.get('vary')).toBe('Origin');
+    expect(res.headers.get('access-control-allow-methods')).toBe('GET, HEAD, POST, OPTIONS');
     const foreign = await fetch(`${h.base}/.well-known/mercure`, {
       method: 'OPTIONS',
       headers: { origin: 'https://evil.example', 'access-control-request-method': 'GET' },
