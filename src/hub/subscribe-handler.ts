@@ -165,7 +165,9 @@ export async function handleSubscribe(
       let responseCursor = EARLIEST;
       if (cursor !== undefined) {
         const result = await ctx.transport.replay(cursor, ctx.options.historyScanLimit);
-        if (result.found) {
+        // A cursor naming a private update this subscriber may not read is, to it, unknown: echoing it
+        // or replaying after it would confirm that the (possibly guessable, client-chosen) id exists.
+        if (result.found && (result.cursor === undefined || sub.mayRead(result.cursor))) {
           replayedIds = new Set(result.updates.map((u) => u.id));
           replay = result.updates
             .filter((u) => sub.wants(u))

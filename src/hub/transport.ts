@@ -6,6 +6,12 @@ export interface ReplayResult {
   readonly found: boolean;
   /** Updates strictly after `afterId`, oldest first (every held update for `earliest`). Empty when not found. */
   readonly updates: readonly Update[];
+  /**
+   * The update `afterId` names, when found (not for `earliest`). Optional for a transport, but give it: the
+   * hub then treats a cursor naming a private update the subscriber may not read as unknown, so neither the
+   * cursor headers nor the replay confirm that such an id exists (sse-rules §3.4).
+   */
+  readonly cursor?: Update;
 }
 
 /**

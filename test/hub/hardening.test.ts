@@ -1,7 +1,16 @@
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MAX_CACHED_KEY_LENGTH, TopicSelectorStore } from '../../src/hub/topic-selector.js';
-import { publish, type RunningHub, SECRET, startHub, subscribeUrl, token } from './support/harness.js';
+import {
+  publish,
+  publishOk,
+  type RunningHub,
+  SECRET,
+  startHub,
+  subscribe,
+  subscribeUrl,
+  token,
+} from './support/harness.js';
 
 let h: RunningHub | undefined;
 afterEach(async () => {
@@ -80,5 +89,31 @@ describe('hub hardening: topics and selectors', () => {
     expect(store.cachedResults).toBe(0);
     expect(store.match('https://example.com/1', 'https://example.com/{id}')).toBe(true);
     expect(store.cachedResults).toBe(1);
+  });
+});
+
+describe('hub hardening: cursors naming private updates', () => {
+  it('treats a cursor naming a private update the subscriber may not read as unknown (no echo, no replay)', async () => {
+    h = await startHub({}, { key: { key: SECRET }, anonymous: true });
+    const jwt = await token({ publish: ['*'] });
+    const base = h.base;
+    await publishOk(base, { topic: 'https://example.com/invoices/7', id: 'invoice-7', private: 'on' }, jwt);
+    await publishOk(base, { topic: 'https://example.com/news', id: 'news-1', data: 'public' }, jwt);
+    const url = subscribeUrl(base, ['https://example.com/news']);
+
+    // Anonymous, guessing the id: the hub must not confirm it exists, by header or by replay.
+    const guess = await subscribe(url, { 'last-event-id': 'invoice-7' });
+    expect(guess.response.headers.get('last-event-id')).toBe('earliest');
+    expect(guess.response.headers.get('mercure-last-event-id')).toBe('earliest');
+    await publishOk(base, { topic: 'https://example.com/news', id: 'news-2', data: 'live' }, jwt);
+    expect((await guess.waitFor(1)).map((e) => e.lastEventId)).toEqual(['news-2']);
+    guess.abort();
+
+    // A subscriber allowed to read the invoice resumes from it as usual.
+    const reader = await token({ subscribe: ['https://example.com/invoices/{id}'] });
+    const owner = await subscribe(url, { 'last-event-id': 'invoice-7', authorization: `Bearer ${reader}` });
+    expect(owner.response.headers.get('last-event-id')).toBe('invoice-7');
+    expect((await owner.waitFor(2)).map((e) => e.lastEventId)).toEqual(['news-1', 'news-2']);
+    owner.abort();
   });
 });

@@ -72,16 +72,18 @@ export class MemoryTransport implements Transport {
 
   async replay(afterId: string, scanLimit: number): Promise<ReplayResult> {
     let from: number;
+    let cursor: Update | undefined;
     if (afterId === 'earliest') {
       from = this.#head;
     } else {
       const seq = this.#seqById.get(afterId);
       if (seq === undefined || this.#next - 1 - seq > scanLimit) return { found: false, updates: [] };
       from = seq + 1;
+      cursor = this.#ring[seq % this.#capacity];
     }
     const updates: Update[] = [];
     for (let seq = from; seq < this.#next; seq++) updates.push(this.#ring[seq % this.#capacity]!);
-    return { found: true, updates };
+    return cursor === undefined ? { found: true, updates } : { found: true, updates, cursor };
   }
 
   async lastEventId(): Promise<string | undefined> {

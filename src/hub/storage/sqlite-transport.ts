@@ -67,7 +67,7 @@ export class SqliteTransport implements Transport {
   readonly #pruneEvery: number;
   readonly #listeners = new Set<(update: Update) => void>();
   readonly #insert: SqliteStatement<never>;
-  readonly #seqOf: SqliteStatement<{ seq: number }>;
+  readonly #byId: SqliteStatement<Row>;
   readonly #after: SqliteStatement<Row>;
   readonly #lo: SqliteStatement<{ lo: number | null }>;
   readonly #hi: SqliteStatement<{ hi: number | null }>;
@@ -131,7 +131,7 @@ export class SqliteTransport implements Transport {
     this.#insert = db.prepare(
       'INSERT INTO updates (id, topics, data, private, type, retry) VALUES (?, ?, ?, ?, ?, ?)',
     );
-    this.#seqOf = db.prepare('SELECT seq FROM updates WHERE id = ?');
+    this.#byId = db.prepare('SELECT * FROM updates WHERE id = ?');
     this.#after = db.prepare('SELECT * FROM updates WHERE seq > ? ORDER BY seq');
     // Separate queries: SQLite answers a lone min() or max() on the rowid from the B-tree edge in O(log n),
     // but scans the whole table for both in one SELECT.
@@ -221,16 +221,12 @@ export class SqliteTransport implements Transport {
     const hi = this.#hi.get()?.hi ?? null;
     if (hi === null) return { found: afterId === 'earliest', updates: [] };
     const floor = this.#historySize > 0 ? hi - this.#historySize : 0;
-    let from: number;
-    if (afterId === 'earliest') {
-      from = floor;
-    } else {
-      const seq = this.#seqOf.get(afterId)?.seq;
-      // Mercure's scan bound: the id must be among the newest `scanLimit + 1` entries.
-      if (seq === undefined || seq <= floor || hi - seq > scanLimit) return { found: false, updates: [] };
-      from = seq;
-    }
-    return { found: true, updates: this.#after.all(from).map(toUpdate) };
+    if (afterId === 'earliest') return { found: true, updates: this.#after.all(floor).map(toUpdate) };
+    const row = this.#byId.get(afterId);
+    // Mercure's scan bound: the id must be among the newest `scanLimit + 1` entries.
+    if (row === undefined || row.seq <= floor || hi - row.seq > scanLimit)
+      return { found: false, updates: [] };
+    return { found: true, updates: this.#after.all(row.seq).map(toUpdate), cursor: toUpdate(row) };
   }
 
   async lastEventId(): Promise<string | undefined> {
