@@ -291,12 +291,18 @@ describe('web UI server side: static files and demo endpoints', () => {
     const watcher = new EventSource(
       `${server.origin}/.well-known/mercure?topic=${encodeURIComponent(topics.messages)}`,
     );
+    // Someone else's subscription: the public dashboard must not name it.
+    const privateSelector = 'https://example.com/users/alice/inbox';
+    const other = new EventSource(
+      `${server.origin}/.well-known/mercure?topic=${encodeURIComponent(privateSelector)}`,
+    );
     try {
       const history = new Promise<unknown[]>((resolve) =>
         source.addEventListener('history', (e) => resolve(JSON.parse(e.data)), { once: true }),
       );
       expect(Array.isArray(await history)).toBe(true);
       await new Promise((resolve) => watcher.addEventListener('open', resolve, { once: true }));
+      await new Promise((resolve) => other.addEventListener('open', resolve, { once: true }));
       await post('/messages', { data: 'counted' });
       const sample = await new Promise<Record<string, unknown>>((resolve) => {
         const listener = (e: MessageEvent) => {
@@ -320,9 +326,15 @@ describe('web UI server side: static files and demo endpoints', () => {
       }
       expect(sample.published as number).toBeGreaterThan(0);
       expect(sample.historySize as number).toBeGreaterThan(0);
+      // Both subscriptions are counted, but only the demo's selector is named.
+      expect(sample.subscriptions as number).toBeGreaterThanOrEqual(2);
+      const named = (sample.topics as { topic: string }[]).map((t) => t.topic);
+      expect(named).toContain(topics.messages);
+      expect(named).not.toContain(privateSelector);
     } finally {
       source.close();
       watcher.close();
+      other.close();
     }
   });
 

@@ -29,8 +29,11 @@ export interface DemoTopics {
   readonly template: string;
 }
 
+/** Default base IRI of the demo topics. */
+export const DEFAULT_DEMO_TOPIC_BASE = 'https://ssehub.example/demo/';
+
 /** The demo topics under `base` (an IRI ending with `/`). */
-export function demoTopics(base = 'https://ssehub.example/demo/'): DemoTopics {
+export function demoTopics(base = DEFAULT_DEMO_TOPIC_BASE): DemoTopics {
   return {
     clock: `${base}clock`,
     messages: `${base}messages`,

@@ -3,7 +3,7 @@ import { AnswerStore, type AnswerStoreOptions } from './answer-store.js';
 import { ChatRoom } from './chat-room.js';
 import { ClockPublisher } from './clock-publisher.js';
 import { type DemoLimits, DemoRoutes } from './demo-routes.js';
-import { type DemoTopics, demoTopics, type WebUiHub } from './hub-port.js';
+import { DEFAULT_DEMO_TOPIC_BASE, type DemoTopics, demoTopics, type WebUiHub } from './hub-port.js';
 import { StaticFiles } from './static-files.js';
 import { StatsFeed } from './stats-feed.js';
 
@@ -73,7 +73,11 @@ export function createWebUi(hub: WebUiHub, options: WebUiOptions = {}): WebUiHan
   const answers = new AnswerStore(options.chat);
   const demo = options.demo ?? true;
   const clock = new ClockPublisher(hub, topics.clock, options.clockIntervalMs, undefined, onError);
-  const feed = demo ? new StatsFeed(hub, options.statsIntervalMs) : undefined;
+  // The dashboard names only the demo's own selectors: the others belong to other people's subscriptions.
+  const topicBase = options.topicBase ?? DEFAULT_DEMO_TOPIC_BASE;
+  const feed = demo
+    ? new StatsFeed(hub, options.statsIntervalMs, undefined, undefined, (s) => s.startsWith(topicBase))
+    : undefined;
   const routes =
     feed === undefined
       ? undefined

@@ -9,7 +9,7 @@ export interface DashboardSample {
   readonly time: number;
   readonly connections: number;
   readonly subscriptions: number;
-  /** Subscriptions per topic selector, most subscribed first (at most 20). */
+  /** Subscriptions per demo topic selector, most subscribed first (at most 20). */
   readonly topics: readonly { readonly topic: string; readonly subscriptions: number }[];
   /** Totals since the hub started. */
   readonly published: number;
@@ -81,6 +81,11 @@ export class StatsFeed {
     intervalMs = 1000,
     private readonly keep = 300,
     private readonly maxStreams = 32,
+    /**
+     * Which selectors the dashboard may name. Anyone can open it, and the selectors of other people's
+     * subscriptions are private (`/users/alice/inbox`; the subscriptions API requires a token for them).
+     */
+    private readonly showSelector: (selector: string) => boolean = () => false,
   ) {
     this.#timer = setInterval(() => void this.sample(), intervalMs);
     this.#timer.unref();
@@ -114,6 +119,7 @@ export class StatsFeed {
     this.#sampling = true;
     try {
       const figures = readHubFigures(await this.hub.stats());
+      figures.topics = figures.topics.filter((t) => this.showSelector(t.topic));
       if (figures.historySize === 0 && this.hub.transport !== undefined) {
         figures.historySize = await this.hub.transport.historySize();
       }
