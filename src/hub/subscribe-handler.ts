@@ -48,8 +48,11 @@ function decodeHeaderText(value: string): string {
   return decoded.includes('\uFFFD') ? value : decoded;
 }
 
-/** The inverse for a response header: UTF-8 bytes, written by Node one byte per character. */
-function encodeHeaderText(value: string): string {
+/**
+ * The inverse for a response header: UTF-8 bytes, written by Node one byte per character. Node throws
+ * (a 500) on a header character above U+00FF, and ids may hold any non-control character.
+ */
+export function encodeHeaderText(value: string): string {
   for (let i = 0; i < value.length; i++) {
     if (value.charCodeAt(i) > 0x7f) return Buffer.from(value, 'utf8').toString('latin1');
   }

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HubHttpError } from './http-error.js';
 import type { HubContext } from './hub-context.js';
-import { EARLIEST } from './subscribe-handler.js';
+import { EARLIEST, encodeHeaderText } from './subscribe-handler.js';
 import {
   MERCURE_CONTEXT,
   type SubscriptionDocument,
@@ -34,11 +34,13 @@ export async function handleSubscriptionsApi(
     );
   }
   const lastEventId = (await ctx.transport.lastEventId()) ?? EARLIEST;
-  const etag = `"${lastEventId.replace(/["\\]/g, '')}"`;
+  // A non-ASCII id goes out as its UTF-8 bytes, and a client echoes those bytes in If-None-Match.
+  const tag = encodeHeaderText(lastEventId.replace(/["\\]/g, ''));
+  const etag = `"${tag}"`;
   res.setHeader('etag', etag);
   res.setHeader('cache-control', 'private, no-cache');
   const ifNoneMatch = req.headers['if-none-match'];
-  if (ifNoneMatch !== undefined && (ifNoneMatch === etag || ifNoneMatch === lastEventId)) {
+  if (ifNoneMatch !== undefined && (ifNoneMatch === etag || ifNoneMatch === tag)) {
     res.statusCode = 304;
     res.end();
     return;
@@ -72,5 +74,7 @@ export async function handleSubscriptionsApi(
   res.statusCode = 200;
   res.setHeader('content-type', 'application/ld+json');
   res.setHeader('content-length', Buffer.byteLength(text));
-  res.end(req.method === 'HEAD' ? undefined : text);
+  // A Buffer, not a string: Node writes the head together with a first string chunk in that chunk's
+  // encoding (UTF-8), which would encode the Latin-1 ETag bytes a second time.
+  res.end(req.method === 'HEAD' ? undefined : Buffer.from(text));
 }

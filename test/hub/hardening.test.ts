@@ -117,3 +117,22 @@ describe('hub hardening: cursors naming private updates', () => {
     owner.abort();
   });
 });
+
+describe('hub hardening: non-ASCII ids in response headers', () => {
+  it('answers the subscriptions API when the newest id is not ASCII (ETag as UTF-8 bytes, 304 on revalidation)', async () => {
+    h = await startHub({ subscriptions: true });
+    const jwt = await token({ publish: ['*'], subscribe: ['*'] });
+    await publishOk(h.base, { topic: 'https://example.com/1', id: 'livre-✓-é', data: 'x' }, jwt);
+    const auth = { authorization: `Bearer ${jwt}` };
+    const list = await fetch(`${h.base}/.well-known/mercure/subscriptions`, { headers: auth });
+    expect(list.status).toBe(200);
+    expect(((await list.json()) as { lastEventID: string }).lastEventID).toBe('livre-✓-é');
+    // fetch hands header bytes over as Latin-1 characters: decode them back to compare.
+    const etag = list.headers.get('etag')!;
+    expect(Buffer.from(etag, 'latin1').toString('utf8')).toBe('"livre-✓-é"');
+    const again = await fetch(`${h.base}/.well-known/mercure/subscriptions`, {
+      headers: { ...auth, 'if-none-match': etag },
+    });
+    expect(again.status).toBe(304);
+  });
+});
