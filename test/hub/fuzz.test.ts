@@ -174,6 +174,17 @@ const hostile = fc.oneof(
       `Content-Length: ${length}\r\n\r\n${body}`
     );
   }),
+  // The subscriptions API, allowed, with hostile paths and validators (its ETag is the newest id, which the
+  // random publishes above may have made anything).
+  fc
+    .record({ path, etag: fc.option(text, { nil: undefined }) })
+    .map(
+      ({ path, etag }) =>
+        `GET ${path.startsWith('/.well-known/mercure/subscriptions') ? path : '/.well-known/mercure/subscriptions'} HTTP/1.1\r\n` +
+        `Host: 127.0.0.1\r\nAuthorization: Bearer ${publisher}\r\n` +
+        (etag === undefined ? '' : `If-None-Match: ${raw(etag)}\r\n`) +
+        '\r\n',
+    ),
   // A subscription with hostile selectors and cursors, as an authorised subscriber.
   query.map(
     (q) =>
