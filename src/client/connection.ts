@@ -47,6 +47,8 @@ type Outcome =
 const DEFAULT_RECONNECTION_TIME = 3000;
 const DEFAULT_MAX_RECONNECT_DELAY = 30_000;
 const DEFAULT_MAX_RETRY_AFTER = 300_000;
+/** Longest delay `setTimeout` honours (about 24.8 days); longer ones fire at once. */
+const MAX_TIMER_DELAY = 2 ** 31 - 1;
 /** Floor of a server-sent `retry:`, in ms: Firefox's (`MIN_RECONNECTION_TIME_VALUE`). */
 const DEFAULT_MIN_RECONNECTION_TIME = 500;
 const utf8 = new TextEncoder();
@@ -228,7 +230,9 @@ export class Connection {
 
   #sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
+      // Timers overflow past 2^31 - 1 ms and then fire at once (Node: after 1 ms, browsers: 0): a server's
+      // `retry: 9999999999` would otherwise mean "reconnect immediately", forever.
+      const timer = setTimeout(done, Math.min(ms, MAX_TIMER_DELAY));
       const self = this;
       function done(): void {
         clearTimeout(timer);

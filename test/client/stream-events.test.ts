@@ -297,6 +297,30 @@ describe('streamEvents: reconnection', () => {
     expect(hop.headers.authorization).toBe('Bearer secret');
   });
 
+  it('does not reconnect at once after a retry: beyond the timer range (2^31 ms would overflow to 1 ms)', async () => {
+    const server = await serve((_req, res) => {
+      openStream(res);
+      res.end('retry: 9999999999\ndata: x\n\n');
+    });
+    let scheduled: (info: ReconnectInfo) => void = () => undefined;
+    const reconnect = new Promise<ReconnectInfo>((resolve) => {
+      scheduled = resolve;
+    });
+    const stream = streamEvents(server.origin, { onReconnect: (info) => scheduled(info) });
+    const reading = (async () => {
+      for await (const _ of stream);
+    })();
+    try {
+      expect((await reconnect).delay).toBe(9_999_999_999);
+      // An overflowing timer would have fired after 1 ms: give it far longer than that.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(server.requests).toHaveLength(1);
+    } finally {
+      stream.close();
+      await reading;
+    }
+  });
+
   it('treats Retry-After as a minimum: 503 with Retry-After: 0 still backs off', async () => {
     const server = await serve((_req, res) => {
       res.writeHead(503, { 'retry-after': '0' });
