@@ -34,6 +34,7 @@ export interface CliConfig {
   readonly maxConnections: number | undefined;
   readonly subscriberQueueSize: number | undefined;
   readonly maxBodyBytes: number | undefined;
+  readonly bodyTimeoutMs: number | undefined;
   readonly subscriberMaxBufferedBytes: number | undefined;
   readonly reconnectRetryMs: number | undefined;
   readonly topicSelectorCacheSize: number | undefined;
@@ -169,6 +170,7 @@ export function parseCommandLine(argv: readonly string[], env: Env): Command {
       maxConnections: int('max-connections'),
       subscriberQueueSize: int('queue-size'),
       maxBodyBytes: maxBody === undefined ? undefined : parseBytes(maxBody),
+      bodyTimeoutMs: duration('body-timeout'),
       subscriberMaxBufferedBytes: maxBuffered === undefined ? undefined : parseBytes(maxBuffered),
       reconnectRetryMs: duration('reconnect-retry'),
       topicSelectorCacheSize: int('topic-cache-size'),

@@ -20,6 +20,7 @@ export function hubOptionsFrom(
     subscriberQueueSize: config.subscriberQueueSize,
     subscriberMaxBufferedBytes: config.subscriberMaxBufferedBytes,
     maxBodyBytes: config.maxBodyBytes,
+    bodyTimeoutMs: config.bodyTimeoutMs,
     maxTopics: config.maxTopics,
     reconnectRetryMs: config.reconnectRetryMs,
     historySize: config.historySize,

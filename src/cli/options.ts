@@ -281,6 +281,15 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
     help: 'Largest publish body; larger gets 413.',
   },
   {
+    flag: 'body-timeout',
+    env: 'SSEHUB_BODY_TIMEOUT',
+    kind: 'duration',
+    valueName: 'duration',
+    defaultText: '30s',
+    section: 'Connections',
+    help: 'A publish body still incomplete after this long gets 408 and its connection is closed (slow clients).',
+  },
+  {
     flag: 'max-topics',
     env: 'SSEHUB_MAX_TOPICS',
     kind: 'integer',
