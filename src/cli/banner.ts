@@ -2,7 +2,8 @@
 export interface BannerInput {
   readonly version: string;
   readonly origin: string;
-  readonly ui: 'web-ui' | 'landing' | 'none';
+  /** `keys`: the web UI is off because keys are configured (its demo publishes without a token). */
+  readonly ui: 'web-ui' | 'landing' | 'keys' | 'none';
   readonly devMode: boolean;
   readonly anonymous: boolean;
   readonly canPublish: boolean;
@@ -29,6 +30,8 @@ export function bannerText(input: BannerInput): string {
   if (input.ui === 'web-ui') lines.push(`  Web UI:   ${input.origin}/`);
   if (input.ui === 'landing')
     lines.push(`  Web UI:   not built (run "npm run build"); ${input.origin}/ explains the endpoints`);
+  if (input.ui === 'keys')
+    lines.push('  Web UI:   off with keys (its demo publishes without a token); development mode only');
   lines.push(
     `  Health:   ${input.origin}/healthz   Metrics: ${input.origin}/metrics`,
     `  Storage:  ${input.storage}`,

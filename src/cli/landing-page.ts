@@ -1,10 +1,17 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /**
- * The page served at `/` when the web UI is not available (not built, or `--no-ui`): says where the hub
- * endpoints are, so a person who opens the printed URL is never left with a bare 404.
+ * The page served at `/` when the web UI is not available (not built, `--no-ui`, or, with `devMode` false,
+ * keys configured): says where the hub endpoints are, so a person who opens the printed URL is never left
+ * with a bare 404.
  */
-export function landingPage(version: string): (req: IncomingMessage, res: ServerResponse) => void {
+export function landingPage(
+  version: string,
+  devMode = true,
+): (req: IncomingMessage, res: ServerResponse) => void {
+  const why = devMode
+    ? 'it was started with <code>--no-ui</code>, or <code>web/dist</code> was not built'
+    : 'keys are configured: its demo endpoints publish without a token, so the command serves them in development mode only';
   const html = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>ssehub</title>
@@ -17,7 +24,7 @@ export function landingPage(version: string): (req: IncomingMessage, res: Server
 <li>Publish: <code>POST /.well-known/mercure</code> with <code>topic</code> and <code>data</code> form fields and a publisher JWT</li>
 <li>Operations: <a href="/healthz">/healthz</a>, <a href="/readyz">/readyz</a>, <a href="/metrics">/metrics</a></li>
 </ul>
-<p>The web UI is not served by this instance (it was started with <code>--no-ui</code>, or <code>web/dist</code> was not built). Run <code>ssehub --help</code> for every option.</p>
+<p>The web UI is not served by this instance (${why}). Run <code>ssehub --help</code> for every option.</p>
 </body></html>
 `;
   return (req, res) => {

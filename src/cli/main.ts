@@ -107,7 +107,7 @@ async function run(config: CliConfig, version: string, io: CliIo): Promise<numbe
     : undefined;
   const subscriberToken = devSecret ? await createToken({ subscribe: ['*'] }, devSecret, 'HS256') : undefined;
 
-  let fallback: (req: IncomingMessage, res: ServerResponse) => void = landingPage(version);
+  let fallback: (req: IncomingMessage, res: ServerResponse) => void = landingPage(version, config.devMode);
   let ui: WebUi | undefined;
   let hub: Hub;
   try {
@@ -119,7 +119,10 @@ async function run(config: CliConfig, version: string, io: CliIo): Promise<numbe
     io.err(`ssehub: ${(error as Error).message}\n`);
     return error instanceof HubConfigError ? 2 : 1;
   }
-  if (config.ui) {
+  // The demo endpoints publish into the hub without a token (rate-limited, demo topics only): fine for a
+  // developer's loopback hub, not for one with real keys, whose history and `*` subscribers they would
+  // reach. With keys the command serves the landing page; embed createWebUi() to serve the demo anyway.
+  if (config.ui && config.devMode) {
     ui = loadWebUi(hub, {
       ...(subscriberToken ? { devToken: subscriberToken } : {}),
       onError: (error) => logger.warn({ err: error }, 'web UI demo error'),
@@ -162,7 +165,7 @@ async function run(config: CliConfig, version: string, io: CliIo): Promise<numbe
     bannerText({
       version,
       origin,
-      ui: !config.ui ? 'none' : ui ? 'web-ui' : 'landing',
+      ui: !config.ui ? 'none' : ui ? 'web-ui' : config.devMode ? 'landing' : 'keys',
       devMode: config.devMode,
       anonymous: config.anonymous,
       canPublish: authorizer.canPublish,

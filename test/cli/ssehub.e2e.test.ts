@@ -129,6 +129,20 @@ describe('the ssehub command, end to end', () => {
     expect((await publish(cli.origin, token, { topic: 'x', data: 'd' })).status).toBe(200);
   });
 
+  it('with keys: no web UI demo, whose endpoints would publish into the hub without a token', async () => {
+    const cli = await start(['--port', '0', '--jwt-key', 'x'.repeat(40)]);
+    expect(cli.stderr()).toContain('Web UI:   off with keys');
+    const root = await fetch(`${cli.origin}/`);
+    expect(await root.text()).toContain('development mode only');
+    expect((await fetch(`${cli.origin}/demo/config`)).status).toBe(404);
+    const write = await fetch(`${cli.origin}/demo/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ data: 'anonymous write' }),
+    });
+    expect(write.status).toBe(404);
+  });
+
   it('refuses a non-loopback host without keys, with exit status 2 and an explanation', async () => {
     const child = spawnCli(['--host', '0.0.0.0']);
     expect((await child.exited).code).toBe(2);
