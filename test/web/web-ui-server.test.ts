@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { EventSource } from 'eventsource';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { streamEvents } from '../../src/client/index.js';
@@ -167,6 +168,33 @@ describe('web UI server side: static files and demo endpoints', () => {
       { Origin: 'https://hub.example.org', 'X-Forwarded-Host': 'hub.example.org' },
     );
     expect(proxied.status).toBe(200);
+  });
+
+  it('answers 408 and closes when a demo body trickles past bodyTimeoutMs (slow-loris)', async () => {
+    const slow = await startHub(web.dir, { limits: { bodyTimeoutMs: 200 } });
+    try {
+      const { port } = new URL(slow.origin);
+      const answer = await new Promise<string>((resolve, reject) => {
+        const socket = connect(Number(port), '127.0.0.1');
+        let received = '';
+        socket.setEncoding('utf8');
+        socket.on('data', (chunk: string) => {
+          received += chunk;
+        });
+        socket.on('error', reject);
+        socket.on('close', () => resolve(received));
+        // Declares 50 bytes, sends 10, then nothing.
+        socket.write(
+          'POST /demo/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n' +
+            'Content-Length: 50\r\n\r\n{"data": "',
+        );
+      });
+      expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+      expect(answer.toLowerCase()).toContain('connection: close');
+      expect(answer).toContain('did not arrive within 200 ms');
+    } finally {
+      await slow.close();
+    }
   });
 
   it('rate-limits writes per client with 429 and Retry-After', async () => {

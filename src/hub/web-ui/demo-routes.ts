@@ -6,7 +6,13 @@ import type { ClockPublisher } from './clock-publisher.js';
 import { DemoHttpError, sendError, sendJson } from './http-error.js';
 import type { DemoTopics, WebUiHub } from './hub-port.js';
 import { RateLimiter } from './rate-limiter.js';
-import { assertLoopbackHost, assertSameOrigin, readJsonObject, stringField } from './request-guards.js';
+import {
+  assertLoopbackHost,
+  assertSameOrigin,
+  BODY_TIMEOUT_MS,
+  readJsonObject,
+  stringField,
+} from './request-guards.js';
 import type { StatsFeed } from './stats-feed.js';
 
 /** Bounds on what a visitor may send to the demo endpoints. */
@@ -21,6 +27,8 @@ export interface DemoLimits {
   promptsPerMinute: number;
   /** Messages, room posts and publisher switches per client address per 10 s. Default 30. */
   writesPer10s: number;
+  /** Longest time a request body may take to arrive, in ms; slower gets 408 (slow-loris). Default 10,000. */
+  bodyTimeoutMs: number;
 }
 
 const DEFAULT_LIMITS: DemoLimits = {
@@ -29,6 +37,7 @@ const DEFAULT_LIMITS: DemoLimits = {
   nameLength: 32,
   promptsPerMinute: 20,
   writesPer10s: 30,
+  bodyTimeoutMs: BODY_TIMEOUT_MS,
 };
 
 const ROOM_TYPES: readonly RoomEventType[] = ['userconnect', 'usermessage', 'userdisconnect'];
@@ -142,7 +151,7 @@ export class DemoRoutes {
       only('POST');
       assertSameOrigin(req);
       this.#writes.hit(client);
-      const body = await readJsonObject(req, BODY_LIMIT);
+      const body = await readJsonObject(req, BODY_LIMIT, this.#limits.bodyTimeoutMs);
       if (path === '/clock') {
         if (typeof body.running !== 'boolean')
           throw new DemoHttpError(400, '"running" must be true or false');
@@ -232,7 +241,7 @@ export class DemoRoutes {
       return;
     }
     this.#prompts.hit(client);
-    const body = await readJsonObject(req, BODY_LIMIT);
+    const body = await readJsonObject(req, BODY_LIMIT, this.#limits.bodyTimeoutMs);
     const prompt = stringField(body, 'prompt', this.#limits.promptLength);
     const answer = this.ctx.answers.start(prompt);
     this.#stream(req, res, answer.id, -1);

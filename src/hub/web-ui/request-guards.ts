@@ -53,13 +53,18 @@ export function assertLoopbackHost(req: IncomingMessage): void {
   }
 }
 
+/** Longest time a demo request body may take to arrive (slow-loris bound), in ms. */
+export const BODY_TIMEOUT_MS = 10_000;
+
 /**
  * Reads a JSON object body of at most `maxBytes`. Requires `Content-Type: application/json`, which a
- * cross-site HTML form cannot send without a CORS preflight (a second CSRF barrier).
+ * cross-site HTML form cannot send without a CORS preflight (a second CSRF barrier). A body still
+ * incomplete after `timeoutMs` is a 408, answered with `Connection: close` (slow-loris).
  */
 export async function readJsonObject(
   req: IncomingMessage,
   maxBytes: number,
+  timeoutMs = BODY_TIMEOUT_MS,
 ): Promise<Record<string, unknown>> {
   const type = req.headers['content-type'] ?? '';
   if (!/^application\/json\b/i.test(type)) {
@@ -67,12 +72,30 @@ export async function readJsonObject(
   }
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > maxBytes) throw new DemoHttpError(413, `Body too large: at most ${maxBytes} bytes`);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > maxBytes) throw new DemoHttpError(413, `Body too large: at most ${maxBytes} bytes`);
-    chunks.push(chunk);
+  const read = (async () => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > maxBytes) throw new DemoHttpError(413, `Body too large: at most ${maxBytes} bytes`);
+      chunks.push(chunk);
+    }
+    return chunks;
+  })();
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      // The loop above never ends by itself now: stop reading, and close once the 408 is sent.
+      read.catch(() => undefined);
+      req.pause();
+      reject(new DemoHttpError(408, `The body did not arrive within ${timeoutMs} ms`, undefined, true));
+    }, timeoutMs);
+  });
+  let chunks: Buffer[];
+  try {
+    chunks = await Promise.race([read, deadline]);
+  } finally {
+    clearTimeout(timer);
   }
   let parsed: unknown;
   try {
