@@ -37,7 +37,9 @@ export function assertSameOrigin(req: IncomingMessage): void {
  * and passes every Origin check, but it cannot make the browser send a loopback `Host`.
  */
 export function assertLoopbackHost(req: IncomingMessage): void {
-  const host = (req.headers.host ?? '').toLowerCase();
+  // HTTP/2 carries the host in `:authority`; a `Host` header is optional there.
+  const authority = req.headers[':authority'];
+  const host = (req.headers.host ?? (typeof authority === 'string' ? authority : '')).toLowerCase();
   // Strip the port: `[::1]:8844`, `127.0.0.1:8844`, `localhost:8844`.
   const name = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.replace(/:\d*$/, '');
   const loopback =
