@@ -194,7 +194,8 @@ class HubCore implements Hub, HubContext {
         return handleSubscriptionsApi(this, req, res, this.#url(req), rawPath, query);
       }
     }
-    if (this.options.metrics && req.method === 'GET') {
+    // HEAD too: load balancers often probe health with it (Node leaves the body out by itself).
+    if (this.options.metrics && (req.method === 'GET' || req.method === 'HEAD')) {
       if (rawPath === '/metrics') {
         const text = await this.metrics.metrics();
         res.writeHead(200, { 'content-type': this.metrics.contentType }).end(text);

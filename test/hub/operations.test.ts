@@ -58,6 +58,12 @@ describe('operations (issue 4 §7)', () => {
     const h = await hubWith();
     expect(await (await fetch(`${h.base}/healthz`)).text()).toBe('ok\n');
     expect((await fetch(`${h.base}/readyz`)).status).toBe(200);
+    // Load balancers often probe with HEAD.
+    for (const path of ['/healthz', '/readyz', '/metrics']) {
+      const head = await fetch(`${h.base}${path}`, { method: 'HEAD' });
+      expect(head.status, path).toBe(200);
+      expect(await head.text()).toBe('');
+    }
     const sub = await subscribe(subscribeUrl(h.base, ['t']));
     const closing = h.hub.close({ deadlineMs: 300 });
     expect((await fetch(`${h.base}/readyz`)).status).toBe(503);
