@@ -259,6 +259,16 @@ class HubCore implements Hub, HubContext {
   }
 
   async dispatch(update: Update): Promise<void> {
+    // Every `data` line costs a `data: ` prefix, so a body of line breaks encodes to ~7 times its size. A
+    // frame over the per-subscriber bound would disconnect every subscriber it reaches, and again on every
+    // replay after they reconnect: a poison update. Refuse it while the publisher can still be told.
+    const size = this.frame(update).bytes.byteLength;
+    if (size > this.options.subscriberMaxBufferedBytes) {
+      throw new HubHttpError(
+        413,
+        `The update encodes to ${size} bytes on the wire (each line of data becomes a "data:" line), more than the ${this.options.subscriberMaxBufferedBytes} bytes a subscriber may have waiting; send less data or fewer lines, or raise subscriberMaxBufferedBytes`,
+      );
+    }
     try {
       await this.transport.dispatch(update);
     } catch (error) {

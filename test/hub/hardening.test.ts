@@ -136,3 +136,24 @@ describe('hub hardening: non-ASCII ids in response headers', () => {
     expect(again.status).toBe(304);
   });
 });
+
+describe('hub hardening: updates larger on the wire than a subscriber may buffer', () => {
+  it('refuses (413) an update whose frame exceeds subscriberMaxBufferedBytes, instead of dropping every subscriber', async () => {
+    h = await startHub({ maxBodyBytes: 64 * 1024, subscriberMaxBufferedBytes: 64 * 1024 });
+    const jwt = await token({ publish: ['*'], subscribe: ['*'] });
+    const sub = await subscribe(subscribeUrl(h.base, ['t']), { authorization: `Bearer ${jwt}` });
+    // 20,000 line breaks: a 60 KB body (%0A), within maxBodyBytes, but 140 KB of "data: " lines.
+    const res = await publish(h.base, { topic: 't', data: '\n'.repeat(20_000) }, jwt);
+    expect(res.status).toBe(413);
+    expect(await res.text()).toMatch(/encodes to \d+ bytes on the wire/);
+    // The subscriber is still connected and receives the next update.
+    const id = await publishOk(h.base, { topic: 't', data: 'after' }, jwt);
+    expect((await sub.waitFor(1)).map((e) => [e.data, e.lastEventId])).toEqual([['after', id]]);
+    expect(h.hub.stats().slowSubscribersDropped).toBe(0);
+    sub.abort();
+    // In-process publishing is held to the same bound.
+    await expect(h.hub.publish({ topics: 't', data: '\n'.repeat(20_000) })).rejects.toMatchObject({
+      status: 413,
+    });
+  });
+});
