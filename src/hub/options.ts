@@ -58,7 +58,8 @@ export interface HubOptions {
   subscriberQueueSize?: number;
   /**
    * Bytes one subscriber may have waiting for its socket before it is disconnected as too slow. One
-   * update must fit: keep it at least `maxBodyBytes` (a smaller value is logged as a warning). Default 1 MiB,
+   * update must fit: keep it at least `maxBodyBytes` (a smaller value is logged as a warning); an update
+   * whose encoded frame is larger (many lines of data) is refused at publish with 413. Default 1 MiB,
    * or `maxBodyBytes` if larger.
    */
   subscriberMaxBufferedBytes?: number;
