@@ -44,10 +44,11 @@ beforeAll(async () => {
 afterAll(() => h.close());
 
 /**
- * Sends `bytes` on a fresh socket and resolves with the status of the first response (undefined when the
- * hub closed without answering). A stream that opened (200) or a hub still waiting is cut after a moment.
+ * Sends `bytes` on a fresh socket and resolves with the status and body of the first response (status
+ * undefined when the hub closed without answering). An event stream, which never ends by itself, is cut
+ * once its head arrived; a hub still waiting is cut after a moment.
  */
-function send(bytes: Uint8Array | string): Promise<number | undefined> {
+function send(bytes: Uint8Array | string): Promise<{ status: number | undefined; body: string }> {
   return new Promise((resolve) => {
     const socket = connect(h.port, '127.0.0.1');
     let received = '';
@@ -58,14 +59,18 @@ function send(bytes: Uint8Array | string): Promise<number | undefined> {
       clearTimeout(timer);
       socket.destroy();
       const match = /^HTTP\/1\.[01] (\d{3})/.exec(received);
-      resolve(match ? Number(match[1]) : undefined);
+      const head = received.indexOf('\r\n\r\n');
+      resolve({
+        status: match ? Number(match[1]) : undefined,
+        body: head < 0 ? '' : Buffer.from(received.slice(head + 4), 'latin1').toString('utf8'),
+      });
     };
     const timer = setTimeout(finish, 1500);
     socket.setEncoding('latin1');
     socket.on('data', (chunk: string) => {
       received += chunk;
-      // A complete head is enough: an event stream would never end by itself.
-      if (received.includes('\r\n\r\n')) finish();
+      const head = received.indexOf('\r\n\r\n');
+      if (head >= 0 && /content-type: text\/event-stream/i.test(received.slice(0, head))) finish();
     });
     socket.on('error', finish);
     socket.on('close', finish);
@@ -89,6 +94,11 @@ const text = fc.oneof(
     '../..',
     'earliest',
     '#x',
+    // Field and event injection attempts (sse-rules §3.1).
+    'x\n\nid: forged\ndata: forged',
+    'y\r\nevent: forged',
+    'z\rretry: 1',
+    'livre-✓-é',
   ),
 );
 /** Percent-encodes everything but `%`, so malformed escapes (`%zz`, `%E0%A4%A`) reach the hub as they are. */
@@ -174,6 +184,17 @@ const hostile = fc.oneof(
       `Content-Length: ${length}\r\n\r\n${body}`
     );
   }),
+  // A valid publish (a topic and a token) carrying hostile fields: the injection attempts reach the encoder.
+  fc
+    .record({ topic: fc.constantFrom('https://example.com/1', 'https://example.com/2', 't'), body: form })
+    .map(({ topic, body }) => {
+      const form = `topic=${encodeURIComponent(topic)}&${body}`;
+      return (
+        'POST /.well-known/mercure HTTP/1.1\r\nHost: 127.0.0.1\r\n' +
+        `Authorization: Bearer ${publisher}\r\nContent-Type: application/x-www-form-urlencoded\r\n` +
+        `Content-Length: ${Buffer.byteLength(form)}\r\n\r\n${form}`
+      );
+    }),
   // The subscriptions API, allowed, with hostile paths and validators (its ETag is the newest id, which the
   // random publishes above may have made anything).
   fc
@@ -197,15 +218,31 @@ const seen = new Map<number | undefined, number>();
 
 describe('hub under random and malformed requests (property)', () => {
   it('answers every request with a deliberate status, logs no error, and keeps serving', async () => {
+    // Watches every update: no publish field may forge an extra event or id on other streams.
+    const watch = await subscribe(subscribeUrl(h.base, ['*']), { authorization: `Bearer ${publisher}` });
+    const published = new Set<string>();
     await fc.assert(
       fc.asyncProperty(hostile, async (request) => {
-        const status = await send(request);
+        const { status, body } = await send(request);
         seen.set(status, (seen.get(status) ?? 0) + 1);
         if (status !== undefined) expect(EXPECTED, `status ${status}`).toContain(status);
+        const text = typeof request === 'string' ? request : '';
+        if (status === 200 && text.startsWith('POST /.well-known/mercure ')) published.add(body);
       }),
       { numRuns: 500 },
     );
     expect(errors).toEqual([]);
+    const delivered = (): Set<string> => new Set(watch.events.map((e) => e.lastEventId));
+    for (let i = 0; i < 200 && ![...published].every((id) => delivered().has(id)); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    expect([...published].filter((id) => !delivered().has(id))).toEqual([]);
+    // Every event is a published update or a hub subscription event: nothing was injected.
+    const forged = watch.events.filter(
+      (e) => !published.has(e.lastEventId) && !/^\{"@context":"https:\/\/mercure\.rocks\/"/.test(e.data),
+    );
+    expect(forged).toEqual([]);
+    watch.abort();
     // The property exercised both refusals and successes (a fuzzer that only produced 400s tests little).
     expect([...seen.keys()]).toEqual(expect.arrayContaining([200, 400]));
 
