@@ -12,6 +12,12 @@ import {
   token,
 } from './support/harness.js';
 
+/**
+ * Regression tests of the security review (sse-rules §3): each one failed before its fix. Slow-loris bodies,
+ * topic and selector bounds, the match-cache memory bound, cursors naming private updates, non-ASCII ids in
+ * headers, and updates too large on the wire for a subscriber's buffer.
+ */
+
 let h: RunningHub | undefined;
 afterEach(async () => {
   await h?.close();
