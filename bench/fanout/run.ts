@@ -36,8 +36,11 @@ const FIXED_DELIVERIES = 40_000;
 /** Concurrent keep-alive publishers for the hub's saturated fan-out and for its publish-rate figure. */
 const HUB_SATURATE_PUBLISHERS = 4;
 const PUBLISH_BENCH_PUBLISHERS = 32;
-/** A load-side CPU share above this means one loader process may be what limits the saturated figure. */
-const LOAD_SATURATED = 0.9;
+/**
+ * A load-side CPU share above this means one loader process may be what limits the saturated figure: with
+ * receive syscalls, bursts and the sampling window, a loader at 80 % of its core has little left.
+ */
+const LOAD_SATURATED = 0.75;
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const root = join(here, '..', '..');
@@ -336,19 +339,24 @@ function better(prev: Row | undefined, row: Row): Row {
     a === undefined ? b : b === undefined ? a : Math.max(a, b);
   const min = (a: number | undefined, b: number | undefined): number | undefined =>
     a === undefined ? b : b === undefined ? a : Math.min(a, b);
+  // The saturated columns come from one round each (the one that delivered most), so CPU shares match it.
+  const sat = row.eventsPerSec >= prev.eventsPerSec ? row : prev;
+  const crossSat = (row.crossEventsPerSec ?? 0) >= (prev.crossEventsPerSec ?? 0) ? row : prev;
   return {
     ...row,
-    eventsPerSec: Math.max(prev.eventsPerSec, row.eventsPerSec),
+    eventsPerSec: sat.eventsPerSec,
+    serverCpu: sat.serverCpu,
+    loadCpu: sat.loadCpu,
+    crossEventsPerSec: crossSat.crossEventsPerSec,
+    crossServerCpu: crossSat.crossServerCpu,
+    crossLoadCpu: crossSat.crossLoadCpu,
     perCpuSec: Math.max(prev.perCpuSec, row.perCpuSec),
     p50: Math.min(prev.p50, row.p50),
     p99: Math.min(prev.p99, row.p99),
     fixedCpu: Math.min(prev.fixedCpu, row.fixedCpu),
     heapPerConn: Math.min(prev.heapPerConn, row.heapPerConn),
     rssPerConn: Math.min(prev.rssPerConn, row.rssPerConn),
-    loadCpu: Math.max(prev.loadCpu, row.loadCpu),
-    crossEventsPerSec: max(prev.crossEventsPerSec, row.crossEventsPerSec),
     crossPerCpuSec: max(prev.crossPerCpuSec, row.crossPerCpuSec),
-    crossLoadCpu: max(prev.crossLoadCpu, row.crossLoadCpu),
     crossP50: min(prev.crossP50, row.crossP50),
     crossP99: min(prev.crossP99, row.crossP99),
     dead: prev.dead + row.dead,
@@ -487,7 +495,7 @@ if (sseload) {
 const saturatedLoads = rows.filter((r) => r.loadCpu >= LOAD_SATURATED);
 if (saturatedLoads.length > 0) {
   console.log(
-    `\nThe load side used >= ${LOAD_SATURATED * 100} % of core 1 for: ${saturatedLoads.map((r) => `${r.impl} (${int(r.conns)})`).join(', ')}. There the saturated events/s is bounded by the load generator, not the server: compare deliveries per server CPU-s.`,
+    `\nThe load side used >= ${LOAD_SATURATED * 100} % of core 1 for: ${saturatedLoads.map((r) => `${r.impl} (${int(r.conns)})`).join(', ')}. There the saturated events/s may be bounded by the load generator rather than the server: compare deliveries per server CPU-s (and the sseload cross-check).`,
   );
 } else {
   console.log(
@@ -499,12 +507,16 @@ if (impls.includes('hub') && !args.includes('--no-publish-bench')) {
   const publishRows: PublishRow[] = [];
   for (const subscribers of [0, 1000]) {
     process.stderr.write(`# hub publish rate with ${subscribers} subscribers...\n`);
-    const row = await publishBench(subscribers, port++);
-    process.stderr.write(`#   ${JSON.stringify(row)}\n`);
-    publishRows.push(row);
+    let best: PublishRow | undefined;
+    for (let round = 0; round < rounds; round++) {
+      const row = await publishBench(subscribers, port++);
+      process.stderr.write(`#   ${JSON.stringify(row)}\n`);
+      if (best === undefined || row.publishesPerSec > best.publishesPerSec) best = row;
+    }
+    publishRows.push(best!);
   }
   console.log(
-    `\nHub: publishes/s accepted by one hub process (core 0) from ${PUBLISH_BENCH_PUBLISHERS} keep-alive publishers over HTTP (core 1), ${secs} s.\n`,
+    `\nHub: publishes/s accepted by one hub process (core 0) from ${PUBLISH_BENCH_PUBLISHERS} keep-alive publishers over HTTP (core 1), ${secs} s, best of ${rounds} round(s).\n`,
   );
   console.log(
     '| subscribers | publishes/s accepted | errors | hub CPU | publisher CPU | deliveries/s | loader CPU |',
