@@ -13,7 +13,7 @@
  * `clock_gettime(CLOCK_MONOTONIC)` across processes). Receive time is taken once per socket read.
  *
  * Cost: one shared read buffer for every socket (`onread`, no allocation per read) and one byte loop per
- * read that decodes chunked framing and event boundaries (CR, LF or CRLF line ends, sse-rules §1.6) with
+ * read that decodes chunked framing and event boundaries (CR, LF or CRLF line ends, sse-rules §1.3) with
  * state kept per connection, so events split anywhere across reads or chunks are counted exactly once.
  */
 import net from 'node:net';
@@ -98,6 +98,8 @@ class Subscriber {
   afterCr = false;
   /** The current line starts with `d` (a `data` line, where the stamp is looked for). */
   dataLine = false;
+  /** The current block had a data line, so its blank line dispatches an event. */
+  hasData = false;
   /** Progress matching `ts=`: 0 nothing, 1 `t`, 2 `ts`, 3 reading digits, 4 done for this event. */
   tsState = 0;
   ts = 0;
@@ -180,7 +182,9 @@ class Subscriber {
         }
         this.afterCr = b === CR;
         if (this.lineLength === 0) {
-          totalEvents++;
+          // A blank line dispatches only a block that had a data line (sse-rules §1.6): comments do not count.
+          if (this.hasData) totalEvents++;
+          this.hasData = false;
           if (this.ts > 0) record(now - this.ts);
           this.ts = 0;
           this.tsState = 0;
@@ -193,7 +197,10 @@ class Subscriber {
         continue;
       }
       this.afterCr = false;
-      if (this.lineLength++ === 0) this.dataLine = b === 100; /* d */
+      if (this.lineLength++ === 0) {
+        this.dataLine = b === 100; /* d: the only standard field starting with it is `data` */
+        if (this.dataLine) this.hasData = true;
+      }
       if (!this.dataLine) continue;
       switch (this.tsState) {
         case 3:

@@ -495,7 +495,7 @@ if (sseload) {
 const saturatedLoads = rows.filter((r) => r.loadCpu >= LOAD_SATURATED);
 if (saturatedLoads.length > 0) {
   console.log(
-    `\nThe load side used >= ${LOAD_SATURATED * 100} % of core 1 for: ${saturatedLoads.map((r) => `${r.impl} (${int(r.conns)})`).join(', ')}. There the saturated events/s may be bounded by the load generator rather than the server: compare deliveries per server CPU-s (and the sseload cross-check).`,
+    `\nThe load side used >= ${LOAD_SATURATED * 100} % of core 1 for: ${saturatedLoads.map((r) => `${r.impl} (${int(r.conns)})`).join(', ')}. There the saturated events/s may be bounded by the load generator rather than the server: compare deliveries per server CPU-s${sseload ? ' (and the sseload cross-check)' : ''}.`,
   );
 } else {
   console.log(
