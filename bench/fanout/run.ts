@@ -70,9 +70,21 @@ function cpuSeconds(pid: number | undefined): number {
   }
 }
 
-/** The pid of the real program under `taskset` (taskset execs it, so it is the same pid). */
+/** Whether `taskset` (util-linux) exists; without it (macOS, minimal containers) nothing is pinned. */
+const canPin = ((): boolean => {
+  try {
+    execFileSync('taskset', ['-c', '0', 'true'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    process.stderr.write('# taskset not available: server and load are NOT pinned to separate cores\n');
+    return false;
+  }
+})();
+/** Spawns a command pinned to one core; `taskset` execs it, so the child's pid is the program's own. */
 const pinned = (core: number, command: string[]): ChildProcess =>
-  spawn('taskset', ['-c', String(core), ...command], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  canPin
+    ? spawn('taskset', ['-c', String(core), ...command], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] })
+    : spawn(command[0]!, command.slice(1), { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
 
 function waitForLine(child: ChildProcess, prefix: string): Promise<string> {
   return new Promise((resolve, reject) => {
