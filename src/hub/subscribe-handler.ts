@@ -158,9 +158,10 @@ export async function handleSubscribe(
     // Listen first, then read history: updates published meanwhile wait in the subscriber's queue.
     ctx.index.add(sub);
     const { requested, cursor } = readCursor(req, url);
-    // Mercure's value (mercure-protocol §3.3): the server library lets a caller's Cache-Control win.
+    // Mercure's value (mercure-protocol §3.3) plus no-transform, so compression middleware and transforming
+    // proxies leave the stream alone (the server library lets a caller's Cache-Control win).
     const headers: Record<string, string> = {
-      'cache-control': 'private, no-cache, no-store, must-revalidate, max-age=0',
+      'cache-control': 'private, no-cache, no-store, must-revalidate, max-age=0, no-transform',
     };
     let replay: { update: Update; frame: EncodedEvent }[] = [];
     let replayedIds: ReadonlySet<string> = new Set();

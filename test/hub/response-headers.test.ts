@@ -1,8 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type RunningHub, SECRET, startHub, subscribe, subscribeUrl } from './support/harness.js';
 
-/** The subscribe response's caching header, exactly as the reference hub sends it (mercure-protocol §3.3). */
-const MERCURE_CACHE_CONTROL = 'private, no-cache, no-store, must-revalidate, max-age=0';
+/**
+ * The subscribe response's caching header: the reference hub's value (mercure-protocol §3.3) plus
+ * `no-transform`, which keeps `compression` and transforming proxies from holding events back.
+ */
+const MERCURE_CACHE_CONTROL = 'private, no-cache, no-store, must-revalidate, max-age=0, no-transform';
 
 let h: RunningHub;
 beforeEach(async () => {
