@@ -1,4 +1,4 @@
-import { createServer } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { EventSource } from 'eventsource';
 import express from 'express';
@@ -12,6 +12,22 @@ const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
+
+/** Listens on a free loopback port, closes the server (and its open streams) after the test, returns its base URL. */
+async function serve(server: Server): Promise<string> {
+  if (!server.listening) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) =>
+    server.listening ? resolve() : server.once('listening', () => resolve()),
+  );
+  cleanups.push(
+    () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  );
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
 
 async function makeHub(): Promise<Hub> {
   const hub = createHub({ authorizer: await createAuthorizer({ key: { key: SECRET }, anonymous: true }) });
@@ -39,16 +55,7 @@ describe('embedding (issue 4 §8)', () => {
     app.get('/app', (_req, res) => {
       res.send('app route');
     });
-    const server = app.listen(0, '127.0.0.1');
-    await new Promise<void>((resolve) => server.once('listening', () => resolve()));
-    cleanups.push(
-      () =>
-        new Promise((resolve) => {
-          server.closeAllConnections();
-          server.close(() => resolve());
-        }),
-    );
-    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const base = await serve(app.listen(0, '127.0.0.1'));
     await roundTrip(base);
     expect(await (await fetch(`${base}/app`)).text()).toBe('app route');
   });
@@ -58,16 +65,7 @@ describe('embedding (issue 4 §8)', () => {
     const app = express();
     app.use(express.urlencoded({ extended: false }));
     app.use(hub.handler);
-    const server = app.listen(0, '127.0.0.1');
-    await new Promise<void>((resolve) => server.once('listening', () => resolve()));
-    cleanups.push(
-      () =>
-        new Promise((resolve) => {
-          server.closeAllConnections();
-          server.close(() => resolve());
-        }),
-    );
-    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const base = await serve(app.listen(0, '127.0.0.1'));
     const sub = await subscribe(subscribeUrl(base, ['https://example.com/alt']));
     await publishOk(
       base,
@@ -120,16 +118,7 @@ describe('embedding (issue 4 §8)', () => {
 
   it('publishes in-process with hub.publish(), validated like HTTP, to HTTP subscribers', async () => {
     const hub = await makeHub();
-    const server = createServer(hub.handler);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    cleanups.push(
-      () =>
-        new Promise((resolve) => {
-          server.closeAllConnections();
-          server.close(() => resolve());
-        }),
-    );
-    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const base = await serve(createServer(hub.handler));
     const sub = await subscribe(subscribeUrl(base, ['a']));
     const update = await hub.publish({ topics: ['a', 'b'], data: 'in-process', type: 'note', retry: 500 });
     expect(update.id).toMatch(/^urn:uuid:/);
@@ -148,15 +137,7 @@ describe('the npm eventsource client', () => {
     const hub = createHub({ authorizer: await createAuthorizer({ key: { key: SECRET } }) });
     cleanups.push(() => hub.close());
     const server = createServer(hub.handler);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    cleanups.push(
-      () =>
-        new Promise((resolve) => {
-          server.closeAllConnections();
-          server.close(() => resolve());
-        }),
-    );
-    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const base = await serve(server);
     const jwt = await token({ subscribe: ['https://example.com/{x}'] });
     const seenLastEventIds: (string | null)[] = [];
     const es = new EventSource(subscribeUrl(base, ['https://example.com/{x}']), {
