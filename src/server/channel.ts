@@ -1,6 +1,6 @@
 import { type EncodedEvent, preEncode, type SseEvent } from '../protocol/index.js';
 import { History, type HistoryOptions } from './history.js';
-import { CLOSE_REASONS, type CloseReason } from './options.js';
+import { CLOSE_REASONS, type CloseReason, DEFAULT_MAX_BUFFERED_BYTES } from './options.js';
 import type { SseStream } from './stream.js';
 
 /** Options for a {@link Channel}. */
@@ -14,6 +14,26 @@ export interface ChannelOptions {
    * reconnect resumes from here; its data is JSON `{"reason":"unknown-last-event-id","lastEventId":…,"cursor":…}`.
    */
   resetEvent?: string | false;
+  /**
+   * Largest encoded event `broadcast` accepts, in bytes; default 1 MiB, the streams' default buffer bound.
+   * A frame larger than a member's buffer bound would disconnect every member, and again on every replay
+   * from history, so it is refused up front. Keep it at most the members' `maxBufferedBytes`.
+   */
+  maxEventBytes?: number;
+}
+
+/** Thrown by {@link Channel.broadcast} for an event whose encoded size exceeds `maxEventBytes`. */
+export class EventTooLargeForChannelError extends Error {
+  override readonly name = 'EventTooLargeForChannelError';
+  constructor(
+    readonly size: number,
+    readonly limit: number,
+  ) {
+    super(
+      `Event of ${size} bytes exceeds the channel's maxEventBytes (${limit}); it would disconnect every ` +
+        "member. Split it, or raise maxEventBytes together with the streams' maxBufferedBytes.",
+    );
+  }
 }
 
 /** Which streams a broadcast goes to. */
@@ -73,6 +93,7 @@ export class Channel {
   };
   readonly #history: History | undefined;
   readonly #resetEvent: string | false;
+  readonly #maxEventBytes: number;
   #cursor: string | undefined;
   readonly stats: ChannelStats = {
     broadcasts: 0,
@@ -88,6 +109,7 @@ export class Channel {
     const history = options.history ?? false;
     this.#history = history === false ? undefined : new History(history === true ? {} : history);
     this.#resetEvent = options.resetEvent ?? false;
+    this.#maxEventBytes = options.maxEventBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
   }
 
   /** Streams currently in the channel. */
@@ -165,10 +187,14 @@ export class Channel {
 
   /**
    * Serialises `event` once and writes the same bytes to every member (that passes `filter`), recording
-   * it in history. Accepts an already pre-encoded event. Returns the encoded frame.
+   * it in history. Accepts an already pre-encoded event. Returns the encoded frame. Throws
+   * {@link EventTooLargeForChannelError} (writing nothing, recording nothing) past `maxEventBytes`.
    */
   broadcast(event: SseEvent | EncodedEvent, options: BroadcastOptions = {}): EncodedEvent {
     const frame = isEncoded(event) ? event : preEncode(event);
+    if (frame.bytes.length > this.#maxEventBytes) {
+      throw new EventTooLargeForChannelError(frame.bytes.length, this.#maxEventBytes);
+    }
     const filter = options.filter;
     this.stats.broadcasts++;
     if (frame.event.id !== undefined) this.#cursor = frame.event.id;

@@ -8,6 +8,7 @@ export {
   Channel,
   type ChannelOptions,
   type ChannelStats,
+  EventTooLargeForChannelError,
   type JoinResult,
 } from './channel.js';
 export { sseResponse } from './fetch.js';
@@ -19,6 +20,7 @@ export { openingFrame, openStream } from './open-stream.js';
 export {
   CLOSE_REASONS,
   type CloseReason,
+  DEFAULT_MAX_BUFFERED_BYTES,
   InvalidOptionError,
   jitteredRetry,
   type OverflowPolicy,

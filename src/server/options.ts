@@ -56,6 +56,9 @@ export interface StreamOptions {
   lastEventIdParam?: string | false;
 }
 
+/** Default bound on bytes queued for one client (our queue plus the socket's): 1 MiB. */
+export const DEFAULT_MAX_BUFFERED_BYTES = 1024 * 1024;
+
 /** {@link StreamOptions} with every default applied. */
 export interface ResolvedStreamOptions {
   heartbeatMs: number;
@@ -108,7 +111,11 @@ function resolveUncached(options: StreamOptions): ResolvedStreamOptions {
       `expected disconnect, drop-oldest or wait, got ${String(overflow)}`,
     );
   }
-  const maxBufferedBytes = nonNegative('maxBufferedBytes', options.maxBufferedBytes, 1024 * 1024);
+  const maxBufferedBytes = nonNegative(
+    'maxBufferedBytes',
+    options.maxBufferedBytes,
+    DEFAULT_MAX_BUFFERED_BYTES,
+  );
   if (maxBufferedBytes < 1) throw new InvalidOptionError('maxBufferedBytes', 'expected at least 1 byte');
   return {
     heartbeatMs: nonNegative('heartbeatMs', options.heartbeatMs, 15_000),

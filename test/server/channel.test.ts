@@ -1,6 +1,13 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Channel, openStream, type SinkEvents, type SseSink, SseStream } from '../../src/server/index.js';
+import {
+  Channel,
+  EventTooLargeForChannelError,
+  openStream,
+  type SinkEvents,
+  type SseSink,
+  SseStream,
+} from '../../src/server/index.js';
 import { resolveStreamOptions } from '../../src/server/options.js';
 import { parsedGet } from './support/clients.js';
 import { startHttp, type TestServer } from './support/servers.js';
@@ -82,6 +89,27 @@ describe('Channel', () => {
     channel.closeAll();
     await a.ended;
     expect(channel.size).toBe(0);
+  });
+
+  it('refuses an event larger than maxEventBytes before writing or recording it, so no member is cut off', () => {
+    const channel = new Channel({ history: true });
+    const { stream, sink } = recordingStream();
+    channel.join(stream);
+    channel.broadcast({ id: '1', data: 'small' });
+    const writes = sink.chunks.length;
+    // 200 Ki line breaks fit a 1 MiB publish body but encode to 7 bytes each: 1.4 MB on the wire.
+    expect(() => channel.broadcast({ id: '2', data: '\n'.repeat(200 * 1024) })).toThrow(
+      EventTooLargeForChannelError,
+    );
+    expect(sink.chunks.length).toBe(writes);
+    expect(stream.closed).toBe(false);
+    const late = recordingStream('1');
+    expect(channel.join(late.stream)).toEqual({ status: 'replayed', replayed: 0 });
+    expect(channel.cursor).toBe('1');
+
+    const tight = new Channel({ maxEventBytes: 64 });
+    expect(() => tight.broadcast({ data: 'x'.repeat(64) })).toThrow(/maxEventBytes \(64\)/);
+    expect(tight.broadcast({ data: 'x'.repeat(10) }).bytes.length).toBeLessThanOrEqual(64);
   });
 
   it('replays exactly the events after Last-Event-ID, then continues live', () => {
