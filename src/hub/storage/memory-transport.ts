@@ -1,5 +1,6 @@
 import { DuplicateUpdateIdError, type ReplayResult, type Transport } from '../transport.js';
 import type { Update } from '../update.js';
+import { ListenerSet } from './listener-set.js';
 
 /** Options of {@link MemoryTransport}. */
 export interface MemoryTransportOptions {
@@ -24,7 +25,7 @@ export class MemoryTransport implements Transport {
   /** Sequence number the next update will get. */
   #next = 0;
   readonly #seqById = new Map<string, number>();
-  readonly #listeners = new Set<(update: Update) => void>();
+  readonly #listeners = new ListenerSet();
   #closed = false;
   /** Newest dispatched id, tracked even with no history so the subscriptions API has an ETag. */
   #lastId: string | undefined;
@@ -52,22 +53,11 @@ export class MemoryTransport implements Transport {
       this.#next++;
     }
     this.#lastId = update.id;
-    for (const listener of this.#listeners) {
-      try {
-        listener(update);
-      } catch {
-        // One failing listener must not stop delivery to the others; the hub logs inside its listener.
-      }
-    }
+    this.#listeners.emit(update);
   }
 
   listen(listener: (update: Update) => void): () => void {
-    // Wrap so the same function can listen twice and each registration is removed on its own.
-    const entry = (update: Update): void => listener(update);
-    this.#listeners.add(entry);
-    return () => {
-      this.#listeners.delete(entry);
-    };
+    return this.#listeners.add(listener);
   }
 
   async replay(afterId: string, scanLimit: number): Promise<ReplayResult> {

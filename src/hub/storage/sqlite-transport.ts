@@ -1,5 +1,6 @@
 import { DuplicateUpdateIdError, type ReplayResult, type Transport } from '../transport.js';
 import type { Update } from '../update.js';
+import { ListenerSet } from './listener-set.js';
 import {
   isBusy,
   isUniqueViolation,
@@ -65,7 +66,7 @@ export class SqliteTransport implements Transport {
   readonly #db: SqliteDatabase;
   readonly #historySize: number;
   readonly #pruneEvery: number;
-  readonly #listeners = new Set<(update: Update) => void>();
+  readonly #listeners = new ListenerSet();
   readonly #insert: SqliteStatement<never>;
   readonly #byId: SqliteStatement<Row>;
   readonly #after: SqliteStatement<Row>;
@@ -194,13 +195,7 @@ export class SqliteTransport implements Transport {
     }
     for (const result of results) {
       if (result.error !== undefined) continue;
-      for (const listener of this.#listeners) {
-        try {
-          listener(result.update);
-        } catch {
-          // One failing listener must not stop delivery to the others; the hub logs inside its listener.
-        }
-      }
+      this.#listeners.emit(result.update);
     }
     for (const result of results) {
       if (result.error !== undefined) result.reject(result.error);
@@ -209,11 +204,7 @@ export class SqliteTransport implements Transport {
   }
 
   listen(listener: (update: Update) => void): () => void {
-    const entry = (update: Update): void => listener(update);
-    this.#listeners.add(entry);
-    return () => {
-      this.#listeners.delete(entry);
-    };
+    return this.#listeners.add(listener);
   }
 
   async replay(afterId: string, scanLimit: number): Promise<ReplayResult> {
