@@ -8,7 +8,7 @@ import { createHub, type Hub } from '../hub/index.js';
 import { HUB_DEFAULTS, HubConfigError } from '../hub/options.js';
 import { MemoryTransport } from '../hub/storage/memory-transport.js';
 import { SqliteTransport } from '../hub/storage/sqlite-transport.js';
-import type { Transport } from '../hub/transport.js';
+import type { Transport } from '../hub/storage/transport.js';
 import { bannerText } from './banner.js';
 import { type CliConfig, CliConfigError, parseCommandLine } from './config.js';
 import { helpText } from './help.js';

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import type { Hub } from '../hub/index.js';
-import { createWebUi, DEFAULT_WEB_ROOT } from '../hub/web-ui/index.js';
+import { createWebUi, DEFAULT_WEB_ROOT } from '../web-ui/index.js';
 
 /** The web UI as the command uses it: a request handler and a way to stop its demo publishers. */
 export interface WebUi {
@@ -18,7 +18,7 @@ export interface WebUiLoadOptions {
 }
 
 /**
- * The web UI (src/hub/web-ui) when its pages are built (web/dist, produced by `npm run build`);
+ * The web UI (src/web-ui) when its pages are built (web/dist, produced by `npm run build`);
  * undefined otherwise, so the command serves a landing page instead of broken links.
  */
 export function loadWebUi(hub: Hub, options: WebUiLoadOptions, root = DEFAULT_WEB_ROOT): WebUi | undefined {

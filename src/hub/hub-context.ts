@@ -1,14 +1,14 @@
 import type { IncomingMessage } from 'node:http';
 import type { EncodedEvent } from '../protocol/index.js';
-import type { Access, Role } from './access.js';
-import type { CorsPolicy } from './cors.js';
+import type { Access, Role } from './auth/access.js';
+import type { CorsPolicy } from './http/cors.js';
 import type { HubMetrics } from './metrics.js';
 import type { ResolvedHubOptions } from './options.js';
-import type { Subscriber } from './subscriber.js';
-import type { SubscriberIndex } from './subscriber-index.js';
-import type { TopicSelectorStore } from './topic-selector.js';
-import type { Transport } from './transport.js';
-import type { Update } from './update.js';
+import type { Transport } from './storage/transport.js';
+import type { Update } from './storage/update.js';
+import type { Subscriber } from './subscribers/subscriber.js';
+import type { SubscriberIndex } from './topics/subscriber-index.js';
+import type { TopicSelectorStore } from './topics/topic-selector.js';
 
 /** Plain counters mirrored from the metrics, readable synchronously by `hub.stats()`. */
 export interface HubCounters {

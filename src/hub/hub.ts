@@ -1,32 +1,32 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import type { EncodedEvent } from '../protocol/index.js';
-import { type Access, authErrorStatus, type Role } from './access.js';
-import { CorsPolicy } from './cors.js';
-import { FrameCache } from './frame-cache.js';
-import { HubHttpError, sendHttpError, sendText } from './http-error.js';
+import { type Access, authErrorStatus, type Role } from './auth/access.js';
+import { NoKeyAuthorizer } from './auth/no-key-authorizer.js';
+import { CorsPolicy } from './http/cors.js';
+import { HubHttpError, sendHttpError, sendText } from './http/http-error.js';
+import { parsePublishForm } from './http/publish-form.js';
+import { handlePublish } from './http/publish-handler.js';
+import { handleSubscribe } from './http/subscribe-handler.js';
+import { handleSubscriptionsApi } from './http/subscriptions-api.js';
 import type { HubContext, HubCounters } from './hub-context.js';
 import { HubMetrics } from './metrics.js';
-import { NoKeyAuthorizer } from './no-key-authorizer.js';
 import { type HubOptions, type ResolvedHubOptions, resolveHubOptions } from './options.js';
-import { parsePublishForm } from './publish-form.js';
-import { handlePublish } from './publish-handler.js';
-import { HUB_PATH } from './reserved-topic.js';
 import { MemoryTransport } from './storage/memory-transport.js';
-import { handleSubscribe } from './subscribe-handler.js';
-import type { Subscriber } from './subscriber.js';
-import { SubscriberIndex } from './subscriber-index.js';
+import { DuplicateUpdateIdError, type Transport } from './storage/transport.js';
+import type { Update } from './storage/update.js';
+import { generateUpdateId } from './storage/uuidv7.js';
+import { FrameCache } from './subscribers/frame-cache.js';
+import type { Subscriber } from './subscribers/subscriber.js';
 import {
   parseSubscriptionsPath,
   SUBSCRIPTIONS_PATH,
   subscriptionEventData,
   subscriptionTopic,
-} from './subscriptions.js';
-import { handleSubscriptionsApi } from './subscriptions-api.js';
-import { TopicSelectorStore } from './topic-selector.js';
-import { DuplicateUpdateIdError, type Transport } from './transport.js';
-import type { Update } from './update.js';
-import { generateUpdateId } from './uuidv7.js';
+} from './subscribers/subscriptions.js';
+import { HUB_PATH } from './topics/reserved-topic.js';
+import { SubscriberIndex } from './topics/subscriber-index.js';
+import { TopicSelectorStore } from './topics/topic-selector.js';
 
 /** What `hub.publish()` accepts: the publish form's fields, typed. */
 export interface PublishInput {

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Authorizer } from './access.js';
-import type { Transport } from './transport.js';
+import type { Authorizer } from './auth/access.js';
+import type { Transport } from './storage/transport.js';
 
 /**
  * A pino-shaped logger: `logger.info({ key: value }, 'message')`. A pino `Logger` fits as is; any

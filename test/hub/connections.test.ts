@@ -176,7 +176,7 @@ describe('CORS (mercure-protocol §3.8, sse-rules §3.6)', () => {
 
 describe('connectionLifetime', () => {
   it('spreads lifetimes over 80-100 % of write_timeout, minus the dispatch timeout', async () => {
-    const { connectionLifetime } = await import('../../src/hub/subscribe-handler.js');
+    const { connectionLifetime } = await import('../../src/hub/http/subscribe-handler.js');
     expect(connectionLifetime(600_000, 5_000, () => 0)).toBe(475_000);
     expect(connectionLifetime(600_000, 5_000, () => 1)).toBe(595_000);
     expect(connectionLifetime(600_000, 5_000, () => 0.5)).toBe(535_000);

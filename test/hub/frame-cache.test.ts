@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FrameCache } from '../../src/hub/frame-cache.js';
-import type { Update } from '../../src/hub/update.js';
+import type { Update } from '../../src/hub/storage/update.js';
+import { FrameCache } from '../../src/hub/subscribers/frame-cache.js';
 
 const update = (id: string, data: string, extra: Partial<Update> = {}): Update => ({
   id,

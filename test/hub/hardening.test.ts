@@ -1,6 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MAX_CACHED_KEY_LENGTH, TopicSelectorStore } from '../../src/hub/topic-selector.js';
+import { MAX_CACHED_KEY_LENGTH, TopicSelectorStore } from '../../src/hub/topics/topic-selector.js';
 import {
   publish,
   publishOk,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryTransport } from '../../src/hub/storage/memory-transport.js';
-import { DuplicateUpdateIdError } from '../../src/hub/transport.js';
-import type { Update } from '../../src/hub/update.js';
+import { DuplicateUpdateIdError } from '../../src/hub/storage/transport.js';
+import type { Update } from '../../src/hub/storage/update.js';
 
 const update = (id: string): Update => ({ id, topics: ['t'], data: id, private: false });
 

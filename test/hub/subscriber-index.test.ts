@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { Access } from '../../src/hub/access.js';
-import { Subscriber } from '../../src/hub/subscriber.js';
-import { SubscriberIndex } from '../../src/hub/subscriber-index.js';
-import { TopicSelectorStore } from '../../src/hub/topic-selector.js';
+import type { Access } from '../../src/hub/auth/access.js';
+import { Subscriber } from '../../src/hub/subscribers/subscriber.js';
+import { SubscriberIndex } from '../../src/hub/topics/subscriber-index.js';
+import { TopicSelectorStore } from '../../src/hub/topics/topic-selector.js';
 
 /** A real selector store that counts the evaluations that reach it. */
 class CountingStore extends TopicSelectorStore {

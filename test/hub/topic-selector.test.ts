@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { TopicSelectorStore } from '../../src/hub/topic-selector.js';
-import { compileUriTemplate } from '../../src/hub/uri-template.js';
+import { TopicSelectorStore } from '../../src/hub/topics/topic-selector.js';
+import { compileUriTemplate } from '../../src/hub/topics/uri-template.js';
 
 const store = new TopicSelectorStore(1000);
 const m = (topic: string, selector: string) => store.match(topic, selector);

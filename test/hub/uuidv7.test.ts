@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { generateUpdateId, UuidV7Generator } from '../../src/hub/uuidv7.js';
+import { generateUpdateId, UuidV7Generator } from '../../src/hub/storage/uuidv7.js';
 
 const FORMAT = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { AnswerStore, parseAnswerEventId } from '../../src/hub/web-ui/answer-store.js';
-import { DemoHttpError } from '../../src/hub/web-ui/http-error.js';
-import { generateAnswer } from '../../src/hub/web-ui/index.js';
-import { RateLimiter } from '../../src/hub/web-ui/rate-limiter.js';
+import { AnswerStore, parseAnswerEventId } from '../../src/web-ui/answer-store.js';
+import { DemoHttpError } from '../../src/web-ui/http-error.js';
+import { generateAnswer } from '../../src/web-ui/index.js';
+import { RateLimiter } from '../../src/web-ui/rate-limiter.js';
 
 describe('AnswerStore: bounded, resumable answers (fake timers)', () => {
   beforeEach(() => {

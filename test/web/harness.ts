@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { type Authorizer, createHub, type Hub } from '../../src/hub/index.js';
-import { createWebUi, type WebUiHandler, type WebUiOptions } from '../../src/hub/web-ui/index.js';
+import { createWebUi, type WebUiHandler, type WebUiOptions } from '../../src/web-ui/index.js';
 import { launchChromium as launchSystemChromium } from '../support/chromium.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAuthorizer, createToken } from '../../src/hub/auth/index.js';
-import { generateAnswer } from '../../src/hub/web-ui/index.js';
+import { generateAnswer } from '../../src/web-ui/index.js';
 import { CHROMIUM_PATH, requireBinary } from '../support/binaries.js';
 import { ARTIFACTS, buildWebUi, launchChromium, startHub, type TestHub, watchPage } from './harness.js';
 

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { assertLoopbackHost } from '../../src/hub/web-ui/request-guards.js';
+import { assertLoopbackHost } from '../../src/web-ui/request-guards.js';
 
 const request = (headers: Record<string, string>) => ({ headers }) as unknown as IncomingMessage;
 

@@ -3,7 +3,7 @@ import { connect } from 'node:net';
 import { EventSource } from 'eventsource';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { streamEvents } from '../../src/client/index.js';
-import { generateAnswer } from '../../src/hub/web-ui/index.js';
+import { generateAnswer } from '../../src/web-ui/index.js';
 import { buildWebUi, startHub, type TestHub } from './harness.js';
 
 /** A raw GET with the path sent exactly as written (fetch would normalise `..` away). */

@@ -4,7 +4,7 @@ import { byId, el } from './lib/dom.js';
 import { formatBytes } from './lib/format.js';
 import { showState } from './lib/status.js';
 
-/** One sample of `GET /demo/stats` (see DashboardSample in src/hub/web-ui/stats-feed.ts). */
+/** One sample of `GET /demo/stats` (see DashboardSample in src/web-ui/stats-feed.ts). */
 interface Sample {
   time: number;
   connections: number;

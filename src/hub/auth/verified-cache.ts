@@ -1,5 +1,5 @@
 import type { JWTPayload } from 'jose';
-import { LruCache } from '../lru-cache.js';
+import { LruCache } from '../topics/lru-cache.js';
 
 /** How long a verified token is trusted without re-checking its signature (key rotation, JWKS refresh). */
 export const VERIFIED_TOKEN_TTL_MS = 60_000;

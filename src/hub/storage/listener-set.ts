@@ -1,4 +1,4 @@
-import type { Update } from '../update.js';
+import type { Update } from './update.js';
 
 /**
  * The live listeners of a transport, in registration order. Shared by every engine so that they all keep

@@ -1,6 +1,6 @@
-import { DuplicateUpdateIdError, type ReplayResult, type Transport } from '../transport.js';
-import type { Update } from '../update.js';
 import { ListenerSet } from './listener-set.js';
+import { DuplicateUpdateIdError, type ReplayResult, type Transport } from './transport.js';
+import type { Update } from './update.js';
 
 /** Options of {@link MemoryTransport}. */
 export interface MemoryTransportOptions {

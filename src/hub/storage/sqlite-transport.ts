@@ -1,5 +1,3 @@
-import { DuplicateUpdateIdError, type ReplayResult, type Transport } from '../transport.js';
-import type { Update } from '../update.js';
 import { ListenerSet } from './listener-set.js';
 import {
   isBusy,
@@ -8,6 +6,8 @@ import {
   type SqliteDatabase,
   type SqliteStatement,
 } from './sqlite-driver.js';
+import { DuplicateUpdateIdError, type ReplayResult, type Transport } from './transport.js';
+import type { Update } from './update.js';
 
 /** Options of {@link SqliteTransport}. */
 export interface SqliteTransportOptions {

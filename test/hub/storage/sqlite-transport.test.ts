@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqliteTransport } from '../../../src/hub/storage/sqlite-transport.js';
-import type { Update } from '../../../src/hub/update.js';
+import type { Update } from '../../../src/hub/storage/update.js';
 import { describeTransportContract } from './transport-contract.js';
 
 let dir: string;

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { DuplicateUpdateIdError, type Transport } from '../../../src/hub/transport.js';
-import type { Update } from '../../../src/hub/update.js';
+import { DuplicateUpdateIdError, type Transport } from '../../../src/hub/storage/transport.js';
+import type { Update } from '../../../src/hub/storage/update.js';
 
 /** Builds a fresh, empty transport holding at most `historySize` updates. */
 export type TransportFactory = (options: { historySize: number }) => Transport | Promise<Transport>;

@@ -1,6 +1,6 @@
 import { MemoryTransport } from '../../../src/hub/storage/memory-transport.js';
-import type { ReplayResult, Transport } from '../../../src/hub/transport.js';
-import type { Update } from '../../../src/hub/update.js';
+import type { ReplayResult, Transport } from '../../../src/hub/storage/transport.js';
+import type { Update } from '../../../src/hub/storage/update.js';
 
 /**
  * A real in-memory transport whose history reads take `delayMs`, like a networked store (Redis) does:

@@ -5,10 +5,10 @@ import { extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
- * The built web UI folder: `web/dist` at the package root. This file sits at `src/hub/web-ui/` (under
- * tsx) or `dist/hub/web-ui/` (compiled), three levels below the root either way.
+ * The built web UI folder: `web/dist` at the package root. This file sits at `src/web-ui/` (under
+ * tsx) or `dist/web-ui/` (compiled), two levels below the root either way.
  */
-export const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../../web/dist/', import.meta.url));
+export const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../web/dist/', import.meta.url));
 
 const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',

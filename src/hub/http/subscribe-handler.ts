@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { EncodedEvent } from '../protocol/index.js';
-import { openStream, type SseStream, validLastEventId } from '../server/index.js';
+import type { EncodedEvent } from '../../protocol/index.js';
+import { openStream, type SseStream, validLastEventId } from '../../server/index.js';
+import type { HubContext } from '../hub-context.js';
+import type { Update } from '../storage/update.js';
+import { Subscriber, type SubscriberDropReason } from '../subscribers/subscriber.js';
+import { topicProblem } from '../topics/topic-limits.js';
 import { HubHttpError } from './http-error.js';
-import type { HubContext } from './hub-context.js';
-import { Subscriber, type SubscriberDropReason } from './subscriber.js';
-import { topicProblem } from './topic-limits.js';
-import type { Update } from './update.js';
 
 /** Cursor value asking for the whole history (Mercure §Reconciliation). */
 export const EARLIEST = 'earliest';

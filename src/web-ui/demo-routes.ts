@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { openStream, type SseStream, type StreamOptions } from '../../server/index.js';
+import { openStream, type SseStream, type StreamOptions } from '../server/index.js';
 import { type AnswerStore, parseAnswerEventId } from './answer-store.js';
 import type { ChatRoom, RoomEventType } from './chat-room.js';
 import type { ClockPublisher } from './clock-publisher.js';

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { HubContext } from '../hub-context.js';
 import { HubHttpError, sendText } from './http-error.js';
-import type { HubContext } from './hub-context.js';
 import { parsePublishForm } from './publish-form.js';
 import { readBody } from './request-body.js';
 

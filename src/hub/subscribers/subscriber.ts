@@ -1,8 +1,8 @@
-import type { EncodedEvent } from '../protocol/index.js';
-import type { SseStream } from '../server/index.js';
-import type { Access } from './access.js';
-import type { TopicSelectorStore } from './topic-selector.js';
-import type { Update } from './update.js';
+import type { EncodedEvent } from '../../protocol/index.js';
+import type { SseStream } from '../../server/index.js';
+import type { Access } from '../auth/access.js';
+import type { Update } from '../storage/update.js';
+import type { TopicSelectorStore } from '../topics/topic-selector.js';
 
 /** Why a subscriber was disconnected by the hub rather than by its client. */
 export type SubscriberDropReason = 'queue-overflow' | 'overflow' | 'dispatch-timeout' | 'heartbeat-failed';

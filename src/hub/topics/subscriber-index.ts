@@ -1,4 +1,4 @@
-import type { Subscriber } from './subscriber.js';
+import type { Subscriber } from '../subscribers/subscriber.js';
 import { isTemplateSelector, MATCH_ALL, type TopicSelectorStore } from './topic-selector.js';
 
 /**

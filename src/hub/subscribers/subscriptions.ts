@@ -1,4 +1,4 @@
-import { HUB_PATH } from './reserved-topic.js';
+import { HUB_PATH } from '../topics/reserved-topic.js';
 import type { Subscriber } from './subscriber.js';
 
 /** JSON-LD context of every subscription document (Mercure §JSON-LD Context). */

@@ -1,8 +1,8 @@
+import type { Update } from '../storage/update.js';
+import { generateUpdateId } from '../storage/uuidv7.js';
+import { isReservedTopic } from '../topics/reserved-topic.js';
+import { topicProblem } from '../topics/topic-limits.js';
 import { HubHttpError } from './http-error.js';
-import { isReservedTopic } from './reserved-topic.js';
-import { topicProblem } from './topic-limits.js';
-import type { Update } from './update.js';
-import { generateUpdateId } from './uuidv7.js';
 
 /** Longest client-supplied id: the longest Last-Event-ID the server library accepts back as a cursor. */
 export const MAX_UPDATE_ID_LENGTH = 1024;

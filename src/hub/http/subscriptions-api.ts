@@ -1,13 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { HubHttpError } from './http-error.js';
-import type { HubContext } from './hub-context.js';
-import { EARLIEST, encodeHeaderText } from './subscribe-handler.js';
+import type { HubContext } from '../hub-context.js';
 import {
   MERCURE_CONTEXT,
   type SubscriptionDocument,
   type SubscriptionsQuery,
   subscriptionDocument,
-} from './subscriptions.js';
+} from '../subscribers/subscriptions.js';
+import { HubHttpError } from './http-error.js';
+import { EARLIEST, encodeHeaderText } from './subscribe-handler.js';
 
 /**
  * `GET /.well-known/mercure/subscriptions[/{selector}[/{subscriber}]]` (mercure-protocol §3.6): the

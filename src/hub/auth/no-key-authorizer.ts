@@ -1,5 +1,5 @@
 import type { Access, Authorizer, Role } from './access.js';
-import { HubAuthError } from './auth/index.js';
+import { HubAuthError } from './index.js';
 
 /** The rights of a subscriber without a token: public updates only. */
 export const ANONYMOUS_ACCESS: Access = Object.freeze({

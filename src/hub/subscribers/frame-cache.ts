@@ -1,5 +1,5 @@
-import { type EncodedEvent, preEncode } from '../protocol/index.js';
-import type { Update } from './update.js';
+import { type EncodedEvent, preEncode } from '../../protocol/index.js';
+import type { Update } from '../storage/update.js';
 
 /** Default budget of {@link FrameCache}: enough for thousands of typical updates, bounded whatever their size. */
 export const DEFAULT_FRAME_CACHE_BYTES = 32 * 1024 * 1024;

@@ -1,5 +1,5 @@
-import { preEncode } from '../../protocol/index.js';
-import type { SseStream } from '../../server/index.js';
+import { preEncode } from '../protocol/index.js';
+import type { SseStream } from '../server/index.js';
 import { DemoHttpError } from './http-error.js';
 import type { WebUiHub } from './hub-port.js';
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { SseEvent } from '../../protocol/index.js';
+import type { SseEvent } from '../protocol/index.js';
 import { generateAnswer } from './answer-generator.js';
 import { DemoHttpError } from './http-error.js';
 

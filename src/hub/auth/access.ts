@@ -1,11 +1,11 @@
-import type { Authorizer as JwtAuthorizer } from './auth/index.js';
+import type { Authorizer as JwtAuthorizer } from './index.js';
 
 /**
  * The authorisation contract the hub core builds against (Mercure §Authorization). The JWT implementation
  * lives in `./auth/` (`createAuthorizer`); the core needs only its `authorize` method, so any object with
  * it (a custom or test authoriser) can be passed as `HubOptions.authorizer`.
  */
-export type { Access, AuthRequest, Role } from './auth/index.js';
+export type { Access, AuthRequest, Role } from './index.js';
 
 /**
  * Decides what a request may do. Rejects with an error carrying `status` 400, 401 or 403 (the JWT module's
