@@ -1,4 +1,4 @@
-import { createRequire } from 'node:module';
+import { requireDriver } from './optional-driver.js';
 
 /**
  * The slice of better-sqlite3 (v12) the SQLite transport uses, typed here because the package ships no
@@ -29,11 +29,12 @@ export interface SqliteOpenOptions {
 
 type DatabaseConstructor = new (path: string, options?: SqliteOpenOptions) => SqliteDatabase;
 
-const require = createRequire(import.meta.url);
-
 /** Opens a database file with better-sqlite3 (loaded lazily so the in-memory hub never needs the addon). */
 export function openSqlite(path: string, options?: SqliteOpenOptions): SqliteDatabase {
-  const Database = require('better-sqlite3') as DatabaseConstructor;
+  const Database = requireDriver<DatabaseConstructor>(
+    'better-sqlite3',
+    'The SQLite transport (--db, SqliteTransport)',
+  );
   return new Database(path, options);
 }
 
