@@ -42,7 +42,7 @@ const RULES: Readonly<Record<string, Rule>> = {
   hub: {
     below: ['protocol', 'server'],
     node: true,
-    packages: ['jose', 'prom-client', 'better-sqlite3', 'ioredis'],
+    packages: ['jose', 'prom-client', 'better-sqlite3', 'ioredis', 'urlpattern-polyfill'],
   },
   'web-ui': { below: ['protocol', 'server'], node: true, packages: [] },
 };
