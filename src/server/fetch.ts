@@ -11,12 +11,13 @@ import { SseStream } from './stream.js';
  * reasons. No hop-by-hop headers (the runtime owns the connection). The request's `signal` aborting
  * (client gone) closes the stream with reason `client`.
  *
- * `handler` runs after the opening comment is queued; it may keep the stream and write later. An error
- * it throws (or rejects with) closes the stream with reason `server`.
+ * `handler` runs after the opening comment is queued; it may keep the stream and write later. Its result
+ * is ignored (so `(stream) => channel.join(stream)` fits), except that an error it throws, or a promise it
+ * returns that rejects, closes the stream with reason `server`.
  */
 export function sseResponse(
   request: Request,
-  handler: (stream: SseStream) => void | Promise<void>,
+  handler: (stream: SseStream) => unknown,
   options?: StreamOptions,
 ): Response {
   const resolved = resolveStreamOptions(options);
