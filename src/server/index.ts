@@ -13,9 +13,16 @@ export {
 } from './channel.js';
 export { sseResponse } from './fetch.js';
 export { FETCH_HIGH_WATER_MARK } from './fetch-sink.js';
+export { decodeHeaderText, encodeHeaderText } from './header-text.js';
 export { SSE_HEADERS, sseHeaders } from './headers.js';
 export { History, type HistoryEntry, type HistoryOptions } from './history.js';
-export { MAX_LAST_EVENT_ID_LENGTH, readLastEventId, validLastEventId } from './last-event-id.js';
+export {
+  type LastEventIdRequest,
+  lastEventIdRequest,
+  MAX_LAST_EVENT_ID_LENGTH,
+  readLastEventId,
+  validLastEventId,
+} from './last-event-id.js';
 export { openingFrame, openStream } from './open-stream.js';
 export {
   CLOSE_REASONS,

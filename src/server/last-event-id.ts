@@ -1,4 +1,6 @@
-/** Longest Last-Event-ID we accept; ids are cursors, not payloads (sse-rules §1.7, §3.1 rule 5). */
+import { decodeHeaderText } from './header-text.js';
+
+/** Longest Last-Event-ID we accept; ids are cursors, not payloads. */
 export const MAX_LAST_EVENT_ID_LENGTH = 1024;
 
 /** Whether `value` holds a C0 control or DEL: never part of an id a sane server sends. */
@@ -11,9 +13,9 @@ function hasControl(value: string): boolean {
 }
 
 /**
- * Validates a client-supplied Last-Event-ID. It is hostile input (sse-rules §3.1 rule 5): values longer
- * than {@link MAX_LAST_EVENT_ID_LENGTH} or holding control characters are treated as absent, so they can
- * never be reflected into an `id:` field or a history lookup.
+ * Validates a client-supplied Last-Event-ID. It is hostile input: values longer than
+ * {@link MAX_LAST_EVENT_ID_LENGTH} or holding control characters are treated as absent, so they can never
+ * be reflected into an `id:` field or a history lookup.
  */
 export function validLastEventId(value: string | undefined | null): string | undefined {
   if (value === undefined || value === null || value === '') return undefined;
@@ -21,20 +23,56 @@ export function validLastEventId(value: string | undefined | null): string | und
   return value;
 }
 
+/** What a request says about its Last-Event-ID. */
+export interface LastEventIdRequest {
+  /** Whether the client sent one, in the header or a listed query parameter, even an unusable one. */
+  readonly sent: boolean;
+  /** The id, decoded and validated ({@link validLastEventId}); undefined when absent or unusable. */
+  readonly lastEventId: string | undefined;
+}
+
+const NOT_SENT: LastEventIdRequest = Object.freeze({ sent: false, lastEventId: undefined });
+
 /**
- * Reads Last-Event-ID: the header when present (what EventSource sends on reconnect, HTML §9.2.3),
- * otherwise the query parameter `param` (for a first connection from a client that cannot set headers).
+ * Reads a request's Last-Event-ID: the `Last-Event-ID` header when present and not empty (what
+ * EventSource sends on reconnect, WHATWG HTML
+ * https://html.spec.whatwg.org/multipage/server-sent-events.html#sse-processing-model), decoded from its
+ * UTF-8 bytes ({@link decodeHeaderText}); otherwise the first of the query parameters `params`, in order,
+ * that is present and not empty (for a first connection from a client that cannot set headers).
+ *
+ * `header` is the raw value as Node (`req.headers['last-event-id']`) or Fetch (`headers.get(…)`) gives it;
+ * `url` the request target or absolute URL (`req.url`, `request.url`).
+ */
+export function lastEventIdRequest(
+  header: string | readonly string[] | undefined | null,
+  url: string | undefined,
+  params: readonly string[],
+): LastEventIdRequest {
+  const fromHeader = typeof header === 'string' ? header : header?.[0];
+  if (fromHeader !== undefined && fromHeader !== '') {
+    return { sent: true, lastEventId: validLastEventId(decodeHeaderText(fromHeader)) };
+  }
+  if (params.length === 0 || url === undefined) return NOT_SENT;
+  const q = url.indexOf('?');
+  if (q < 0) return NOT_SENT;
+  const hash = url.indexOf('#', q);
+  const query = new URLSearchParams(url.slice(q + 1, hash < 0 ? undefined : hash));
+  for (const name of params) {
+    const value = query.get(name);
+    if (value !== null && value !== '') return { sent: true, lastEventId: validLastEventId(value) };
+  }
+  return NOT_SENT;
+}
+
+/**
+ * The validated Last-Event-ID of a request ({@link lastEventIdRequest}); `param` names the query
+ * parameter (or parameters, in precedence order) read when the header is absent, `false` none.
  */
 export function readLastEventId(
-  header: string | string[] | undefined | null,
+  header: string | readonly string[] | undefined | null,
   url: string | undefined,
-  param: string | false,
+  param: string | readonly string[] | false,
 ): string | undefined {
-  const fromHeader = Array.isArray(header) ? header[0] : header;
-  if (fromHeader !== undefined && fromHeader !== null && fromHeader !== '')
-    return validLastEventId(fromHeader);
-  if (param === false || url === undefined) return undefined;
-  const q = url.indexOf('?');
-  if (q < 0) return undefined;
-  return validLastEventId(new URLSearchParams(url.slice(q + 1)).get(param));
+  const params = param === false ? [] : typeof param === 'string' ? [param] : param;
+  return lastEventIdRequest(header, url, params).lastEventId;
 }

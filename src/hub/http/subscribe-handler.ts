@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EncodedEvent } from '../../protocol/index.js';
-import { openStream, type SseStream, validLastEventId } from '../../server/index.js';
+import { encodeHeaderText, lastEventIdRequest, openStream, type SseStream } from '../../server/index.js';
 import type { HubContext } from '../hub-context.js';
 import type { Update } from '../storage/update.js';
 import { Subscriber, type SubscriberDropReason } from '../subscribers/subscriber.js';
@@ -22,41 +22,9 @@ const MAX_TIMEOUT = 2 ** 31 - 1;
  * `requested` is true whenever one was sent, even if invalid (too long, control characters): such a
  * cursor is unusable and answered `earliest` so the client knows it may have missed updates.
  */
-export function readCursor(
-  req: IncomingMessage,
-  url: URL,
-): { requested: boolean; cursor: string | undefined } {
-  const header = req.headers['last-event-id'];
-  const fromHeader = Array.isArray(header) ? header[0] : header;
-  if (fromHeader !== undefined && fromHeader !== '') {
-    return { requested: true, cursor: validLastEventId(decodeHeaderText(fromHeader)) };
-  }
-  for (const name of CURSOR_PARAMS) {
-    const value = url.searchParams.get(name);
-    if (value !== null && value !== '') return { requested: true, cursor: validLastEventId(value) };
-  }
-  return { requested: false, cursor: undefined };
-}
-
-/**
- * Browsers send Last-Event-ID as UTF-8 bytes (HTML §9.2.4); Node hands header values over as latin1.
- * Re-decode so a non-ASCII id matches the id the hub stored; keep the raw value if it is not UTF-8.
- */
-function decodeHeaderText(value: string): string {
-  if (!/[\x80-\xff]/.test(value)) return value;
-  const decoded = Buffer.from(value, 'latin1').toString('utf8');
-  return decoded.includes('\uFFFD') ? value : decoded;
-}
-
-/**
- * The inverse for a response header: UTF-8 bytes, written by Node one byte per character. Node throws
- * (a 500) on a header character above U+00FF, and ids may hold any non-control character.
- */
-export function encodeHeaderText(value: string): string {
-  for (let i = 0; i < value.length; i++) {
-    if (value.charCodeAt(i) > 0x7f) return Buffer.from(value, 'utf8').toString('latin1');
-  }
-  return value;
+export function readCursor(req: IncomingMessage): { requested: boolean; cursor: string | undefined } {
+  const { sent, lastEventId } = lastEventIdRequest(req.headers['last-event-id'], req.url, CURSOR_PARAMS);
+  return { requested: sent, cursor: lastEventId };
 }
 
 /**
@@ -157,7 +125,7 @@ export async function handleSubscribe(
     subscriber = sub;
     // Listen first, then read history: updates published meanwhile wait in the subscriber's queue.
     ctx.index.add(sub);
-    const { requested, cursor } = readCursor(req, url);
+    const { requested, cursor } = readCursor(req);
     // Mercure's value (mercure-protocol §3.3) plus no-transform, so compression middleware and transforming
     // proxies leave the stream alone (the server library lets a caller's Cache-Control win).
     const headers: Record<string, string> = {

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { encodeHeaderText } from '../../server/index.js';
 import type { HubContext } from '../hub-context.js';
 import {
   MERCURE_CONTEXT,
@@ -7,7 +8,7 @@ import {
   subscriptionDocument,
 } from '../subscribers/subscriptions.js';
 import { HubHttpError } from './http-error.js';
-import { EARLIEST, encodeHeaderText } from './subscribe-handler.js';
+import { EARLIEST } from './subscribe-handler.js';
 
 /**
  * `GET /.well-known/mercure/subscriptions[/{selector}[/{subscriber}]]` (mercure-protocol §3.6): the
