@@ -13,7 +13,7 @@ import type { HubContext, HubCounters } from './hub-context.js';
 import { HubMetrics } from './metrics.js';
 import { type HubOptions, type ResolvedHubOptions, resolveHubOptions } from './options.js';
 import { MemoryTransport } from './storage/memory-transport.js';
-import { DuplicateUpdateIdError, type Transport } from './storage/transport.js';
+import { DuplicateUpdateIdError, type Transport, TransportUnavailableError } from './storage/transport.js';
 import type { Update } from './storage/update.js';
 import { generateUpdateId } from './storage/uuidv7.js';
 import { FrameCache } from './subscribers/frame-cache.js';
@@ -121,6 +121,7 @@ class HubCore implements Hub, HubContext {
   readonly #authorizer;
   readonly #frames = new FrameCache();
   readonly #unlisten: () => void;
+  readonly #unresync: () => void;
   readonly #drained = new Set<() => void>();
 
   constructor(options: ResolvedHubOptions) {
@@ -135,9 +136,25 @@ class HubCore implements Hub, HubContext {
     this.matcher = new TopicSelectorStore(options.topicSelectorCacheSize);
     this.index = new SubscriberIndex(this.matcher);
     this.hubMetrics = new HubMetrics(() => this.transport.historySize());
+    this.transport.registerMetrics?.(this.hubMetrics.registry);
     this.cors = new CorsPolicy(options.corsOrigins);
     this.#authorizer = options.authorizer ?? new NoKeyAuthorizer(options.allowAnonymous);
     this.#unlisten = this.transport.listen((update) => this.#fanOut(update));
+    this.#unresync = this.transport.onResync?.(() => this.#resync()) ?? (() => {});
+  }
+
+  /**
+   * The transport's live feed skipped updates on this node: every open stream may have missed some, so
+   * each is closed with a jittered `retry:` and its client reconnects with Last-Event-ID (here or on
+   * another node) and replays the gap from history.
+   */
+  #resync(): void {
+    const streams = [...this.index.all()];
+    this.options.logger.warn(
+      { subscribers: streams.length },
+      'live feed skipped updates: subscribers told to reconnect',
+    );
+    for (const subscriber of streams) subscriber.close(this.jitteredRetry());
   }
 
   get metrics(): HubMetrics['registry'] {
@@ -241,6 +258,10 @@ class HubCore implements Hub, HubContext {
       sendHttpError(res, error);
       return;
     }
+    if (error instanceof TransportUnavailableError) {
+      sendHttpError(res, unavailable(error));
+      return;
+    }
     this.options.logger.error({ err: error }, 'hub request failed');
     sendText(res, 500, 'Internal hub error; see the hub logs\n');
   }
@@ -273,6 +294,7 @@ class HubCore implements Hub, HubContext {
       await this.transport.dispatch(update);
     } catch (error) {
       if (error instanceof DuplicateUpdateIdError) throw new HubHttpError(409, error.message);
+      if (error instanceof TransportUnavailableError) throw unavailable(error);
       throw error;
     }
     this.hubMetrics.updatesPublished.inc();
@@ -435,7 +457,13 @@ class HubCore implements Hub, HubContext {
     });
     for (const subscriber of this.index.all()) subscriber.close(undefined, true);
     this.#unlisten();
+    this.#unresync();
     await this.transport.close();
     this.options.logger.info({}, 'hub closed');
   }
+}
+
+/** 503 with `Retry-After` (RFC 9110 §10.2.3) for a storage engine that cannot be reached: nothing was stored. */
+function unavailable(error: TransportUnavailableError): HubHttpError {
+  return new HubHttpError(503, error.message, { 'retry-after': String(error.retryAfterSeconds) });
 }

@@ -37,8 +37,14 @@ export {
   resolveHubOptions,
 } from './options.js';
 export { MemoryTransport, type MemoryTransportOptions } from './storage/memory-transport.js';
+export { RedisTransport, type RedisTransportOptions } from './storage/redis-transport.js';
 export { SqliteTransport, type SqliteTransportOptions } from './storage/sqlite-transport.js';
-export { DuplicateUpdateIdError, type ReplayResult, type Transport } from './storage/transport.js';
+export {
+  DuplicateUpdateIdError,
+  type ReplayResult,
+  type Transport,
+  TransportUnavailableError,
+} from './storage/transport.js';
 export type { Update } from './storage/update.js';
 export { generateUpdateId, UuidV7Generator, uuidv7 } from './storage/uuidv7.js';
 export { queryEscape, SUBSCRIPTIONS_PATH, subscriptionTopic } from './subscribers/subscriptions.js';

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EncodedEvent } from '../../protocol/index.js';
 import { encodeHeaderText, lastEventIdRequest, openStream, type SseStream } from '../../server/index.js';
 import type { HubContext } from '../hub-context.js';
+import { type ReplayResult, TransportUnavailableError } from '../storage/transport.js';
 import type { Update } from '../storage/update.js';
 import { Subscriber, type SubscriberDropReason } from '../subscribers/subscriber.js';
 import { topicProblem } from '../topics/topic-limits.js';
@@ -136,7 +137,18 @@ export async function handleSubscribe(
     if (requested) {
       let responseCursor = EARLIEST;
       if (cursor !== undefined) {
-        const result = await ctx.transport.replay(cursor, ctx.options.historyScanLimit);
+        let result: ReplayResult;
+        try {
+          result = await ctx.transport.replay(cursor, ctx.options.historyScanLimit);
+        } catch (error) {
+          if (!(error instanceof TransportUnavailableError)) throw error;
+          // History is out of reach (Redis down): streaming without it would silently skip what the
+          // client missed, and a 503 would make EventSource give up. Come back, with the same cursor.
+          ctx.index.remove(sub);
+          release();
+          refuse(ctx, req, res, 'unavailable');
+          return;
+        }
         // A cursor naming a private update this subscriber may not read is, to it, unknown: echoing it
         // or replaying after it would confirm that the (possibly guessable, client-chosen) id exists.
         if (result.found && (result.cursor === undefined || sub.mayRead(result.cursor))) {
@@ -217,6 +229,7 @@ function recordDrop(ctx: HubContext, sub: Subscriber, reason: SubscriberDropReas
 const REFUSALS = {
   capacity: 'the hub is at its connection limit; reconnect after the retry delay',
   draining: 'the hub is shutting down; reconnect after the retry delay',
+  unavailable: 'history is unavailable right now (storage unreachable); reconnect after the retry delay',
   'too-slow': 'too many updates were waiting for this connection; reconnect with Last-Event-ID to catch up',
 } as const;
 

@@ -1,3 +1,4 @@
+import type { Registry } from 'prom-client';
 import type { Update } from './update.js';
 
 /** The result of asking a transport for history after a given id. */
@@ -42,6 +43,15 @@ export interface Transport {
   historySize(): Promise<number>;
   /** Releases resources; pending dispatches settle first. */
   close(): Promise<void>;
+  /**
+   * Optional, for engines shared by several nodes: registers `handler`, called when this node's live feed
+   * skipped updates (it fell further behind than the engine lets it catch up, or the engine lost data).
+   * The hub then closes every open stream with a `retry:` so clients reconnect with their Last-Event-ID
+   * and replay what they missed. Returns the function that removes the handler.
+   */
+  onResync?(handler: () => void): () => void;
+  /** Optional: adds the engine's own metrics to the hub's Prometheus registry (served at `/metrics`). */
+  registerMetrics?(registry: Registry): void;
 }
 
 /** Rejected by {@link Transport.dispatch} when a publisher reuses an id the hub already holds. */
@@ -51,5 +61,22 @@ export class DuplicateUpdateIdError extends Error {
     super(
       `An update with id "${id}" already exists; ids must be unique, omit "id" to let the hub generate one`,
     );
+  }
+}
+
+/**
+ * Rejected by {@link Transport.dispatch} (and reads) when the storage engine cannot be reached or refused
+ * the write: the update was not acknowledged. The hub answers 503 with `Retry-After: retryAfterSeconds`.
+ */
+export class TransportUnavailableError extends Error {
+  override readonly name = 'TransportUnavailableError';
+  readonly code = 'TRANSPORT_UNAVAILABLE';
+  constructor(
+    message: string,
+    /** Seconds a client should wait before trying again. */
+    readonly retryAfterSeconds: number,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
   }
 }
