@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import { MERCURE_1 } from '../mercure-1-names.js';
 import { HubAuthError } from './errors.js';
 
 /** Where a token was found, in Mercure's precedence order. */
@@ -12,15 +13,24 @@ export interface PresentedToken {
 
 /**
  * Finds the token of a request, in the order Mercure mandates (§Authorization, mercure-protocol.md §3.7):
- * the `Authorization: Bearer` header; else the `authorization` query parameter; else the cookie.
- * A present header is the only source even when it is malformed (the cookie is ambient and MUST be
- * ignored then, sse-rules.md §3.3). Returns undefined when no token was presented.
+ * the `Authorization: Bearer` header; else the 0.x `authorization` query parameter; else the Mercure 1.0
+ * cookie (`accessTokenCookieName`); else the 0.x cookie (`cookieName`). A present header is the only
+ * source even when it is malformed (the cookie is ambient and MUST be ignored then, Mercure 1.0
+ * §Presenting the Access Token). The RFC 6750 `access_token` query parameter is refused with 400
+ * (`invalid_request`): tokens never travel in URLs (RFC 9700). Returns undefined when no token was presented.
  */
 export function findToken(
   headers: IncomingHttpHeaders,
   url: URL,
   cookieName: string,
+  accessTokenCookieName: string = MERCURE_1.cookieName,
 ): PresentedToken | undefined {
+  if (url.searchParams.has(MERCURE_1.uriTokenParam)) {
+    throw new HubAuthError(
+      400,
+      `The "${MERCURE_1.uriTokenParam}" query parameter is not accepted: tokens must not travel in URLs (RFC 9700); send "Authorization: Bearer <token>" or the "${accessTokenCookieName}" cookie`,
+    );
+  }
   const header = headers.authorization;
   if (header !== undefined) {
     // The prefix is case-sensitive in the reference hub; accept any case of "bearer" as RFC 6750 allows
@@ -42,8 +52,10 @@ export function findToken(
     if (query[0] === '') throw new HubAuthError(400, 'The "authorization" query parameter is empty');
     return { token: query[0]!, from: 'query' };
   }
-  const cookie = readCookie(headers.cookie, cookieName);
-  if (cookie !== undefined && cookie !== '') return { token: cookie, from: 'cookie' };
+  for (const name of [accessTokenCookieName, cookieName]) {
+    const cookie = readCookie(headers.cookie, name);
+    if (cookie !== undefined && cookie !== '') return { token: cookie, from: 'cookie' };
+  }
   return undefined;
 }
 

@@ -11,6 +11,17 @@ export interface VerifyPolicy {
 }
 
 /**
+ * What a Mercure 1.0 access token must also carry (§Token Validation, https://mercure.rocks/spec#token-validation):
+ * `typ` `at+jwt` (jose compares it without `application/`, case-insensitively, per RFC 7515 §4.1.9),
+ * `iss` equal to the issuer whose key verifies it, the resource identifier in `aud`, and an `exp`.
+ */
+export interface AccessTokenProfile {
+  readonly typ: string;
+  readonly issuer: string;
+  readonly audience: string;
+}
+
+/**
  * Verifies a compact JWS against one role's key and allowlist, enforcing `exp` and `nbf`, and turns every
  * failure into a 401 whose message says what is wrong without quoting the token (sse-rules.md §3.2).
  * The algorithm is checked against the allowlist before any key is looked up or any signature computed.
@@ -20,6 +31,7 @@ export async function verifyToken(
   key: ResolvedKey,
   role: string,
   policy: VerifyPolicy,
+  profile?: AccessTokenProfile,
 ): Promise<JWTPayload> {
   let alg: unknown;
   try {
@@ -39,7 +51,8 @@ export async function verifyToken(
   const options = {
     algorithms: [...key.algorithms],
     clockTolerance: policy.clockToleranceSeconds,
-    requiredClaims: policy.requireExpiration ? ['exp'] : [],
+    requiredClaims: profile ? ['exp', 'iss', 'aud'] : policy.requireExpiration ? ['exp'] : [],
+    ...(profile && { typ: profile.typ, issuer: profile.issuer, audience: profile.audience }),
   };
   try {
     const result =
@@ -63,6 +76,18 @@ function describe(error: unknown, role: string, key: ResolvedKey): HubAuthError 
       const nbf =
         typeof error.payload.nbf === 'number' ? new Date(error.payload.nbf * 1000).toISOString() : '?';
       return new HubAuthError(401, `Token not valid before ${nbf} (nbf)`, { cause: error });
+    }
+    if (error.claim === 'aud') {
+      return new HubAuthError(
+        401,
+        `Token audience (aud) does not include this hub's resource identifier; see its protected resource metadata`,
+        { cause: error },
+      );
+    }
+    if (error.claim === 'typ') {
+      return new HubAuthError(401, 'Token type (typ header) must be at+jwt: an OAuth 2.0 JWT access token', {
+        cause: error,
+      });
     }
     if (error.claim === 'exp' && error.reason === 'missing') {
       return new HubAuthError(401, 'Token has no "exp" claim; this hub requires expiring tokens', {

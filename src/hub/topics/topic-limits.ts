@@ -19,3 +19,19 @@ export function topicProblem(text: string): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * Why `text` cannot be a Mercure 1.0 topic or matcher value, or undefined: {@link topicProblem}'s rules,
+ * plus C1 controls (U+0080-U+009F), Unicode format characters (category Cf: bidirectional and zero-width
+ * controls, which enable identifier spoofing) and text that is not valid UTF-8 (a lone surrogate).
+ * Mercure 1.0 §Terminology and §Subscription (https://mercure.rocks/spec#terminology).
+ */
+export function strictTopicProblem(text: string): string | undefined {
+  const problem = topicProblem(text);
+  if (problem !== undefined) return problem;
+  if (/[\u0080-\u009f]/.test(text)) return 'it contains a C1 control character (U+0080-U+009F)';
+  if (/\p{Cf}/u.test(text)) return 'it contains an invisible format character (Unicode category Cf)';
+  if (/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(text))
+    return 'it is not valid UTF-8 (a lone surrogate)';
+  return undefined;
+}
