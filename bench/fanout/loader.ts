@@ -3,6 +3,10 @@
  * chunked or identity body), counts dispatched events and measures publish-to-receive latency.
  *
  *   node --import tsx bench/fanout/loader.ts -p PORT [-u PATH] [-c CONNS] [-d SECS] [-x "Header: value"]
+ *     [-n TOPICS]
+ *
+ * With `-n N`, `%T%` in PATH becomes topic `t<i mod N>` for the i-th connection, spreading the subscribers
+ * evenly over N topics (default 1: every connection on `t0`).
  *
  * Interface and output match ../shared/tools/sseload.c so the runner can use either: `READY n` on stdout
  * once every connection is settled (200 with headers read, or dead), `# t=.. ev/s=..` on stderr every
@@ -29,13 +33,16 @@ const path = arg('-u', '/');
 const connCount = Number(arg('-c', '100'));
 const secs = Number(arg('-d', '10'));
 const extra = arg('-x', '');
+const topicCount = Math.max(1, Number(arg('-n', '1')));
 if (!port) {
   process.stderr.write('usage: loader.ts -p PORT [-u PATH] [-c CONNS] [-d SECS] [-x "Header: v"]\n');
   process.exit(2);
 }
 
-const request = Buffer.from(
-  `GET ${path} HTTP/1.1\r\nHost: ${host}:${port}\r\nAccept: text/event-stream\r\n${extra ? `${extra}\r\n` : ''}Cache-Control: no-cache\r\n\r\n`,
+const requests = Array.from({ length: topicCount }, (_, i) =>
+  Buffer.from(
+    `GET ${path.replace('%T%', `t${i}`)} HTTP/1.1\r\nHost: ${host}:${port}\r\nAccept: text/event-stream\r\n${extra ? `${extra}\r\n` : ''}Cache-Control: no-cache\r\n\r\n`,
+  ),
 );
 
 /** Latency histogram: 10 µs buckets up to 2 s, one overflow bucket (same as sseload). */
@@ -248,6 +255,7 @@ const MAX_IN_FLIGHT = 200;
 
 function openMore(): void {
   while (started < connCount && inFlight < MAX_IN_FLIGHT) {
+    const request = requests[started % topicCount]!;
     started++;
     inFlight++;
     let subscriber: Subscriber | undefined;

@@ -1,8 +1,15 @@
 /**
- * The fan-out benchmark's HTTP publisher: POSTs Mercure updates (form body, publisher JWT) over K
- * keep-alive raw `node:net` connections, each waiting for its answer before the next request.
+ * The fan-out benchmark's HTTP publisher: POSTs updates over K keep-alive raw `node:net` connections, each
+ * waiting for its answer before the next request.
  *
- *   node --import tsx bench/fanout/publisher.ts -p PORT -t TOKEN [-k CONNS] [-r RATE] [-d SECS] [-T TOPIC]
+ *   node --import tsx bench/fanout/publisher.ts -p PORT [-t TOKEN] [-k CONNS] [-r RATE] [-d SECS]
+ *     [-f form|raw] [-u PATH] [-n TOPICS] [-z PADBYTES]
+ *
+ * `-f form` (the hub): a Mercure form body `topic=…&data=…` with the publisher JWT `-t` to `-u` (default
+ * `/.well-known/mercure`). `-f raw` (nchan and the library servers): the data itself as a `text/plain` body,
+ * the topic in the path, where `%T%` in `-u` becomes the topic. With `-n N` the publishes go round robin to
+ * topics `t0`…`t<N-1>` (default 1: `t0` only). `-z` appends that many `x` bytes to each event's data.
+ * Any 2xx answer counts as accepted (the hub answers 200, nchan 201 or 202).
  *
  * `-r 0` publishes as fast as the hub answers (closed loop on every connection: the accepted rate is the
  * hub's); `-r R` publishes R updates/s in total, sent on a 1 ms tick on whichever connection is idle (a rate
@@ -23,11 +30,32 @@ const token = arg('-t', '');
 const conns = Number(arg('-k', '1'));
 const rate = Number(arg('-r', '0'));
 const secs = Number(arg('-d', '3'));
-const topic = encodeURIComponent(arg('-T', 'bench'));
-const path = arg('-u', '/.well-known/mercure');
-if (!port) {
-  process.stderr.write('usage: publisher.ts -p PORT -t TOKEN [-k CONNS] [-r RATE] [-d SECS]\n');
+const format = arg('-f', 'form');
+const path = arg('-u', format === 'form' ? '/.well-known/mercure' : '/pub?topic=%T%');
+const topics = Array.from({ length: Math.max(1, Number(arg('-n', '1'))) }, (_, i) => `t${i}`);
+const padding = 'x'.repeat(Number(arg('-z', '0')));
+if (!port || (format !== 'form' && format !== 'raw')) {
+  process.stderr.write(
+    'usage: publisher.ts -p PORT [-t TOKEN] [-k CONNS] [-r RATE] [-d SECS] [-f form|raw] [-u PATH] [-n TOPICS] [-z PAD]\n',
+  );
   process.exit(2);
+}
+const auth = token ? `Authorization: Bearer ${token}\r\n` : '';
+let nextTopic = 0;
+
+/** One request: the stamp is taken as late as possible, right before the write. */
+function request(): string {
+  const topic = topics[nextTopic++ % topics.length]!;
+  const stamp = `ts=${process.hrtime.bigint()}${padding ? ` ${padding}` : ''}`;
+  const target = path.replace('%T%', topic);
+  const [type, body] =
+    format === 'form'
+      ? ['application/x-www-form-urlencoded', `topic=${topic}&data=${encodeURIComponent(stamp)}`]
+      : ['text/plain', stamp];
+  return (
+    `POST ${target} HTTP/1.1\r\nHost: ${host}:${port}\r\n${auth}` +
+    `Content-Type: ${type}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`
+  );
 }
 
 let sent = 0;
@@ -57,13 +85,9 @@ class Publisher {
   }
 
   send(): void {
-    const body = `topic=${topic}&data=ts%3D${process.hrtime.bigint()}`;
     this.busy = true;
     sent++;
-    this.socket.write(
-      `POST ${path} HTTP/1.1\r\nHost: ${host}:${port}\r\nAuthorization: Bearer ${token}\r\n` +
-        `Content-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
-    );
+    this.socket.write(request());
   }
 
   #onData(chunk: Buffer): void {
@@ -84,7 +108,7 @@ class Publisher {
       text = text.slice(take);
       if (this.bodyLeft === 0) {
         this.bodyLeft = -1;
-        if (this.status === 200) ok++;
+        if (this.status >= 200 && this.status < 300) ok++;
         else errors++;
         this.busy = false;
         onIdle(this);

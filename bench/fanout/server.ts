@@ -1,8 +1,9 @@
 /**
  * One fan-out server for the benchmark: `node --expose-gc --import tsx bench/fanout/server.ts IMPL PORT`,
- * IMPL one of `ssehub`, `better-sse`, `minimal`. Subscribers GET /sse; POST /publish?mode=saturate|rate
- * &rate=R&secs=S starts the in-process publisher (the same loop for every IMPL), which stamps each event
- * with `ts=<CLOCK_MONOTONIC ns>` for latency; GET /stats reports memory after a full GC.
+ * IMPL one of `ssehub`, `better-sse`, `minimal`. Subscribers GET /sse?topic=T; publishers POST /pub?topic=T
+ * with the event's data as the body (what bench/fanout/publisher.ts `-f raw` sends, as to nchan), answered
+ * 200 once the event is handed to every subscriber of T. One channel per topic; GET /stats reports memory
+ * after a full GC.
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { createChannel, createSession } from 'better-sse';
@@ -11,14 +12,15 @@ import { Channel, openStream } from '../../src/server/index.js';
 const impl = process.argv[2] ?? 'ssehub';
 const port = Number(process.argv[3] ?? 8850);
 
-interface Impl {
+/** One topic's subscribers in the implementation under test. */
+interface Topic {
   subscribe(req: IncomingMessage, res: ServerResponse): void;
   publish(seq: number, data: string): void;
   size(): number;
 }
 
 /** What every framework-free SSE tutorial does: one pre-built frame written to each response. */
-function minimal(): Impl {
+function minimal(): Topic {
   const clients = new Set<ServerResponse>();
   return {
     subscribe(req, res) {
@@ -40,7 +42,7 @@ function minimal(): Impl {
   };
 }
 
-function betterSse(): Impl {
+function betterSse(): Topic {
   const channel = createChannel();
   return {
     subscribe(req, res) {
@@ -55,7 +57,7 @@ function betterSse(): Impl {
   };
 }
 
-function ssehub(): Impl {
+function ssehub(): Topic {
   const channel = new Channel();
   return {
     subscribe(req, res) {
@@ -68,85 +70,42 @@ function ssehub(): Impl {
   };
 }
 
-const chosen = impl === 'minimal' ? minimal() : impl === 'better-sse' ? betterSse() : ssehub();
-let seq = 0;
-let publishing = false;
-let stopAt = 0;
-
-function publishOne(): void {
-  chosen.publish(seq++, `ts=${process.hrtime.bigint()}`);
-}
-
-function start(mode: string, rate: number, secs: number): void {
-  publishing = true;
-  stopAt = performance.now() + secs * 1000;
-  const until = (): number => stopAt;
-  if (mode === 'saturate') {
-    // Back to back, yielding to I/O between events: the delivered rate is what the server sustains.
-    const loop = (): void => {
-      if (performance.now() >= until()) {
-        publishing = false;
-        return;
-      }
-      publishOne();
-      setImmediate(loop);
-    };
-    setImmediate(loop);
-    return;
+const make = impl === 'minimal' ? minimal : impl === 'better-sse' ? betterSse : ssehub;
+const topics = new Map<string, Topic>();
+const topic = (name: string): Topic => {
+  let t = topics.get(name);
+  if (t === undefined) {
+    t = make();
+    topics.set(name, t);
   }
-  // Fixed rate: a 1 ms tick publishes however many events are due, so the rate holds under timer drift.
-  const t0 = performance.now();
-  let sent = 0;
-  const timer = setInterval(() => {
-    const now = performance.now();
-    if (now >= until()) {
-      clearInterval(timer);
-      publishing = false;
-      return;
-    }
-    const due = Math.floor(((now - t0) / 1000) * rate);
-    while (sent < due) {
-      publishOne();
-      sent++;
-    }
-  }, 1);
-}
+  return t;
+};
+let seq = 0;
 
 process.on('SIGTERM', () => process.exit(0));
 const gc = (globalThis as { gc?: () => void }).gc;
 http
   .createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
-    if (url.pathname === '/sse') return chosen.subscribe(req, res);
-    if (url.pathname === '/publish') {
-      start(
-        url.searchParams.get('mode') ?? 'rate',
-        Number(url.searchParams.get('rate') ?? 100),
-        Number(url.searchParams.get('secs') ?? 3),
-      );
-      res.end('ok');
-      return;
-    }
-    if (url.pathname === '/stop') {
-      stopAt = 0;
-      res.end('ok');
+    const name = url.searchParams.get('topic') ?? 't0';
+    if (url.pathname === '/sse') return topic(name).subscribe(req, res);
+    if (url.pathname === '/pub' && req.method === 'POST') {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        topic(name).publish(seq++, Buffer.concat(chunks).toString());
+        res.end('ok');
+      });
       return;
     }
     if (url.pathname === '/stats') {
       gc?.();
       gc?.();
       const m = process.memoryUsage();
+      let subscribers = 0;
+      for (const t of topics.values()) subscribers += t.size();
       res.setHeader('content-type', 'application/json');
-      res.end(
-        JSON.stringify({
-          impl,
-          subscribers: chosen.size(),
-          publishing,
-          rss: m.rss,
-          heapUsed: m.heapUsed,
-          external: m.external,
-        }),
-      );
+      res.end(JSON.stringify({ impl, subscribers, rss: m.rss, heapUsed: m.heapUsed, external: m.external }));
       return;
     }
     res.statusCode = 404;
