@@ -185,6 +185,7 @@ export class RedisTransport implements Transport {
     }
     this.#commands.on('ready', () => this.#setState('ready'));
     this.#commands.on('close', () => {
+      if (this.#state === 'ready') this.#lastError = 'connection closed';
       if (this.#state !== 'connecting') this.#setState('down');
     });
     this.#started = new Promise<void>((resolve) => {
@@ -214,7 +215,7 @@ export class RedisTransport implements Transport {
   }
 
   async #store(update: Update): Promise<void> {
-    await this.#usable();
+    await this.#usable('the update was not stored');
     const started = performance.now();
     let n: number;
     try {
@@ -259,7 +260,7 @@ export class RedisTransport implements Transport {
   }
 
   async replay(afterId: string, scanLimit: number): Promise<ReplayResult> {
-    await this.#usable();
+    await this.#usable('history could not be read');
     const started = performance.now();
     let reply: [0] | [1, StreamEntry[]];
     try {
@@ -285,7 +286,7 @@ export class RedisTransport implements Transport {
   }
 
   async lastEventId(): Promise<string | undefined> {
-    await this.#usable();
+    await this.#usable('the newest update could not be read');
     try {
       const newest = (await this.#commands.xrevrange(
         this.#keys.stream,
@@ -301,7 +302,7 @@ export class RedisTransport implements Transport {
   }
 
   async historySize(): Promise<number> {
-    await this.#usable();
+    await this.#usable('the history size could not be read');
     try {
       const held = await this.#commands.xlen(this.#keys.stream);
       return this.#window < 0 ? held : Math.min(held, this.#window);
@@ -369,8 +370,8 @@ export class RedisTransport implements Transport {
     this.#commands.disconnect();
   }
 
-  /** Waits for the first connection (bounded by ioredis's connect timeout); refuses at once while down. */
-  async #usable(): Promise<void> {
+  /** Waits for the first connection (at most 10 s), then refuses at once while Redis is down. */
+  async #usable(what: string): Promise<void> {
     if (this.#closed) throw new Error('The transport is closed; the hub is shutting down');
     if (this.#state === 'connecting') {
       let timer: NodeJS.Timeout | undefined;
@@ -381,12 +382,18 @@ export class RedisTransport implements Transport {
       await Promise.race([this.connected(), timeout]);
       clearTimeout(timer);
     }
-    if (this.#state !== 'ready' || !this.#positionKnown)
-      throw this.#unavailable('nothing was stored or read');
+    if (this.#state !== 'ready' || !this.#positionKnown) throw this.#unavailable(what);
   }
 
   #unavailable(what: string, cause?: unknown): TransportUnavailableError {
-    const reason = cause instanceof Error ? cause.message : this.#lastError || 'not connected';
+    // While disconnected, ioredis fails commands with its own retry-limit message: the connection's
+    // last error (ECONNREFUSED...) says more to an operator.
+    const reason =
+      this.#state !== 'ready' || cause === undefined
+        ? this.#lastError || 'connection lost'
+        : cause instanceof Error
+          ? cause.message
+          : String(cause);
     return new TransportUnavailableError(
       `Redis at ${this.#where} is unavailable (${reason}): ${what}; try again in ${this.#retryAfter} s`,
       this.#retryAfter,
@@ -437,10 +444,9 @@ export class RedisTransport implements Transport {
         const entries = reply?.[0]?.[1] ?? [];
         this.#deliver(entries);
         if (entries.length === READ_BATCH) await this.#checkLag();
-      } catch (error) {
+      } catch {
         if (this.#closed) return;
         this.#stats.errors++;
-        this.#lastError = error instanceof Error ? error.message : String(error);
         resuming = true;
         await sleep(100);
       }
