@@ -38,6 +38,7 @@ export {
 } from './options.js';
 export { MemoryTransport, type MemoryTransportOptions } from './storage/memory-transport.js';
 export { RedisTransport, type RedisTransportOptions } from './storage/redis-transport.js';
+export { SqliteStreamStore, type SqliteStreamStoreOptions } from './storage/sqlite-stream-store.js';
 export { SqliteTransport, type SqliteTransportOptions } from './storage/sqlite-transport.js';
 export {
   DuplicateUpdateIdError,

@@ -1,0 +1,19 @@
+/** Resumable streams: an answer produced once, read by any number of readers, each resuming where it stopped. */
+export {
+  InvalidStreamCursorError,
+  ResumableStreamError,
+  StreamLimitError,
+  UnknownStreamError,
+} from './errors.js';
+export { isStreamId, parseStreamEventId, type StreamCursor, streamEventId } from './event-id.js';
+export { MemoryStreamStore } from './memory-store.js';
+export {
+  type Producer,
+  type ProducerContext,
+  type ResumableEvent,
+  ResumableStreams,
+  type ResumableStreamsOptions,
+  STREAM_ID_HEADER,
+} from './registry.js';
+export type { Awaitable, ResumableStore, StoredStream } from './store.js';
+export { isTerminalEvent, TERMINAL_EVENTS, type TerminalEventType } from './terminal.js';

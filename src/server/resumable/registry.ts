@@ -1,0 +1,503 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
+import { preEncode } from '../../protocol/index.js';
+import { sseResponse } from '../fetch.js';
+import { readLastEventId } from '../last-event-id.js';
+import { openStream } from '../open-stream.js';
+import type { StreamOptions } from '../options.js';
+import type { SseStream } from '../stream.js';
+import {
+  InvalidStreamCursorError,
+  ResumableStreamError,
+  StreamLimitError,
+  UnknownStreamError,
+} from './errors.js';
+import { isStreamId, parseStreamEventId, type StreamCursor, streamEventId } from './event-id.js';
+import { LiveStream } from './live-stream.js';
+import { MemoryStreamStore } from './memory-store.js';
+import { refuseFetch, refuseNode } from './refusal.js';
+import type { ResumableStore, StoredStream } from './store.js';
+import { doneEvent, errorEvent, interruptedEvent, isTerminalEvent, type TerminalEvent } from './terminal.js';
+
+/** One event a producer sends: `data` and an optional `event` type. The registry gives it its id. */
+export interface ResumableEvent {
+  /** Event type; not one of the terminal types (`done`, `error`, `interrupted`). Default `message`. */
+  readonly event?: string;
+  /** Data; line breaks are split into several `data:` lines. */
+  readonly data: string;
+}
+
+/** What a callback producer gets. */
+export interface ProducerContext {
+  /** The id of the stream being produced. */
+  readonly streamId: string;
+  /** Aborted on `cancel()`, shutdown, or when the stream outgrows `maxStreamBytes`: stop, and abort upstream work. */
+  readonly signal: AbortSignal;
+  /** Stores the event, then sends it to every reader. Rejects once the stream is ending. */
+  send(event: ResumableEvent): Promise<void>;
+}
+
+/**
+ * What `start` runs: an async iterable of events, or a function that returns one or sends events through
+ * its context (and returns when done). It runs to its end whether or not anyone reads.
+ */
+export type Producer =
+  | AsyncIterable<ResumableEvent>
+  | ((context: ProducerContext) => AsyncIterable<ResumableEvent> | Promise<void> | void);
+
+/** Options of {@link ResumableStreams}. Every limit has a safe default. */
+export interface ResumableStreamsOptions {
+  /** Where events are kept. Default: a {@link MemoryStreamStore} (this process, lost on restart). */
+  store?: ResumableStore;
+  /** Producers running at once; one more start is answered 503 with `Retry-After`. Default 32. */
+  maxProducers?: number;
+  /** Producers running at once for one client (see `clientKey`); more is answered 429. Default 4. */
+  maxProducersPerClient?: number;
+  /**
+   * Bytes of encoded events one stream may keep. A producer going past it is stopped and the stream ends
+   * with an `error` event of code `stream-too-large`. Default 4 MiB.
+   */
+  maxStreamBytes?: number;
+  /** Streams kept (running and ended); when full the oldest ended one is forgotten, else 503. Default 1000. */
+  maxStreams?: number;
+  /** How long an ended stream can still be attached to, in ms. Default 10 minutes. */
+  retentionMs?: number;
+  /** `Retry-After` sent with 429 and 503, in seconds. Default 5. */
+  retryAfterSeconds?: number;
+  /**
+   * Options of every reader's response. Default: heartbeat 15 s, 256 KiB buffer, `disconnect` overflow (a
+   * reader too slow for its buffer is dropped and re-attaches, losing nothing).
+   */
+  stream?: StreamOptions;
+  /** Who a request comes from, for `maxProducersPerClient`. Default: the socket's address on Node, none on Fetch. */
+  clientKey?: (request: IncomingMessage | Http2ServerRequest | Request) => string | undefined;
+  /**
+   * The message a reader sees in the `error` event when a producer throws. Default: a fixed sentence;
+   * the error itself goes to `onError` only, because it may hold upstream details or secrets.
+   */
+  errorMessage?: (error: unknown) => string;
+  /** Told about producer and store failures (to log them). */
+  onError?: (error: unknown, streamId: string) => void;
+  /** Clock, in ms since the epoch (inject for tests). */
+  now?: () => number;
+}
+
+/** What an attach resolves to: 204 (nothing left to read) or a response that replays then follows. */
+type Plan = { readonly kind: 'no-content' } | { readonly kind: 'stream'; deliver(reader: SseStream): void };
+
+const READER_STREAM: StreamOptions = {
+  heartbeatMs: 15_000,
+  maxBufferedBytes: 256 * 1024,
+  overflow: 'disconnect',
+};
+
+/** Response header naming the stream a start created (for fetch clients that want it before any event). */
+export const STREAM_ID_HEADER = 'sse-stream-id';
+
+class ShutdownSignal extends Error {}
+class CancelSignal extends Error {}
+class TooLargeSignal extends Error {}
+
+/**
+ * A registry of resumable streams: an answer produced once and read by any number of readers, any number
+ * of times, each continuing where it stopped.
+ *
+ * - {@link start} (or {@link startResponse} on Fetch) runs a producer under a new stream id and answers the
+ *   request with the live stream. Every event gets the id `<stream>:<seq>` (gap-free from 0), is stored,
+ *   then fanned out to every attached reader.
+ * - {@link attach} (a GET, so a native `EventSource` can attach) replays what the reader missed after its
+ *   `Last-Event-ID` (or everything, with none) and follows live; 204 once the stream ended and the reader has
+ *   it all, which stops any EventSource (HTML §9.2.3 "fail the connection" on 204).
+ * - Every stream ends with one terminal event (`done`, `error`, `interrupted`); see {@link TERMINAL_EVENTS}.
+ *   A stream of a process that was killed reads back as its stored events, then `interrupted`.
+ */
+export class ResumableStreams {
+  readonly #store: ResumableStore;
+  readonly #live = new Map<string, LiveStream>();
+  readonly #running = new Set<LiveStream>();
+  readonly #maxProducers: number;
+  readonly #maxPerClient: number;
+  readonly #maxStreamBytes: number;
+  readonly #maxStreams: number;
+  readonly #retentionMs: number;
+  readonly #retryAfter: number;
+  readonly #streamOptions: StreamOptions;
+  readonly #clientKey: NonNullable<ResumableStreamsOptions['clientKey']>;
+  readonly #errorMessage: (error: unknown) => string;
+  readonly #onError: (error: unknown, streamId: string) => void;
+  readonly #now: () => number;
+  #closing = false;
+
+  constructor(options: ResumableStreamsOptions = {}) {
+    this.#store = options.store ?? new MemoryStreamStore();
+    this.#maxProducers = positive('maxProducers', options.maxProducers ?? 32);
+    this.#maxPerClient = positive('maxProducersPerClient', options.maxProducersPerClient ?? 4);
+    this.#maxStreamBytes = positive('maxStreamBytes', options.maxStreamBytes ?? 4 * 1024 * 1024);
+    this.#maxStreams = positive('maxStreams', options.maxStreams ?? 1000);
+    this.#retentionMs = positive('retentionMs', options.retentionMs ?? 10 * 60_000);
+    this.#retryAfter = positive('retryAfterSeconds', options.retryAfterSeconds ?? 5);
+    this.#streamOptions = { ...READER_STREAM, ...options.stream };
+    this.#clientKey =
+      options.clientKey ??
+      ((request) => ('socket' in request ? (request.socket?.remoteAddress ?? undefined) : undefined));
+    this.#errorMessage = options.errorMessage ?? (() => 'The answer could not be completed.');
+    this.#onError = options.onError ?? (() => undefined);
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** Producers running now. */
+  get running(): number {
+    return this.#running.size;
+  }
+
+  /** Streams this process holds in memory (running, and ended ones within retention). */
+  get size(): number {
+    return this.#live.size;
+  }
+
+  /**
+   * Runs `producer` under a new stream id and returns the id, without answering any request (the faces
+   * below do that). Throws {@link StreamLimitError} (503, or 429 for one client) when a limit is reached.
+   */
+  async begin(producer: Producer, client?: string): Promise<string> {
+    if (this.#closing)
+      throw new StreamLimitError('shutting-down', 'The server is shutting down', this.#retryAfter);
+    if (this.#running.size >= this.#maxProducers) {
+      throw new StreamLimitError(
+        'too-many-producers',
+        `${this.#running.size} streams are already being produced; try again shortly`,
+        this.#retryAfter,
+      );
+    }
+    if (client !== undefined) {
+      let mine = 0;
+      for (const live of this.#running) if (live.client === client) mine++;
+      if (mine >= this.#maxPerClient) {
+        throw new StreamLimitError(
+          'too-many-producers-for-client',
+          `You already have ${mine} streams being produced; wait for one to finish`,
+          this.#retryAfter,
+        );
+      }
+    }
+    const now = this.#now();
+    this.#forgetLocal(now);
+    await this.#store.prune(now - this.#retentionMs, this.#maxStreams - 1);
+    if (this.#live.size >= this.#maxStreams) {
+      throw new StreamLimitError(
+        'too-many-streams',
+        `${this.#live.size} streams are kept and none has ended; try again shortly`,
+        this.#retryAfter,
+      );
+    }
+    const live = new LiveStream(globalThis.crypto.randomUUID(), now, client);
+    await this.#store.create(live.id, now);
+    this.#live.set(live.id, live);
+    this.#running.add(live);
+    void this.#run(live, producer);
+    return live.id;
+  }
+
+  /**
+   * Node face (http, http2, Express, Fastify raw, Koa raw): starts `producer` and answers the request with
+   * the live stream (header `SSE-Stream-Id`). Read the request body before calling it. A limit is
+   * answered with 503/429 JSON `{ error, code }` and `Retry-After`. Resolves to the stream id, or
+   * undefined when refused.
+   */
+  async start(
+    req: IncomingMessage | Http2ServerRequest,
+    res: ServerResponse | Http2ServerResponse,
+    producer: Producer,
+  ): Promise<string | undefined> {
+    let id: string;
+    try {
+      id = await this.begin(producer, this.#clientKey(req));
+    } catch (error) {
+      refuseNode(res, error);
+      return undefined;
+    }
+    const reader = openStream(req, res, this.#readerOptions({ [STREAM_ID_HEADER]: id }));
+    const live = this.#live.get(id);
+    if (live === undefined) reader.close();
+    else live.follow(reader, -1);
+    return id;
+  }
+
+  /**
+   * Node face: attaches the request to stream `streamId` (or the one its `Last-Event-ID` names), replaying
+   * what it missed after `Last-Event-ID` (header, else the `lastEventId` query parameter) and following
+   * live. 204 when the reader has everything of an ended stream; 400 for a cursor of another stream or a
+   * malformed one; 404 for an unknown or expired stream.
+   */
+  async attach(
+    req: IncomingMessage | Http2ServerRequest,
+    res: ServerResponse | Http2ServerResponse,
+    streamId?: string,
+  ): Promise<void> {
+    const lastEventId = readLastEventId(req.headers['last-event-id'], req.url, 'lastEventId');
+    let plan: Plan;
+    try {
+      plan = await this.#plan(streamId, lastEventId);
+    } catch (error) {
+      refuseNode(res, error);
+      return;
+    }
+    if (plan.kind === 'no-content') {
+      (res as ServerResponse).writeHead(204, { 'cache-control': 'no-store' });
+      res.end();
+      return;
+    }
+    plan.deliver(openStream(req, res, this.#readerOptions()));
+  }
+
+  /** Fetch face (Hono, Deno, Bun, Workers): {@link start} answering with a `Response`. */
+  async startResponse(request: Request, producer: Producer): Promise<Response> {
+    let id: string;
+    try {
+      id = await this.begin(producer, this.#clientKey(request));
+    } catch (error) {
+      return refuseFetch(error);
+    }
+    return sseResponse(
+      request,
+      (reader) => {
+        const live = this.#live.get(id);
+        if (live === undefined) reader.close();
+        else live.follow(reader, -1);
+      },
+      this.#readerOptions({ [STREAM_ID_HEADER]: id }),
+    );
+  }
+
+  /** Fetch face: {@link attach} answering with a `Response`. */
+  async attachResponse(request: Request, streamId?: string): Promise<Response> {
+    const lastEventId = readLastEventId(request.headers.get('last-event-id'), request.url, 'lastEventId');
+    let plan: Plan;
+    try {
+      plan = await this.#plan(streamId, lastEventId);
+    } catch (error) {
+      return refuseFetch(error);
+    }
+    if (plan.kind === 'no-content')
+      return new Response(null, { status: 204, headers: { 'cache-control': 'no-store' } });
+    return sseResponse(request, (reader) => plan.deliver(reader), this.#readerOptions());
+  }
+
+  /**
+   * Stops the producer of `streamId` (its `signal` aborts, which should abort its upstream request); the
+   * stream ends with `done` `{"reason":"cancelled"}`. Resolves false when this process is not producing it.
+   */
+  async cancel(streamId: string): Promise<boolean> {
+    const live = this.#live.get(streamId);
+    if (live === undefined || live.ending) return false;
+    await this.#stop(live, new CancelSignal(), doneEvent('cancelled'));
+    return true;
+  }
+
+  /**
+   * Shuts down: refuses new streams (503), stops every producer and ends its stream with `interrupted`
+   * `{"reason":"shutdown"}` after every stored event, closes the readers, then closes the store. Call it
+   * before stopping the HTTP server, so readers receive the terminal event.
+   */
+  async close(): Promise<void> {
+    this.#closing = true;
+    await Promise.all(
+      [...this.#running].map((live) => this.#stop(live, new ShutdownSignal(), interruptedEvent('shutdown'))),
+    );
+    await this.#store.close();
+  }
+
+  #readerOptions(headers?: Record<string, string>): StreamOptions {
+    if (headers === undefined) return this.#streamOptions;
+    return { ...this.#streamOptions, headers: { ...this.#streamOptions.headers, ...headers } };
+  }
+
+  async #plan(streamId: string | undefined, lastEventId: string | undefined): Promise<Plan> {
+    const cursor = resolveCursor(streamId, lastEventId);
+    const live = this.#live.get(cursor.streamId);
+    if (live !== undefined) {
+      if (cursor.seq > live.lastSeq) throw beyondEnd(cursor);
+      if (live.endedAt !== undefined && cursor.seq >= live.lastSeq) return { kind: 'no-content' };
+      return { kind: 'stream', deliver: (reader) => live.follow(reader, cursor.seq) };
+    }
+    const stored = await this.#storedOrInterrupted(cursor);
+    if (stored.endedAt !== undefined && stored.endedAt < this.#now() - this.#retentionMs) {
+      throw new UnknownStreamError(cursor.streamId);
+    }
+    if (stored.frames.length === 0) return { kind: 'no-content' };
+    return {
+      kind: 'stream',
+      deliver: (reader) => {
+        for (const frame of stored.frames) reader.writeUnbounded(frame);
+        reader.close();
+      },
+    };
+  }
+
+  /**
+   * The stored stream, ended. A running stream that no producer of this process owns was cut off by a
+   * restart (single-process stores): it is ended here with `interrupted` `{"reason":"lost"}`, through the
+   * store's compare-and-set, so two attaches racing store one terminal event.
+   */
+  async #storedOrInterrupted(cursor: StreamCursor): Promise<StoredStream> {
+    for (;;) {
+      const stored = await this.#store.read(cursor.streamId, cursor.seq);
+      if (stored === undefined) throw new UnknownStreamError(cursor.streamId);
+      if (cursor.seq > stored.lastSeq) throw beyondEnd(cursor);
+      if (stored.endedAt !== undefined) return stored;
+      if (this.#store.shared) {
+        throw new ResumableStreamError(
+          'stream-elsewhere',
+          503,
+          `Stream ${cursor.streamId} is produced by another process; attach through the process that started it`,
+          this.#retryAfter,
+        );
+      }
+      const terminal = interruptedEvent('lost');
+      const seq = stored.lastSeq + 1;
+      await this.#store.append(
+        cursor.streamId,
+        seq,
+        encodeTerminal(cursor.streamId, seq, terminal),
+        this.#now(),
+      );
+    }
+  }
+
+  async #run(live: LiveStream, producer: Producer): Promise<void> {
+    const context: ProducerContext = {
+      streamId: live.id,
+      signal: live.controller.signal,
+      send: (event) => this.#emit(live, event),
+    };
+    let terminal: TerminalEvent;
+    try {
+      const source = typeof producer === 'function' ? producer(context) : producer;
+      if (source !== undefined && source !== null && Symbol.asyncIterator in source) {
+        for await (const event of source) {
+          if (live.ending) break;
+          await this.#emit(live, event);
+        }
+      } else {
+        await source;
+      }
+      terminal = doneEvent('complete');
+    } catch (error) {
+      if (live.ending) return;
+      if (!(error instanceof TooLargeSignal)) this.#onError(error, live.id);
+      terminal =
+        error instanceof TooLargeSignal
+          ? errorEvent('stream-too-large', error.message)
+          : errorEvent('producer-failed', this.#errorMessage(error));
+      live.controller.abort(error);
+    }
+    if (live.ending) return;
+    live.ending = true;
+    await this.#end(live, terminal);
+  }
+
+  /** Stores one producer event, then delivers it; serialised per stream so ids follow call order. */
+  #emit(live: LiveStream, event: ResumableEvent): Promise<void> {
+    const next = live.tail.then(async () => {
+      if (live.ending) throw live.controller.signal.reason ?? new Error(`Stream ${live.id} has ended`);
+      if (isTerminalEvent(event.event)) {
+        throw new TypeError(`A producer may not send "${event.event}": the registry sends terminal events`);
+      }
+      const seq = live.lastSeq + 1;
+      const frame = preEncode({
+        id: streamEventId(live.id, seq),
+        event: event.event,
+        data: event.data,
+      }).bytes;
+      if (live.bytes + frame.byteLength > this.#maxStreamBytes) {
+        const error = new TooLargeSignal(
+          `The answer outgrew ${this.#maxStreamBytes} bytes and was stopped; ask for a shorter one`,
+        );
+        throw error;
+      }
+      if (!(await this.#store.append(live.id, seq, frame))) {
+        throw new Error(`The store refused event ${seq} of stream ${live.id} (ended elsewhere)`);
+      }
+      live.push(frame);
+    });
+    live.tail = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Ends a running stream now with `terminal`, aborting its producer with `reason`. */
+  async #stop(live: LiveStream, reason: Error, terminal: TerminalEvent): Promise<void> {
+    if (live.ending) return;
+    live.ending = true;
+    live.controller.abort(reason);
+    await this.#end(live, terminal);
+  }
+
+  /** Stores and delivers the terminal event after every event already on its way. */
+  async #end(live: LiveStream, terminal: TerminalEvent): Promise<void> {
+    const done = live.tail.then(async () => {
+      const seq = live.lastSeq + 1;
+      const frame = encodeTerminal(live.id, seq, terminal);
+      const endedAt = this.#now();
+      try {
+        await this.#store.append(live.id, seq, frame, endedAt);
+      } catch (error) {
+        // Readers attached now still learn how it ended; a later attach reads the store's version.
+        this.#onError(error, live.id);
+      }
+      live.push(frame, endedAt);
+      this.#running.delete(live);
+    });
+    live.tail = done.catch(() => undefined);
+    await live.tail;
+  }
+
+  /** Forgets local streams past retention, then the oldest ended ones beyond `maxStreams - 1`. */
+  #forgetLocal(now: number): void {
+    for (const [id, live] of this.#live) {
+      if (live.endedAt !== undefined && live.endedAt < now - this.#retentionMs) this.#live.delete(id);
+    }
+    for (const [id, live] of this.#live) {
+      if (this.#live.size < this.#maxStreams) break;
+      if (live.endedAt !== undefined) this.#live.delete(id);
+    }
+  }
+}
+
+function encodeTerminal(streamId: string, seq: number, terminal: TerminalEvent): Uint8Array {
+  return preEncode({ id: streamEventId(streamId, seq), event: terminal.event, data: terminal.data }).bytes;
+}
+
+/** Where an attach starts: the stream named by the path or by `Last-Event-ID`, after the id's seq (or -1). */
+function resolveCursor(streamId: string | undefined, lastEventId: string | undefined): StreamCursor {
+  if (lastEventId !== undefined) {
+    const cursor = parseStreamEventId(lastEventId);
+    if (cursor === undefined) {
+      throw new InvalidStreamCursorError(`Last-Event-ID "${lastEventId}" is not a "<stream>:<seq>" event id`);
+    }
+    if (streamId !== undefined && cursor.streamId !== streamId) {
+      throw new InvalidStreamCursorError(
+        `Last-Event-ID "${lastEventId}" belongs to another stream than ${streamId}`,
+      );
+    }
+    return cursor;
+  }
+  if (streamId === undefined || !isStreamId(streamId)) {
+    throw new InvalidStreamCursorError(
+      streamId === undefined
+        ? 'Name the stream: a stream id, or a Last-Event-ID "<stream>:<seq>"'
+        : 'A stream id is 1 to 64 letters, digits, "_" or "-"',
+    );
+  }
+  return { streamId, seq: -1 };
+}
+
+function beyondEnd(cursor: StreamCursor): InvalidStreamCursorError {
+  return new InvalidStreamCursorError(
+    `Last-Event-ID "${streamEventId(cursor.streamId, cursor.seq)}" names an event that stream has not sent`,
+  );
+}
+
+function positive(name: string, value: number): number {
+  if (!(value > 0)) throw new RangeError(`ResumableStreams option ${name} must be > 0, got ${value}`);
+  return value;
+}
