@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import { preEncode } from '../../protocol/index.js';
 import { sseResponse } from '../fetch.js';
-import { readLastEventId } from '../last-event-id.js';
+import { type LastEventIdRequest, lastEventIdRequest } from '../last-event-id.js';
 import { openStream } from '../open-stream.js';
 import type { StreamOptions } from '../options.js';
 import type { SseStream } from '../stream.js';
@@ -90,6 +90,9 @@ const READER_STREAM: StreamOptions = {
   maxBufferedBytes: 256 * 1024,
   overflow: 'disconnect',
 };
+
+/** Query parameter read for the cursor when the `Last-Event-ID` header is absent (native EventSource's first request). */
+const CURSOR_PARAMS = ['lastEventId'];
 
 /** Response header naming the stream a start created (for fetch clients that want it before any event). */
 export const STREAM_ID_HEADER = 'sse-stream-id';
@@ -234,7 +237,7 @@ export class ResumableStreams {
     res: ServerResponse | Http2ServerResponse,
     streamId?: string,
   ): Promise<void> {
-    const lastEventId = readLastEventId(req.headers['last-event-id'], req.url, 'lastEventId');
+    const lastEventId = lastEventIdRequest(req.headers['last-event-id'], req.url, CURSOR_PARAMS);
     let plan: Plan;
     try {
       plan = await this.#plan(streamId, lastEventId);
@@ -271,7 +274,7 @@ export class ResumableStreams {
 
   /** Fetch face: {@link attach} answering with a `Response`. */
   async attachResponse(request: Request, streamId?: string): Promise<Response> {
-    const lastEventId = readLastEventId(request.headers.get('last-event-id'), request.url, 'lastEventId');
+    const lastEventId = lastEventIdRequest(request.headers.get('last-event-id'), request.url, CURSOR_PARAMS);
     let plan: Plan;
     try {
       plan = await this.#plan(streamId, lastEventId);
@@ -312,7 +315,7 @@ export class ResumableStreams {
     return { ...this.#streamOptions, headers: { ...this.#streamOptions.headers, ...headers } };
   }
 
-  async #plan(streamId: string | undefined, lastEventId: string | undefined): Promise<Plan> {
+  async #plan(streamId: string | undefined, lastEventId: LastEventIdRequest): Promise<Plan> {
     const cursor = resolveCursor(streamId, lastEventId);
     const live = this.#live.get(cursor.streamId);
     if (live !== undefined) {
@@ -468,8 +471,12 @@ function encodeTerminal(streamId: string, seq: number, terminal: TerminalEvent):
 }
 
 /** Where an attach starts: the stream named by the path or by `Last-Event-ID`, after the id's seq (or -1). */
-function resolveCursor(streamId: string | undefined, lastEventId: string | undefined): StreamCursor {
-  if (lastEventId !== undefined) {
+function resolveCursor(streamId: string | undefined, request: LastEventIdRequest): StreamCursor {
+  if (request.sent) {
+    const lastEventId = request.lastEventId;
+    if (lastEventId === undefined) {
+      throw new InvalidStreamCursorError('Last-Event-ID is too long or holds control characters');
+    }
     const cursor = parseStreamEventId(lastEventId);
     if (cursor === undefined) {
       throw new InvalidStreamCursorError(`Last-Event-ID "${lastEventId}" is not a "<stream>:<seq>" event id`);
