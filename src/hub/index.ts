@@ -16,9 +16,9 @@ export {
   type TokenClaims,
 } from './auth/index.js';
 export { ANONYMOUS_ACCESS, NoKeyAuthorizer } from './auth/no-key-authorizer.js';
+export { EARLIEST } from './http/history-replay.js';
 export { HubHttpError } from './http/http-error.js';
 export { MAX_UPDATE_ID_LENGTH, parsePublishForm } from './http/publish-form.js';
-export { EARLIEST } from './http/subscribe-handler.js';
 export {
   createHub,
   type Hub,

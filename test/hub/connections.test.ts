@@ -123,6 +123,32 @@ describe('connection management (mercure-protocol §3.3, §3.9; sse-rules §5)',
     expect(sub.events).toHaveLength(0);
     expect(h.hub.stats().slowSubscribersDropped).toBe(1);
   });
+  it('gives the connection slot back however a subscribe request ends (refused token, dropped during replay, client gone)', async () => {
+    const { SlowReplayTransport } = await import('./support/slow-replay-transport.js');
+    const h = await hubWith({
+      maxConnections: 1,
+      transport: new SlowReplayTransport(100),
+      subscriberQueueSize: 2,
+    });
+    const admitted = async (): Promise<void> => {
+      const sub = await subscribe(subscribeUrl(h.base, ['t']));
+      expect(sub.comments.join()).not.toMatch(/connection limit/);
+      await until(() => h.hub.stats().connections === 1);
+      sub.abort();
+      await until(() => h.hub.stats().connections === 0);
+    };
+    const refused = await subscribe(subscribeUrl(h.base, ['t']), { authorization: 'Bearer not-a-token' });
+    expect(refused.response.status).toBe(401);
+    await admitted();
+    await h.hub.publish({ topics: 't', data: 'history' });
+    const pending = subscribe(subscribeUrl(h.base, ['t'], { lastEventID: 'earliest' }));
+    await new Promise((r) => setTimeout(r, 30));
+    for (let i = 0; i < 5; i++) await h.hub.publish({ topics: 't', data: `live ${i}` });
+    await (await pending).ended;
+    expect(h.hub.stats().slowSubscribersDropped).toBe(1);
+    await admitted();
+    expect(h.hub.stats().connectionsRefused).toBe(0);
+  });
 });
 
 describe('CORS (mercure-protocol §3.8, sse-rules §3.6)', () => {
@@ -176,7 +202,7 @@ describe('CORS (mercure-protocol §3.8, sse-rules §3.6)', () => {
 
 describe('connectionLifetime', () => {
   it('spreads lifetimes over 80-100 % of write_timeout, minus the dispatch timeout', async () => {
-    const { connectionLifetime } = await import('../../src/hub/http/subscribe-handler.js');
+    const { connectionLifetime } = await import('../../src/hub/http/connection-deadline.js');
     expect(connectionLifetime(600_000, 5_000, () => 0)).toBe(475_000);
     expect(connectionLifetime(600_000, 5_000, () => 1)).toBe(595_000);
     expect(connectionLifetime(600_000, 5_000, () => 0.5)).toBe(535_000);

@@ -1,69 +1,24 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { EncodedEvent } from '../../protocol/index.js';
-import { encodeHeaderText, lastEventIdRequest, openStream, type SseStream } from '../../server/index.js';
+import { encodeHeaderText, openStream, type SseStream } from '../../server/index.js';
+import type { Access } from '../auth/access.js';
 import type { HubContext } from '../hub-context.js';
-import { type ReplayResult, TransportUnavailableError } from '../storage/transport.js';
-import type { Update } from '../storage/update.js';
+import { TransportUnavailableError } from '../storage/transport.js';
 import { Subscriber, type SubscriberDropReason } from '../subscribers/subscriber.js';
-import { topicProblem } from '../topics/topic-limits.js';
-import { HubHttpError } from './http-error.js';
-
-/** Cursor value asking for the whole history (Mercure §Reconciliation). */
-export const EARLIEST = 'earliest';
-
-/** Query parameters carrying a cursor, in precedence order: Mercure 0.x, Mercure 1.0, protocol-7 compat. */
-const CURSOR_PARAMS = ['lastEventID', 'last_event_id', 'Last-Event-ID'] as const;
-
-/** Longest delay `setTimeout` accepts (about 24.8 days). */
-const MAX_TIMEOUT = 2 ** 31 - 1;
+import { connectionLifetime, runAt } from './connection-deadline.js';
+import { type HistoryReplay, replayHistory } from './history-replay.js';
+import { parseSubscribeRequest, type SubscribeRequest } from './subscribe-request.js';
 
 /**
- * The cursor a subscriber asked for: the `Last-Event-ID` header first, then the query parameters.
- * `requested` is true whenever one was sent, even if invalid (too long, control characters): such a
- * cursor is unusable and answered `earliest` so the client knows it may have missed updates.
- */
-export function readCursor(req: IncomingMessage): { requested: boolean; cursor: string | undefined } {
-  const { sent, lastEventId } = lastEventIdRequest(req.headers['last-event-id'], req.url, CURSOR_PARAMS);
-  return { requested: sent, cursor: lastEventId };
-}
-
-/**
- * One connection's maximum lifetime (Mercure `write_timeout`, mercure-protocol §3.3): randomised to
- * 80-100 % of `writeTimeoutMs` so reconnections spread out instead of arriving in waves, minus one
- * `dispatchTimeoutMs` so the hub closes cleanly before any write deadline would cut it. At least 1 ms.
- */
-export function connectionLifetime(
-  writeTimeoutMs: number,
-  dispatchTimeoutMs: number,
-  random: () => number = Math.random,
-): number {
-  return Math.max(1, Math.round(writeTimeoutMs * (0.8 + 0.2 * random())) - dispatchTimeoutMs);
-}
-
-/** Runs `fn` at epoch time `at`, re-arming past `setTimeout`'s range; returns the canceller. */
-function runAt(at: number, fn: () => void): () => void {
-  let timer: NodeJS.Timeout;
-  const arm = (): void => {
-    const delay = at - Date.now();
-    if (delay <= 0) {
-      fn();
-      return;
-    }
-    timer = setTimeout(arm, Math.min(delay, MAX_TIMEOUT));
-    timer.unref();
-  };
-  arm();
-  return () => clearTimeout(timer);
-}
-
-/**
- * `GET /.well-known/mercure?topic=…` (mercure-protocol §3.3-3.4). In order: validate the selectors,
- * take a connection slot (over the cap: `200 text/event-stream`, a jittered `retry:` and close, so
- * EventSource comes back later instead of failing for good), authorise, register for live updates,
- * replay history after the cursor (re-authorised against the current token, scan-bounded), answer the
- * cursor headers, then stream: replay, de-duplicated queued live updates, live. The stream closes at the
- * token's `exp`, at the randomised maximum lifetime, on a stalled write and on queue overflow.
+ * `GET /.well-known/mercure?topic=…` (Mercure §Subscription), in four steps:
+ * 1. parse: the selectors and the cursor ({@link parseSubscribeRequest}; 400 on bad input);
+ * 2. admit: a connection slot (over the cap, or while draining: `200 text/event-stream`, a jittered
+ *    `retry:` and close, so EventSource comes back later instead of failing for good), then authorise;
+ * 3. replay: register for live updates, then read history after the cursor ({@link replayHistory});
+ * 4. attach: open the stream with the cursor headers, write the replay, the queued live updates the
+ *    replay did not cover, then go live. The stream closes at the token's `exp`, at the randomised
+ *    maximum lifetime, on a stalled write and on queue overflow.
+ * Whatever ends the subscription, at whichever step, {@link Subscription.end} releases what it held.
  */
 export async function handleSubscribe(
   ctx: HubContext,
@@ -71,108 +26,108 @@ export async function handleSubscribe(
   res: ServerResponse,
   url: URL,
 ): Promise<void> {
-  const selectors = [...new Set(url.searchParams.getAll('topic'))];
-  if (selectors.length === 0) {
-    throw new HubHttpError(400, 'Missing "topic" parameter: subscribe with ?topic=<topic or URI template>');
+  const request = parseSubscribeRequest(req, url, ctx.options.maxTopics);
+  const subscription = admit(ctx, req, res);
+  if (subscription === undefined) return;
+  try {
+    const access = await ctx.authorize(req, url, 'subscribe');
+    if (subscription.gone()) return subscription.turnAway('draining');
+    const subscriber = subscription.register(request, access);
+    let replay: HistoryReplay;
+    try {
+      replay = await replayHistory(ctx, subscriber, request.cursorRequested, request.cursor);
+    } catch (error) {
+      if (!(error instanceof TransportUnavailableError)) throw error;
+      // History is out of reach (Redis down): streaming without it would silently skip what the
+      // client missed, and a 503 would make EventSource give up. Come back, with the same cursor.
+      return subscription.turnAway('unavailable');
+    }
+    if (subscription.gone()) {
+      return subscription.turnAway(subscription.dropped ? 'too-slow' : 'draining');
+    }
+    await subscription.attach(subscriber, replay);
+  } catch (error) {
+    subscription.end();
+    throw error;
   }
-  if (selectors.length > ctx.options.maxTopics) {
-    throw new HubHttpError(
-      400,
-      `Too many topics: ${selectors.length} given, at most ${ctx.options.maxTopics} allowed`,
-    );
-  }
-  for (const selector of selectors) {
-    const problem = topicProblem(selector);
-    if (problem !== undefined) throw new HubHttpError(400, `Invalid "topic" selector: ${problem}`);
-  }
+}
+
+/** Takes a connection slot, or turns the client away (draining, at capacity) and returns undefined. */
+function admit(ctx: HubContext, req: IncomingMessage, res: ServerResponse): Subscription | undefined {
   if (ctx.closing) {
     refuse(ctx, req, res, 'draining');
-    return;
+    return undefined;
   }
   if (!ctx.reserveConnection()) {
     refuse(ctx, req, res, 'capacity');
-    return;
+    return undefined;
   }
-  let released = false;
-  const release = (): void => {
-    if (!released) {
-      released = true;
-      ctx.releaseConnection();
-    }
-  };
-  let subscriber: Subscriber | undefined;
-  try {
-    const access = await ctx.authorize(req, url, 'subscribe');
-    if (req.destroyed || ctx.closing) {
-      release();
-      // The hub started draining while we authorised: tell the client to come back (to another node).
-      if (!req.destroyed) refuse(ctx, req, res, 'draining');
-      return;
-    }
-    let drop: SubscriberDropReason | undefined;
-    let stream: SseStream | undefined;
-    const sub = new Subscriber({
+  return new Subscription(ctx, req, res);
+}
+
+/** Close reasons of the stream that mean the subscriber could not keep up. */
+const SLOW_CLOSES: ReadonlySet<string> = new Set(['overflow', 'dispatch-timeout', 'heartbeat-failed']);
+
+/** One admitted subscribe request and everything it holds: a connection slot, then a subscriber, a stream, timers. */
+class Subscription {
+  readonly #ctx: HubContext;
+  readonly #req: IncomingMessage;
+  readonly #res: ServerResponse;
+  #subscriber: Subscriber | undefined;
+  #stream: SseStream | undefined;
+  #drop: SubscriberDropReason | undefined;
+  readonly #timers: (() => void)[] = [];
+  #stopped: (() => void) | undefined;
+  #ended = false;
+
+  constructor(ctx: HubContext, req: IncomingMessage, res: ServerResponse) {
+    this.#ctx = ctx;
+    this.#req = req;
+    this.#res = res;
+  }
+
+  /** Whether the subscriber was disconnected for being too slow. */
+  get dropped(): boolean {
+    return this.#drop !== undefined;
+  }
+
+  /** Whether there is no point going on: the client left, the hub is draining, or the subscriber was dropped. */
+  gone(): boolean {
+    return this.#req.destroyed || this.#ctx.closing || this.#subscriber?.closed === true;
+  }
+
+  /** Registers the subscriber for live updates; they queue in it until {@link attach} writes the replay. */
+  register(request: SubscribeRequest, access: Access): Subscriber {
+    const subscriber = new Subscriber({
       id: `urn:uuid:${randomUUID()}`,
-      selectors,
+      selectors: request.selectors,
       access,
-      matcher: ctx.matcher,
-      queueSize: ctx.options.subscriberQueueSize,
+      matcher: this.#ctx.matcher,
+      queueSize: this.#ctx.options.subscriberQueueSize,
       onDrop: (reason) => {
-        drop = reason;
-        sub.markClosed();
-        stream?.destroy();
+        this.#drop = reason;
+        subscriber.markClosed();
+        this.#stream?.destroy();
       },
     });
-    subscriber = sub;
-    // Listen first, then read history: updates published meanwhile wait in the subscriber's queue.
-    ctx.index.add(sub);
-    const { requested, cursor } = readCursor(req);
-    // Mercure's value (mercure-protocol §3.3) plus no-transform, so compression middleware and transforming
-    // proxies leave the stream alone (the server library lets a caller's Cache-Control win).
+    this.#subscriber = subscriber;
+    this.#ctx.index.add(subscriber);
+    return subscriber;
+  }
+
+  /** Opens the stream, arms the deadlines, writes the replay and the queued updates, then goes live. */
+  async attach(subscriber: Subscriber, replay: HistoryReplay): Promise<void> {
+    const ctx = this.#ctx;
+    // Mercure's value plus no-transform, so compression middleware and transforming proxies leave the
+    // stream alone (the server library lets a caller's Cache-Control win).
     const headers: Record<string, string> = {
       'cache-control': 'private, no-cache, no-store, must-revalidate, max-age=0, no-transform',
     };
-    let replay: { update: Update; frame: EncodedEvent }[] = [];
-    let replayedIds: ReadonlySet<string> = new Set();
-    if (requested) {
-      let responseCursor = EARLIEST;
-      if (cursor !== undefined) {
-        let result: ReplayResult;
-        try {
-          result = await ctx.transport.replay(cursor, ctx.options.historyScanLimit);
-        } catch (error) {
-          if (!(error instanceof TransportUnavailableError)) throw error;
-          // History is out of reach (Redis down): streaming without it would silently skip what the
-          // client missed, and a 503 would make EventSource give up. Come back, with the same cursor.
-          ctx.index.remove(sub);
-          release();
-          refuse(ctx, req, res, 'unavailable');
-          return;
-        }
-        // A cursor naming a private update this subscriber may not read is, to it, unknown: echoing it
-        // or replaying after it would confirm that the (possibly guessable, client-chosen) id exists.
-        if (result.found && (result.cursor === undefined || sub.mayRead(result.cursor))) {
-          replayedIds = new Set(result.updates.map((u) => u.id));
-          replay = result.updates
-            .filter((u) => sub.wants(u))
-            .map((update) => ({ update, frame: ctx.frame(update) }));
-          // Echo the client's own id only when it is held: an unknown or unusable cursor answers
-          // `earliest`, never another (possibly private) id from history (sse-rules §3.4, mercure#1321).
-          if (cursor !== EARLIEST) responseCursor = cursor;
-        }
-      }
-      headers['last-event-id'] = encodeHeaderText(responseCursor);
-      headers['mercure-last-event-id'] = encodeHeaderText(responseCursor);
+    if (replay.responseCursor !== undefined) {
+      headers['last-event-id'] = encodeHeaderText(replay.responseCursor);
+      headers['mercure-last-event-id'] = encodeHeaderText(replay.responseCursor);
     }
-    if (req.destroyed || sub.closed) {
-      ctx.index.remove(sub);
-      release();
-      if (drop !== undefined) recordDrop(ctx, sub, drop);
-      // Dropped while replaying (queue overflow) or the hub started draining: come back later.
-      if (!req.destroyed) refuse(ctx, req, res, drop !== undefined ? 'too-slow' : 'draining');
-      return;
-    }
-    const opened = openStream(req, res, {
+    const stream = openStream(this.#req, this.#res, {
       heartbeatMs: ctx.options.heartbeatMs,
       dispatchTimeoutMs: ctx.options.dispatchTimeoutMs,
       maxBufferedBytes: ctx.options.subscriberMaxBufferedBytes,
@@ -180,42 +135,53 @@ export async function handleSubscribe(
       lastEventIdParam: false,
       headers,
     });
-    stream = opened;
-    sub.attach(opened);
-    const ended = ctx.subscriberStarted(sub);
-    const timers: (() => void)[] = [];
-    opened.onClose((reason) => {
-      sub.markClosed();
-      for (const cancel of timers) cancel();
-      ctx.index.remove(sub);
-      release();
-      const dropReason =
-        drop ??
-        (reason === 'overflow' || reason === 'dispatch-timeout' || reason === 'heartbeat-failed'
-          ? reason
-          : undefined);
-      if (dropReason !== undefined) recordDrop(ctx, sub, dropReason);
-      ended();
+    this.#stream = stream;
+    subscriber.attach(stream);
+    this.#stopped = ctx.subscriberStarted(subscriber);
+    stream.onClose((reason) => {
+      if (this.#drop === undefined && SLOW_CLOSES.has(reason)) this.#drop = reason as SubscriberDropReason;
+      this.end();
     });
-    if (access.expiresAt !== undefined) timers.push(runAt(access.expiresAt, () => opened.close()));
+    const expiresAt = subscriber.access.expiresAt;
+    if (expiresAt !== undefined) this.#timers.push(runAt(expiresAt, () => stream.close()));
     const { writeTimeoutMs, dispatchTimeoutMs } = ctx.options;
     if (writeTimeoutMs > 0) {
       const lifetime = connectionLifetime(writeTimeoutMs, dispatchTimeoutMs);
-      timers.push(runAt(Date.now() + lifetime, () => opened.close()));
+      this.#timers.push(runAt(Date.now() + lifetime, () => stream.close()));
     }
-    const written = await sub.start(replay, replayedIds);
+    const written = await subscriber.start(replay.updates, replay.coveredIds);
     if (written > 0) {
       ctx.hubMetrics.updatesDelivered.inc(written);
       ctx.counters.updatesDelivered += written;
     }
-  } catch (error) {
-    if (subscriber && !res.headersSent) ctx.index.remove(subscriber);
-    if (!res.headersSent) release();
-    throw error;
+  }
+
+  /** Ends the subscription without a stream: releases what it holds, then tells the client to come back. */
+  turnAway(why: Exclude<keyof typeof REFUSALS, 'capacity'>): void {
+    this.end();
+    if (!this.#req.destroyed) refuse(this.#ctx, this.#req, this.#res, why);
+  }
+
+  /**
+   * The single teardown, whatever ended the subscription and at whichever step: timers cancelled, the
+   * subscriber unregistered, the connection slot given back, a drop counted, the end reported. Idempotent.
+   */
+  end(): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    for (const cancel of this.#timers) cancel();
+    const subscriber = this.#subscriber;
+    if (subscriber !== undefined) {
+      subscriber.markClosed();
+      this.#ctx.index.remove(subscriber);
+    }
+    this.#ctx.releaseConnection();
+    if (subscriber !== undefined && this.#drop !== undefined) recordDrop(this.#ctx, subscriber, this.#drop);
+    this.#stopped?.();
   }
 }
 
-/** Counts and logs a subscriber disconnected for being too slow (sse-rules §5.1). */
+/** Counts and logs a subscriber disconnected for being too slow. */
 function recordDrop(ctx: HubContext, sub: Subscriber, reason: SubscriberDropReason): void {
   ctx.hubMetrics.slowSubscribersDropped.inc({ reason });
   ctx.counters.slowSubscribersDropped++;
@@ -235,7 +201,7 @@ const REFUSALS = {
 
 /**
  * Turns a subscriber away so that EventSource retries later: 200, a comment saying why, a jittered
- * `retry:`, then close (a non-200 status would make EventSource give up for good, sse-rules §1.8).
+ * `retry:`, then close (a non-200 status would make EventSource give up for good).
  */
 function refuse(
   ctx: HubContext,

@@ -7,8 +7,8 @@ import {
   type SubscriptionsQuery,
   subscriptionDocument,
 } from '../subscribers/subscriptions.js';
+import { EARLIEST } from './history-replay.js';
 import { HubHttpError } from './http-error.js';
-import { EARLIEST } from './subscribe-handler.js';
 
 /**
  * `GET /.well-known/mercure/subscriptions[/{selector}[/{subscriber}]]` (mercure-protocol §3.6): the
