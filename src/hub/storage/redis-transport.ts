@@ -114,6 +114,8 @@ export class RedisTransport implements Transport {
   readonly #window: number;
   readonly #retention: number;
   readonly #maxReaderLag: number;
+  /** Entries per XREAD: at most the lag bound, so that a full batch is the cue to measure the lag. */
+  readonly #batch: number;
   readonly #retryAfter: number;
   readonly #logger: HubLogger;
   readonly #where: string;
@@ -148,6 +150,7 @@ export class RedisTransport implements Transport {
     }
     const minRetention = positive('minRetention', options.minRetention ?? 10_000);
     this.#maxReaderLag = positive('maxReaderLag', options.maxReaderLag ?? 10_000);
+    this.#batch = Math.min(READ_BATCH, this.#maxReaderLag);
     this.#window = historySize === 'unbounded' ? -1 : historySize;
     this.#retention = historySize === 'unbounded' ? -1 : Math.max(historySize, minRetention);
     this.#retryAfter = positive('retryAfterSeconds', options.retryAfterSeconds ?? 2);
@@ -434,7 +437,7 @@ export class RedisTransport implements Transport {
         }
         const reply = (await this.#reader.xread(
           'COUNT',
-          READ_BATCH,
+          this.#batch,
           'BLOCK',
           READ_BLOCK_MS,
           'STREAMS',
@@ -443,7 +446,8 @@ export class RedisTransport implements Transport {
         )) as [string, StreamEntry[]][] | null;
         const entries = reply?.[0]?.[1] ?? [];
         this.#deliver(entries);
-        if (entries.length === READ_BATCH) await this.#checkLag();
+        // A full batch means there may be more waiting: time to see how far behind this node is.
+        if (entries.length === this.#batch) await this.#checkLag();
       } catch {
         if (this.#closed) return;
         this.#stats.errors++;
