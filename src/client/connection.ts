@@ -110,7 +110,7 @@ export class Connection {
     const minReconnectionTime = options.minReconnectionTime ?? DEFAULT_MIN_RECONNECTION_TIME;
     this.#origin = new URL(url).origin;
     this.#parser = new EventStreamParser({
-      lastEventId: options.lastEventId ?? '',
+      lastEventId: options.lastEventId ?? options.cursor?.load() ?? '',
       maxEventSize: options.maxEventSize,
       // The spec applies `retry:` when the field is read, not at dispatch. The floor keeps a hostile or
       // injected `retry: 0` (sse-rules §3.1, §3.5) from turning each clean end into an instant reconnect;
@@ -119,7 +119,9 @@ export class Connection {
         this.#reconnectionTime = Math.max(ms, minReconnectionTime);
       },
       onEvent: (event) => {
-        if (!this.#closed) this.#listener.onEvent(event, this.#origin);
+        if (this.#closed) return;
+        this.#options.cursor?.save(event.lastEventId);
+        this.#listener.onEvent(event, this.#origin);
       },
     });
   }
@@ -278,11 +280,12 @@ export class Connection {
       }
       if (this.#closed) return { kind: 'stop', reason: { kind: 'closed' } };
       armStall();
-      const response = await this.#fetch(this.url, {
+      const target = this.#target();
+      const response = await this.#fetch(target.url, {
         ...this.#options.requestInit,
-        method: this.#options.method ?? 'GET',
+        method: target.method,
         headers,
-        body: this.#options.body ?? null,
+        body: target.body,
         credentials: this.#options.credentials ?? 'same-origin',
         cache: 'no-store',
         redirect: 'follow',
@@ -290,7 +293,7 @@ export class Connection {
       });
       this.#response = response;
       this.#options.onResponse?.(response);
-      const finalUrl = response.url || this.url;
+      const finalUrl = response.url || target.url;
       if (response.status !== 200 || !isEventStreamType(response.headers.get('content-type'))) {
         await response.body?.cancel().catch(() => undefined);
         return this.#refusal(response, finalUrl);
@@ -336,8 +339,25 @@ export class Connection {
     }
   }
 
+  /**
+   * What this attempt requests: the stream's own request, or, for a resumable stream with a last event id,
+   * a GET to `resumeUrl` (the first request, e.g. a POSTed prompt, must not be sent twice).
+   */
+  #target(): { url: string; method: string; body: BodyInit | null } {
+    const resume = this.#options.resumeUrl;
+    const id = this.lastEventId;
+    if (resume !== undefined && id !== '') {
+      const url = typeof resume === 'function' ? resume(id) : resume;
+      if (url !== undefined) return { url: new URL(url, this.url).href, method: 'GET', body: null };
+    }
+    return { url: this.url, method: this.#options.method ?? 'GET', body: this.#options.body ?? null };
+  }
+
   #refusal(response: Response, finalUrl: string): Outcome {
-    if (response.status === 204) return { kind: 'stop', reason: { kind: 'no-content', response } };
+    if (response.status === 204) {
+      this.#options.cursor?.clear();
+      return { kind: 'stop', reason: { kind: 'no-content', response } };
+    }
     if (response.status !== 200) {
       const retryAfter =
         response.status === 429 || response.status === 503

@@ -21,6 +21,7 @@ export {
   type SseEventSourceInit,
 } from './event-source.js';
 export type { ClientOptions, ConnectionContext, ReconnectInfo } from './options.js';
+export { type CursorStorage, type ResumeCursor, sessionCursor } from './resume-cursor.js';
 export { parseRetryAfter } from './retry-after.js';
 export { defaultShouldRetry } from './retry-policy.js';
 export { type EventStream, type StreamedEvent, streamEvents } from './stream-events.js';

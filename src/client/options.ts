@@ -1,4 +1,5 @@
 import type { SseError } from './errors.js';
+import type { ResumeCursor } from './resume-cursor.js';
 
 /** What the `headers` hook and `shouldRetry` learn about the attempt they are called for. */
 export interface ConnectionContext {
@@ -44,6 +45,19 @@ export interface ClientOptions {
   signal?: AbortSignal;
   /** The last event id to start from, e.g. saved before a page reload: sent as `Last-Event-ID` at once. */
   lastEventId?: string;
+  /**
+   * Keeps the last event id across page reloads: read once for the first request (unless `lastEventId`
+   * is given), saved after every event, cleared on a 204. See `sessionCursor(key)`.
+   */
+  cursor?: ResumeCursor;
+  /**
+   * Where to resume a stream started by another request (a POSTed prompt whose answer is a resumable
+   * stream): once there is a last event id, every (re)connection is a GET to this URL (resolved against
+   * the stream's URL), with `Last-Event-ID` and no body, instead of sending the first request again. A
+   * function gets the last event id (e.g. `<stream>:<seq>`) and returns the URL, or undefined to repeat
+   * the first request.
+   */
+  resumeUrl?: string | URL | ((lastEventId: string) => string | URL | undefined);
   /** Reconnection time before the server sends `retry:`, in ms. Default 3000 (as Chrome and undici). */
   reconnectionTime?: number;
   /**
