@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import type { EncodedEvent } from '../protocol/index.js';
+import { MalformedFormError, parseUrlEncodedForm } from '../server/index.js';
 import { type Access, authErrorStatus, type Role } from './auth/access.js';
 import { NoKeyAuthorizer } from './auth/no-key-authorizer.js';
 import { CorsPolicy } from './http/cors.js';
@@ -240,12 +241,18 @@ class HubCore implements Hub, HubContext {
     }
   }
 
+  /** The request URL; throws {@link MalformedFormError} (answered 400) for a malformed query string. */
   #url(req: IncomingMessage): URL {
+    let url: URL;
     try {
-      return new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);
+      url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);
     } catch {
-      return new URL(req.url ?? '/', 'http://localhost');
+      url = new URL(req.url ?? '/', 'http://localhost');
     }
+    // Checked once here for every parameter (topic, authorization, cursors): `searchParams` would keep
+    // `%ZZ` as three characters and turn `%FF` into U+FFFD, i.e. another topic or cursor than meant.
+    parseUrlEncodedForm(url.search.slice(1));
+    return url;
   }
 
   #fail(req: IncomingMessage, res: ServerResponse, error: unknown): void {
@@ -260,6 +267,10 @@ class HubCore implements Hub, HubContext {
     }
     if (error instanceof TransportUnavailableError) {
       sendHttpError(res, unavailable(error));
+      return;
+    }
+    if (error instanceof MalformedFormError) {
+      sendHttpError(res, new HubHttpError(400, error.message));
       return;
     }
     this.options.logger.error({ err: error }, 'hub request failed');

@@ -65,3 +65,4 @@ export {
 } from './shutdown.js';
 export type { SinkEvents, SseSink } from './sink.js';
 export { type CloseListener, SseStream, type StreamStats } from './stream.js';
+export { MalformedFormError, parseUrlEncodedForm, queryOf } from './url-encoded-form.js';

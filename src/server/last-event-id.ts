@@ -1,4 +1,5 @@
 import { decodeHeaderText } from './header-text.js';
+import { MalformedFormError, parseUrlEncodedForm, queryOf } from './url-encoded-form.js';
 
 /** Longest Last-Event-ID we accept; ids are cursors, not payloads. */
 export const MAX_LAST_EVENT_ID_LENGTH = 1024;
@@ -53,10 +54,18 @@ export function lastEventIdRequest(
     return { sent: true, lastEventId: validLastEventId(decodeHeaderText(fromHeader)) };
   }
   if (params.length === 0 || url === undefined) return NOT_SENT;
-  const q = url.indexOf('?');
-  if (q < 0) return NOT_SENT;
-  const hash = url.indexOf('#', q);
-  const query = new URLSearchParams(url.slice(q + 1, hash < 0 ? undefined : hash));
+  const text = queryOf(url);
+  if (text === '') return NOT_SENT;
+  let query: URLSearchParams;
+  try {
+    query = parseUrlEncodedForm(text);
+  } catch (error) {
+    if (!(error instanceof MalformedFormError)) throw error;
+    // A malformed cursor (`%ZZ`) is unusable, never read as another id; a malformed parameter of the
+    // application's own is the application's to refuse.
+    if (params.includes(error.field)) return { sent: true, lastEventId: undefined };
+    query = new URLSearchParams(text);
+  }
   for (const name of params) {
     const value = query.get(name);
     if (value !== null && value !== '') return { sent: true, lastEventId: validLastEventId(value) };

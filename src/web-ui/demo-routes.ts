@@ -1,5 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { openStream, type SseStream, type StreamOptions } from '../server/index.js';
+import {
+  MalformedFormError,
+  openStream,
+  parseUrlEncodedForm,
+  queryOf,
+  type SseStream,
+  type StreamOptions,
+} from '../server/index.js';
 import { type AnswerStore, parseAnswerEventId } from './answer-store.js';
 import type { ChatRoom, RoomEventType } from './chat-room.js';
 import type { ClockPublisher } from './clock-publisher.js';
@@ -136,8 +143,7 @@ export class DemoRoutes {
     }
     if (path.startsWith('/chat/')) {
       only('GET');
-      const url = new URL(req.url ?? '/', 'http://localhost');
-      const lastEventId = header(req, 'last-event-id') ?? url.searchParams.get('lastEventId') ?? undefined;
+      const lastEventId = header(req, 'last-event-id') ?? queryParam(req, 'lastEventId');
       let answerId: string;
       try {
         answerId = decodeURIComponent(path.slice('/chat/'.length));
@@ -285,6 +291,16 @@ export class DemoRoutes {
       stop();
       this.#streams.delete(stream);
     });
+  }
+}
+
+/** A query parameter, strictly decoded: a malformed escape is a 400, never read as another value. */
+function queryParam(req: IncomingMessage, name: string): string | undefined {
+  try {
+    return parseUrlEncodedForm(queryOf(req.url ?? '')).get(name) ?? undefined;
+  } catch (error) {
+    if (error instanceof MalformedFormError) throw new DemoHttpError(400, error.message);
+    throw error;
   }
 }
 

@@ -67,6 +67,11 @@ export class StaticFiles {
       res.end(`Method ${req.method} is not allowed here; the web UI only answers GET and HEAD.\n`);
       return;
     }
+    if (!isWellFormedPath(pathname)) {
+      res.writeHead(400, { 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end('Malformed path: a "%" not followed by two hex digits, or escapes that are not UTF-8.\n');
+      return;
+    }
     const file = this.#resolve(pathname);
     const cached = file === undefined ? undefined : await this.#load(file);
     if (file === undefined || cached === undefined) {
@@ -157,4 +162,14 @@ export function sendNotFound(req: IncomingMessage, res: ServerResponse, pathname
       ? `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>Not found · ssehub</title><link rel="stylesheet" href="/style.css"></head><body><main class="page"><h1>Not found</h1><p>Nothing lives at <code>${safePath}</code>.</p><p><a href="/">Live demo</a> · <a href="/chat">Streamed chat</a> · <a href="/dashboard">Dashboard</a></p></main></body></html>\n`
       : `Not found: ${pathname}\n`,
   );
+}
+
+/** Whether `pathname`'s percent-escapes decode (RFC 3986 §2.1, as UTF-8). */
+function isWellFormedPath(pathname: string): boolean {
+  try {
+    decodeURIComponent(pathname);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -115,10 +115,11 @@ describe('web UI server side: static files and demo endpoints', () => {
       '/%2e%2e%2f%2e%2e%2fpackage.json',
       '/..%5cpackage.json',
       '/%00index.html',
-      '/%E0%A4%A',
     ]) {
       expect(await rawGet(server.origin, path), path).toBe(404);
     }
+    // A malformed escape is a bad request, said as such.
+    expect(await rawGet(server.origin, '/%E0%A4%A')).toBe(400);
   });
 
   it('explains that the pages are not built when the folder is missing', async () => {

@@ -1,3 +1,4 @@
+import { selectorProblem } from '../topics/topic-selector.js';
 import { HubAuthError } from './errors.js';
 
 /** The `mercure` claim of a token (Mercure §Authorization): selectors per role and the payload. */
@@ -43,6 +44,12 @@ function selectors(value: unknown, where: string): readonly string[] | undefined
       401,
       `Invalid token: "${where}" has ${value.length} selectors; at most ${MAX_CLAIM_SELECTORS} are allowed`,
     );
+  }
+  for (const selector of value as string[]) {
+    const problem = selectorProblem(selector);
+    if (problem !== undefined) {
+      throw new HubAuthError(401, `Invalid token: "${where}" selector "${selector}": ${problem}`);
+    }
   }
   return value as string[];
 }

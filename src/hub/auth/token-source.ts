@@ -59,7 +59,10 @@ export function findToken(
   return undefined;
 }
 
-/** The value of the first cookie named `name` (RFC 6265 §5.4), or undefined. */
+/**
+ * The value of the first cookie named `name` (RFC 6265 §5.4), percent-decoded, or undefined. A value
+ * with a malformed escape is refused with {@link HubAuthError} 400 rather than used as it is.
+ */
 export function readCookie(header: string | undefined, name: string): string | undefined {
   if (header === undefined) return undefined;
   for (const pair of header.split(';')) {
@@ -71,7 +74,10 @@ export function readCookie(header: string | undefined, name: string): string | u
     try {
       return decodeURIComponent(value);
     } catch {
-      return value;
+      throw new HubAuthError(
+        400,
+        `Malformed "${name}" cookie: a "%" not followed by two hex digits, or escapes that are not UTF-8`,
+      );
     }
   }
   return undefined;

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { parseUrlEncodedForm } from '../../server/index.js';
 import type { HubContext } from '../hub-context.js';
 import { HubHttpError, sendText } from './http-error.js';
 import { parsePublishForm } from './publish-form.js';
@@ -29,7 +30,8 @@ export async function handlePublish(
     );
   }
   const body = await readBody(req, ctx.options.maxBodyBytes, ctx.options.bodyTimeoutMs);
-  const update = parsePublishForm(new URLSearchParams(body), ctx.options.maxTopics);
+  // Strict: a malformed escape is refused (400), never stored as a different topic or id.
+  const update = parsePublishForm(parseUrlEncodedForm(body), ctx.options.maxTopics);
   for (const topic of update.topics) {
     if (!access.topics.some((selector) => ctx.matcher.match(topic, selector))) {
       throw new HubHttpError(

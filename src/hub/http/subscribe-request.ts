@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { lastEventIdRequest } from '../../server/index.js';
-import { topicProblem } from '../topics/topic-limits.js';
+import { selectorProblem } from '../topics/topic-selector.js';
 import { HubHttpError } from './http-error.js';
 
 /** Query parameters carrying a cursor, in precedence order: Mercure 0.x, Mercure 1.0, protocol-7 compat. */
@@ -33,7 +33,7 @@ export function parseSubscribeRequest(req: IncomingMessage, url: URL, maxTopics:
     throw new HubHttpError(400, `Too many topics: ${selectors.length} given, at most ${maxTopics} allowed`);
   }
   for (const selector of selectors) {
-    const problem = topicProblem(selector);
+    const problem = selectorProblem(selector);
     if (problem !== undefined) throw new HubHttpError(400, `Invalid "topic" selector: ${problem}`);
   }
   const { sent, lastEventId } = lastEventIdRequest(req.headers['last-event-id'], req.url, CURSOR_PARAMS);

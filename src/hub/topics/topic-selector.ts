@@ -1,5 +1,6 @@
 import { LruCache } from './lru-cache.js';
-import { compileUriTemplate, type TemplateMatcher } from './uri-template.js';
+import { topicProblem } from './topic-limits.js';
+import { compileUriTemplate, type TemplateMatcher, uriTemplateProblem } from './uri-template.js';
 
 /** The selector that matches every topic (Mercure §Topic Selectors). */
 export const MATCH_ALL = '*';
@@ -13,6 +14,18 @@ export const MAX_CACHED_KEY_LENGTH = 512;
 /** Whether `selector` needs template evaluation (it is neither `*` nor a plain topic). */
 export function isTemplateSelector(selector: string): boolean {
   return selector !== MATCH_ALL && selector.includes('{');
+}
+
+/**
+ * Why `selector` cannot be a topic selector (a subscription's `topic` or a token's claim), or undefined:
+ * {@link topicProblem}'s rules, and, when it holds a `{`, not being a valid RFC 6570 URI template (an
+ * unparsable template would silently match only itself, so it is refused with the reason instead).
+ */
+export function selectorProblem(selector: string): string | undefined {
+  const problem = topicProblem(selector);
+  if (problem !== undefined || !isTemplateSelector(selector)) return problem;
+  const template = uriTemplateProblem(selector);
+  return template === undefined ? undefined : `not a valid URI template: ${template}`;
 }
 
 /**

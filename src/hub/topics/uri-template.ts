@@ -138,14 +138,18 @@ class Nfa implements TemplateMatcher {
   }
 }
 
-/** Builds states for one `{…}` expression; returns undefined when it is not valid RFC 6570. */
-function addExpression(states: State[], body: string): { entry: number; exits: number[] } | undefined {
+/** Builds states for one `{…}` expression; returns why when it is not valid RFC 6570. */
+function addExpression(states: State[], body: string): { entry: number; exits: number[] } | string {
   const opChar = body.charAt(0);
-  if (opChar !== '' && '=,!@|'.includes(opChar)) return undefined; // reserved for future extensions
+  if (opChar !== '' && '=,!@|'.includes(opChar)) {
+    return `the operator "${opChar}" in {${body}} is reserved (RFC 6570 §2.2)`;
+  }
   const hasOperator = opChar !== '' && Object.hasOwn(OPERATORS, opChar);
   const operator = OPERATORS[hasOperator ? opChar : '']!;
   const specs = (hasOperator ? body.slice(1) : body).split(',');
-  for (const spec of specs) if (!VARSPEC.test(spec)) return undefined;
+  for (const spec of specs) {
+    if (!VARSPEC.test(spec)) return `"${spec}" in {${body}} is not a variable name (RFC 6570 §2.3)`;
+  }
   const firstExplode = specs[0]!.endsWith('*');
   const anyExplode = specs.some((s) => s.endsWith('*'));
   const base = UNRESERVED + (operator.reserved ? RESERVED : ',');
@@ -175,6 +179,30 @@ function addExpression(states: State[], body: string): { entry: number; exits: n
  * template (the caller then falls back to exact comparison, as the reference hub does).
  */
 export function compileUriTemplate(template: string): TemplateMatcher | undefined {
+  const compiled = compile(template);
+  return typeof compiled === 'string' ? undefined : compiled;
+}
+
+/**
+ * Why `template` is not a usable RFC 6570 URI template (an unclosed or stray brace, a bad variable
+ * name or operator, a character a literal may not hold, a malformed `%` escape, more than
+ * {@link MAX_TEMPLATE_STATES} automaton states), or undefined when it compiles.
+ */
+export function uriTemplateProblem(template: string): string | undefined {
+  const compiled = compile(template);
+  return typeof compiled === 'string' ? compiled : undefined;
+}
+
+function literalProblem(literal: string, at: number): string | undefined {
+  if (literal.includes('}')) return `a "}" at offset ${at + literal.indexOf('}')} closes no expression`;
+  if (BAD_PERCENT.test(literal)) return `a "%" not followed by two hex digits near offset ${at}`;
+  if (isForbiddenLiteral(literal)) {
+    return 'a literal part holds a space, a control character or one of " \' < > \\ ^ ` | (RFC 6570 §2.1: percent-encode it)';
+  }
+  return undefined;
+}
+
+function compile(template: string): TemplateMatcher | string {
   const states: State[] = [];
   // States whose "continue with the next element" edge is still to be wired.
   let pending: { exits: number[] } | undefined;
@@ -193,23 +221,26 @@ export function compileUriTemplate(template: string): TemplateMatcher | undefine
   while (pos < template.length) {
     const open = template.indexOf('{', pos);
     const literal = open === -1 ? template.slice(pos) : template.slice(pos, open);
-    if (literal.includes('}') || isForbiddenLiteral(literal) || BAD_PERCENT.test(literal)) return undefined;
+    const problem = literalProblem(literal, pos);
+    if (problem !== undefined) return problem;
     for (const unit of units(literal)) addLiteral(unit);
     if (open === -1) break;
     const close = template.indexOf('}', open + 1);
-    if (close === -1) return undefined;
+    if (close === -1) return `the "{" at offset ${open} is never closed`;
     const body = template.slice(open + 1, close);
-    if (body.includes('{')) return undefined;
+    if (body.includes('{')) return `a "{" inside the expression at offset ${open}`;
     const entryIndex = states.length;
     wire(entryIndex);
     const expression = addExpression(states, body);
-    if (expression === undefined) return undefined;
+    if (typeof expression === 'string') return expression;
     pending = { exits: expression.exits };
     pos = close + 1;
   }
   const accept = states.length;
   states.push({ edges: [], epsilon: [] });
   wire(accept);
-  if (states.length > MAX_TEMPLATE_STATES) return undefined;
+  if (states.length > MAX_TEMPLATE_STATES) {
+    return `too complex: more than ${MAX_TEMPLATE_STATES} matching states (use fewer expressions or variables)`;
+  }
   return new Nfa(states, accept);
 }
