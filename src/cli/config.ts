@@ -1,5 +1,6 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import type { KeyConfig } from '../hub/auth/index.js';
+import { SsehubError } from '../protocol/index.js';
 import { OPTION_SPECS, type OptionSpec } from './options.js';
 
 /** Where the hub keeps updates. */
@@ -55,8 +56,12 @@ export type Command =
   | { readonly kind: 'run'; readonly config: CliConfig };
 
 /** A command line or environment that cannot work; the message says what to change. Exit code 2. */
-export class CliConfigError extends Error {
+export class CliConfigError extends SsehubError {
+  static readonly code = 'SSEHUB_CLI_CONFIG';
   override readonly name = 'CliConfigError';
+  constructor(message: string, options?: ErrorOptions) {
+    super(CliConfigError.code, message, options);
+  }
 }
 
 /** The seed's port, kept so bookmarks and docs keep working. */

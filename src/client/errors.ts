@@ -1,11 +1,20 @@
+import { type ErrorCode, SsehubError } from '../protocol/index.js';
+
 /**
  * The errors `ssehub/client` reports. Each one says what went wrong and what to do about it; the
  * classes let callers branch with `instanceof` instead of parsing messages.
  */
 
-/** Base class of every error the client raises itself (network failures are wrapped in {@link SseNetworkError}). */
-export class SseError extends Error {
+/**
+ * Base class of every error the client raises itself (network failures are wrapped in {@link SseNetworkError}).
+ * Raised as such when a user hook (`onReconnect`, a listener) threw and the client stopped.
+ */
+export class SseError extends SsehubError {
+  static readonly code: ErrorCode = 'SSEHUB_HOOK_FAILED';
   override readonly name: string = 'SseError';
+  constructor(message: string, options?: ErrorOptions, code: ErrorCode = SseError.code) {
+    super(code, message, options);
+  }
 }
 
 /**
@@ -13,6 +22,7 @@ export class SseError extends Error {
  * connection"). `status` and `headers` are those of the final response, after redirects.
  */
 export class SseHttpError extends SseError {
+  static override readonly code = 'SSEHUB_HTTP_STATUS';
   override readonly name = 'SseHttpError';
   constructor(
     /** The HTTP status code, e.g. 401. */
@@ -28,6 +38,8 @@ export class SseHttpError extends SseError {
   ) {
     super(
       `SSE request to ${url} failed with HTTP ${status}${statusText ? ` ${statusText}` : ''}: ${advice(status)}`,
+      undefined,
+      SseHttpError.code,
     );
   }
 }
@@ -49,6 +61,7 @@ function advice(status: number): string {
  * HTML §9.2.3). Typically a login page, a proxy error page or a JSON error body.
  */
 export class SseContentTypeError extends SseError {
+  static override readonly code = 'SSEHUB_CONTENT_TYPE';
   override readonly name = 'SseContentTypeError';
   constructor(
     /** The HTTP status code of the response (200 in practice). */
@@ -61,6 +74,8 @@ export class SseContentTypeError extends SseError {
     super(
       `SSE request to ${url} answered HTTP ${status} with Content-Type ${contentType ? `"${contentType}"` : '(none)'}` +
         ' instead of "text/event-stream": is the URL right, or is a login page or proxy answering?',
+      undefined,
+      SseContentTypeError.code,
     );
   }
 }
@@ -70,6 +85,7 @@ export class SseContentTypeError extends SseError {
  * and re-established, instead of hanging forever behind a proxy that lost the stream.
  */
 export class SseStalledError extends SseError {
+  static override readonly code = 'SSEHUB_STALLED';
   override readonly name = 'SseStalledError';
   constructor(
     /** The configured heartbeat timeout, in milliseconds. */
@@ -78,6 +94,8 @@ export class SseStalledError extends SseError {
     super(
       `No bytes received for ${timeout} ms; reconnecting. Make the server send heartbeat comments more often` +
         ' than heartbeatTimeout, or raise heartbeatTimeout.',
+      undefined,
+      SseStalledError.code,
     );
   }
 }
@@ -87,9 +105,14 @@ export class SseStalledError extends SseError {
  * chunked body). HTML §9.2.3 says to re-establish the connection, which the client does.
  */
 export class SseNetworkError extends SseError {
+  static override readonly code = 'SSEHUB_NETWORK';
   override readonly name = 'SseNetworkError';
   constructor(url: string, cause: unknown) {
-    super(`Network error on SSE connection to ${url}: ${describe(cause)}; reconnecting`, { cause });
+    super(
+      `Network error on SSE connection to ${url}: ${describe(cause)}; reconnecting`,
+      { cause },
+      SseNetworkError.code,
+    );
   }
 }
 
@@ -104,6 +127,7 @@ function describe(cause: unknown): string {
  * Terminal by default: reconnecting would most likely receive the same event again.
  */
 export class SseEventTooLargeError extends SseError {
+  static override readonly code = 'SSEHUB_EVENT_TOO_LARGE';
   override readonly name = 'SseEventTooLargeError';
   constructor(
     /** The configured limit, in characters. */
@@ -115,6 +139,7 @@ export class SseEventTooLargeError extends SseError {
       `An event from ${url} exceeded maxEventSize (${limit} characters); the connection was closed.` +
         ' Raise maxEventSize if such events are expected.',
       { cause },
+      SseEventTooLargeError.code,
     );
   }
 }
@@ -124,12 +149,14 @@ export class SseEventTooLargeError extends SseError {
  * produced an invalid header. No request was sent, so retrying costs the server nothing: retried by default.
  */
 export class SseRequestError extends SseError {
+  static override readonly code = 'SSEHUB_REQUEST_NOT_PREPARED';
   override readonly name = 'SseRequestError';
   constructor(url: string, cause: unknown) {
     super(
       `Could not prepare the SSE request to ${url}: the headers hook threw or returned an invalid header` +
         ` (${cause instanceof Error ? cause.message : String(cause)}); retrying with backoff`,
       { cause },
+      SseRequestError.code,
     );
   }
 }

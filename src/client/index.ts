@@ -3,6 +3,9 @@
  * over one engine: {@link SseEventSource} (the standard EventSource surface, also exported as
  * `EventSource`) and {@link streamEvents} (an async iterable). Depends only on `ssehub/protocol`.
  */
+
+/** Re-exported so code using only `ssehub/client` can catch every error by its stable `code`. */
+export { type ErrorCode, SsehubError } from '../protocol/index.js';
 export { reconnectDelay } from './backoff.js';
 export type { CloseReason } from './connection.js';
 export {

@@ -2,7 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import type { EncodedEvent } from '../protocol/index.js';
 import { MalformedFormError, parseUrlEncodedForm } from '../server/index.js';
-import { type Access, authErrorStatus, type Role } from './auth/access.js';
+import type { Access, Role } from './auth/access.js';
+import { HubAuthError } from './auth/errors.js';
 import { NoKeyAuthorizer } from './auth/no-key-authorizer.js';
 import { CorsPolicy } from './http/cors.js';
 import { HubHttpError, sendHttpError, sendText } from './http/http-error.js';
@@ -199,9 +200,13 @@ class HubCore implements Hub, HubContext {
           this.cors.preflight(req, res);
           return;
         default:
-          throw new HubHttpError(405, `Method ${req.method} is not allowed on ${HUB_PATH}`, {
-            allow: 'GET, HEAD, POST, OPTIONS',
-          });
+          throw new HubHttpError(
+            'SSEHUB_METHOD_NOT_ALLOWED',
+            `Method ${req.method} is not allowed on ${HUB_PATH}`,
+            {
+              allow: 'GET, HEAD, POST, OPTIONS',
+            },
+          );
       }
     }
     if (this.options.subscriptions && rawPath.startsWith(SUBSCRIPTIONS_PATH)) {
@@ -270,7 +275,7 @@ class HubCore implements Hub, HubContext {
       return;
     }
     if (error instanceof MalformedFormError) {
-      sendHttpError(res, new HubHttpError(400, error.message));
+      sendHttpError(res, new HubHttpError(MalformedFormError.code, error.message));
       return;
     }
     this.options.logger.error({ err: error }, 'hub request failed');
@@ -284,9 +289,8 @@ class HubCore implements Hub, HubContext {
         role,
       );
     } catch (error) {
-      const status = authErrorStatus(error);
-      if (status === undefined) throw error;
-      throw new HubHttpError(status, error instanceof Error ? error.message : 'Not authorised');
+      if (!(error instanceof HubAuthError)) throw error;
+      throw new HubHttpError(error.code, error.message);
     }
   }
 
@@ -297,14 +301,15 @@ class HubCore implements Hub, HubContext {
     const size = this.frame(update).bytes.byteLength;
     if (size > this.options.subscriberMaxBufferedBytes) {
       throw new HubHttpError(
-        413,
+        'SSEHUB_UPDATE_TOO_LARGE',
         `The update encodes to ${size} bytes on the wire (each line of data becomes a "data:" line), more than the ${this.options.subscriberMaxBufferedBytes} bytes a subscriber may have waiting; send less data or fewer lines, or raise subscriberMaxBufferedBytes`,
       );
     }
     try {
       await this.transport.dispatch(update);
     } catch (error) {
-      if (error instanceof DuplicateUpdateIdError) throw new HubHttpError(409, error.message);
+      if (error instanceof DuplicateUpdateIdError)
+        throw new HubHttpError(DuplicateUpdateIdError.code, error.message);
       if (error instanceof TransportUnavailableError) throw unavailable(error);
       throw error;
     }
@@ -403,7 +408,7 @@ class HubCore implements Hub, HubContext {
   }
 
   async publish(input: PublishInput): Promise<Update> {
-    if (this.#closing) throw new HubHttpError(503, 'The hub is shutting down');
+    if (this.#closing) throw new HubHttpError('SSEHUB_SHUTTING_DOWN', 'The hub is shutting down');
     const form = new URLSearchParams();
     for (const topic of typeof input.topics === 'string' ? [input.topics] : input.topics)
       form.append('topic', topic);
@@ -476,5 +481,7 @@ class HubCore implements Hub, HubContext {
 
 /** 503 with `Retry-After` (RFC 9110 §10.2.3) for a storage engine that cannot be reached: nothing was stored. */
 function unavailable(error: TransportUnavailableError): HubHttpError {
-  return new HubHttpError(503, error.message, { 'retry-after': String(error.retryAfterSeconds) });
+  return new HubHttpError(TransportUnavailableError.code, error.message, {
+    'retry-after': String(error.retryAfterSeconds),
+  });
 }

@@ -2,6 +2,9 @@
  * `ssehub/hub`: a Mercure-compatible hub (mercure-protocol §3.1-3.9) to embed in node:http, Express or
  * Fastify, or to run with the `ssehub` command.
  */
+
+/** Re-exported so code using only `ssehub/hub` can catch every error by its stable `code`. */
+export { type ErrorCode, SsehubError } from '../protocol/index.js';
 export type { Access, Authorizer, AuthRequest, Role } from './auth/access.js';
 export {
   ALGORITHMS,

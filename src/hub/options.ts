@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { SsehubError } from '../protocol/index.js';
 import type { Authorizer } from './auth/access.js';
 import type { Transport } from './storage/transport.js';
 
@@ -144,8 +145,12 @@ export const HUB_DEFAULTS = Object.freeze({
 });
 
 /** Thrown by `createHub` for an option value that cannot work; the message names the option and the fix. */
-export class HubConfigError extends Error {
+export class HubConfigError extends SsehubError {
+  static readonly code = 'SSEHUB_HUB_CONFIG';
   override readonly name = 'HubConfigError';
+  constructor(message: string, options?: ErrorOptions) {
+    super(HubConfigError.code, message, options);
+  }
 }
 
 const silent = (): void => {};

@@ -12,3 +12,4 @@ export {
   EventStreamParser,
   type ParserOptions,
 } from './parser.js';
+export { type ErrorCode, SsehubError } from './ssehub-error.js';

@@ -1,4 +1,4 @@
-import { type EncodedEvent, preEncode, type SseEvent } from '../protocol/index.js';
+import { type EncodedEvent, preEncode, type SseEvent, SsehubError } from '../protocol/index.js';
 import { History, type HistoryOptions } from './history.js';
 import { CLOSE_REASONS, type CloseReason, DEFAULT_MAX_BUFFERED_BYTES } from './options.js';
 import type { SseStream } from './stream.js';
@@ -23,13 +23,15 @@ export interface ChannelOptions {
 }
 
 /** Thrown by {@link Channel.broadcast} for an event whose encoded size exceeds `maxEventBytes`. */
-export class EventTooLargeForChannelError extends Error {
+export class EventTooLargeForChannelError extends SsehubError {
+  static readonly code = 'SSEHUB_CHANNEL_EVENT_TOO_LARGE';
   override readonly name = 'EventTooLargeForChannelError';
   constructor(
     readonly size: number,
     readonly limit: number,
   ) {
     super(
+      EventTooLargeForChannelError.code,
       `Event of ${size} bytes exceeds the channel's maxEventBytes (${limit}); it would disconnect every ` +
         "member. Split it, or raise maxEventBytes together with the streams' maxBufferedBytes.",
     );

@@ -3,6 +3,9 @@
  * (Hono, any runtime), with bounded buffers, heartbeats, dead-client cleanup, channels with gap-free
  * history replay and graceful shutdown.
  */
+
+/** Re-exported so code using only `ssehub` can catch every library error by its stable `code`. */
+export { type ErrorCode, SsehubError } from '../protocol/index.js';
 export {
   type BroadcastOptions,
   Channel,

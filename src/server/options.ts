@@ -1,3 +1,5 @@
+import { SsehubError } from '../protocol/index.js';
+
 /**
  * What a stream does when its bounded outgoing buffer is full (sse-rules §5.1):
  * - `disconnect` (default): close the stream; the client reconnects with Last-Event-ID and catches up
@@ -73,13 +75,14 @@ export interface ResolvedStreamOptions {
 }
 
 /** Thrown when an option is out of range, naming the option so the caller can fix it. */
-export class InvalidOptionError extends Error {
+export class InvalidOptionError extends SsehubError {
+  static readonly code = 'SSEHUB_INVALID_OPTION';
   override readonly name = 'InvalidOptionError';
   constructor(
     readonly option: string,
     reason: string,
   ) {
-    super(`Invalid ssehub option "${option}": ${reason}`);
+    super(InvalidOptionError.code, `Invalid ssehub option "${option}": ${reason}`);
   }
 }
 

@@ -1,3 +1,5 @@
+import { SsehubError } from '../protocol/index.js';
+
 /**
  * `application/x-www-form-urlencoded` parsing (WHATWG URL, https://url.spec.whatwg.org/#urlencoded-parsing)
  * that refuses what the standard parser silently keeps. `URLSearchParams` turns `%ZZ` into the three
@@ -6,16 +8,19 @@
  */
 
 /** A form or query string holding a malformed percent-escape; `field` names the parameter. */
-export class MalformedFormError extends Error {
+export class MalformedFormError extends SsehubError {
+  static readonly code = 'SSEHUB_MALFORMED_FORM';
   override readonly name = 'MalformedFormError';
-  readonly code = 'MALFORMED_FORM';
   constructor(
     /** The parameter whose name or value is malformed (as written, undecoded). */
     readonly field: string,
     /** Why, for a person: which escape is wrong. */
     readonly reason: string,
   ) {
-    super(`Malformed "${field}": ${reason}; percent-encode "%" as %25 and send UTF-8`);
+    super(
+      MalformedFormError.code,
+      `Malformed "${field}": ${reason}; percent-encode "%" as %25 and send UTF-8`,
+    );
   }
 }
 

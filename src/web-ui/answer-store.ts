@@ -111,7 +111,11 @@ export class AnswerStore {
     let generating = 0;
     for (const answer of this.#answers.values()) if (!answer.finished) generating++;
     if (generating >= this.#maxGenerating) {
-      throw new DemoHttpError(503, `${generating} answers are already streaming; try again shortly`, 2);
+      throw new DemoHttpError(
+        'SSEHUB_DEMO_BUSY',
+        `${generating} answers are already streaming; try again shortly`,
+        2,
+      );
     }
     while (this.#answers.size >= this.#maxAnswers) {
       const oldest = [...this.#answers.values()].find((answer) => answer.finished);

@@ -26,7 +26,11 @@ export class ChatRoom {
   async post(type: RoomEventType, name: string, text?: string): Promise<string> {
     if (type === 'userconnect') {
       if (!this.#members.has(name) && this.#members.size >= this.maxMembers) {
-        throw new DemoHttpError(503, `The room is full (${this.maxMembers} people); try again later`, 30);
+        throw new DemoHttpError(
+          'SSEHUB_DEMO_BUSY',
+          `The room is full (${this.maxMembers} people); try again later`,
+          30,
+        );
       }
       this.#members.set(name, (this.#members.get(name) ?? 0) + 1);
     } else if (type === 'userdisconnect') {

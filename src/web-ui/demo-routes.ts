@@ -111,7 +111,8 @@ export class DemoRoutes {
     const method = req.method ?? 'GET';
     const client = req.socket.remoteAddress ?? 'unknown';
     const only = (allowed: string) => {
-      if (method !== allowed) throw new DemoHttpError(405, `Use ${allowed} for ${path}`);
+      if (method !== allowed)
+        throw new DemoHttpError('SSEHUB_DEMO_METHOD_NOT_ALLOWED', `Use ${allowed} for ${path}`);
     };
     if (path === '/config') {
       only('GET');
@@ -148,7 +149,10 @@ export class DemoRoutes {
       try {
         answerId = decodeURIComponent(path.slice('/chat/'.length));
       } catch {
-        throw new DemoHttpError(400, 'The answer id in the path is not valid percent-encoding');
+        throw new DemoHttpError(
+          'SSEHUB_DEMO_INVALID_INPUT',
+          'The answer id in the path is not valid percent-encoding',
+        );
       }
       this.#attach(req, res, answerId, lastEventId);
       return;
@@ -160,7 +164,7 @@ export class DemoRoutes {
       const body = await readJsonObject(req, BODY_LIMIT, this.#limits.bodyTimeoutMs);
       if (path === '/clock') {
         if (typeof body.running !== 'boolean')
-          throw new DemoHttpError(400, '"running" must be true or false');
+          throw new DemoHttpError('SSEHUB_DEMO_INVALID_INPUT', '"running" must be true or false');
         if (body.running) this.ctx.clock.start();
         else this.ctx.clock.stop();
         sendJson(res, { running: this.ctx.clock.running });
@@ -171,13 +175,16 @@ export class DemoRoutes {
       }
       return;
     }
-    throw new DemoHttpError(404, `No demo endpoint at ${path}`);
+    throw new DemoHttpError('SSEHUB_DEMO_NOT_FOUND', `No demo endpoint at ${path}`);
   }
 
   async #token(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const source = this.ctx.devToken;
     if (source === undefined) {
-      throw new DemoHttpError(404, 'No development token: the hub is not running in dev mode');
+      throw new DemoHttpError(
+        'SSEHUB_DEMO_NOT_FOUND',
+        'No development token: the hub is not running in dev mode',
+      );
     }
     assertSameOrigin(req);
     assertLoopbackHost(req);
@@ -193,14 +200,17 @@ export class DemoRoutes {
     const data = body.data;
     if (typeof data !== 'string' || data.length > this.#limits.messageLength) {
       throw new DemoHttpError(
-        400,
+        'SSEHUB_DEMO_INVALID_INPUT',
         `"data" must be a string of at most ${this.#limits.messageLength} characters`,
       );
     }
     let type: string | undefined;
     if (body.type !== undefined && body.type !== '') {
       if (typeof body.type !== 'string' || !EVENT_TYPE.test(body.type)) {
-        throw new DemoHttpError(400, '"type" must be a letter then up to 39 letters, digits or _ . : -');
+        throw new DemoHttpError(
+          'SSEHUB_DEMO_INVALID_INPUT',
+          '"type" must be a letter then up to 39 letters, digits or _ . : -',
+        );
       }
       type = body.type;
     }
@@ -211,7 +221,10 @@ export class DemoRoutes {
         (body.retry as number) < 0 ||
         (body.retry as number) > 600_000
       ) {
-        throw new DemoHttpError(400, '"retry" must be an integer number of milliseconds from 0 to 600000');
+        throw new DemoHttpError(
+          'SSEHUB_DEMO_INVALID_INPUT',
+          '"retry" must be an integer number of milliseconds from 0 to 600000',
+        );
       }
       retry = body.retry as number;
     }
@@ -227,7 +240,7 @@ export class DemoRoutes {
   async #room(res: ServerResponse, body: Record<string, unknown>): Promise<void> {
     const type = body.type as RoomEventType;
     if (!ROOM_TYPES.includes(type)) {
-      throw new DemoHttpError(400, `"type" must be one of ${ROOM_TYPES.join(', ')}`);
+      throw new DemoHttpError('SSEHUB_DEMO_INVALID_INPUT', `"type" must be one of ${ROOM_TYPES.join(', ')}`);
     }
     const name = stringField(body, 'name', this.#limits.nameLength);
     const text = type === 'usermessage' ? stringField(body, 'text', this.#limits.messageLength) : undefined;
@@ -242,7 +255,10 @@ export class DemoRoutes {
       req.resume();
       const parsed = parseAnswerEventId(resume);
       if (parsed === undefined)
-        throw new DemoHttpError(400, `Last-Event-ID "${resume}" is not a chat event id`);
+        throw new DemoHttpError(
+          'SSEHUB_DEMO_INVALID_INPUT',
+          `Last-Event-ID "${resume}" is not a chat event id`,
+        );
       this.#attach(req, res, parsed.answer, resume);
       return;
     }
@@ -263,7 +279,10 @@ export class DemoRoutes {
     if (lastEventId !== undefined && lastEventId !== '') {
       const parsed = parseAnswerEventId(lastEventId);
       if (parsed === undefined || parsed.answer !== answerId) {
-        throw new DemoHttpError(400, `Last-Event-ID "${lastEventId}" does not belong to answer ${answerId}`);
+        throw new DemoHttpError(
+          'SSEHUB_DEMO_INVALID_INPUT',
+          `Last-Event-ID "${lastEventId}" does not belong to answer ${answerId}`,
+        );
       }
       after = parsed.seq;
     }
@@ -273,7 +292,10 @@ export class DemoRoutes {
   #stream(req: IncomingMessage, res: ServerResponse, answerId: string, after: number): void {
     const answer = this.ctx.answers.get(answerId);
     if (answer === undefined) {
-      throw new DemoHttpError(404, `Answer ${answerId} is unknown or expired; send the prompt again`);
+      throw new DemoHttpError(
+        'SSEHUB_DEMO_NOT_FOUND',
+        `Answer ${answerId} is unknown or expired; send the prompt again`,
+      );
     }
     if (answer.finished && after >= answer.events.length - 1) {
       // Everything was delivered: 204 tells a client (EventSource included) to stop reconnecting.
@@ -299,7 +321,7 @@ function queryParam(req: IncomingMessage, name: string): string | undefined {
   try {
     return parseUrlEncodedForm(queryOf(req.url ?? '')).get(name) ?? undefined;
   } catch (error) {
-    if (error instanceof MalformedFormError) throw new DemoHttpError(400, error.message);
+    if (error instanceof MalformedFormError) throw new DemoHttpError(MalformedFormError.code, error.message);
     throw error;
   }
 }

@@ -1,21 +1,38 @@
 import type { ServerResponse } from 'node:http';
+import { SsehubError } from '../protocol/index.js';
 
 /**
- * A request the demo endpoints refuse, with the status and a reason a person can act on
- * (400 bad input, 403 cross-site, 404 unknown, 405 method, 408 body too slow, 413 too large, 415 type,
- * 429 rate).
+ * A request the demo endpoints refuse, with a reason a person can act on. The HTTP status follows from
+ * the code ({@link DemoHttpError.statuses}).
  */
-export class DemoHttpError extends Error {
+export class DemoHttpError extends SsehubError {
+  /** Every code the demo endpoints answer a request with, and its HTTP status. */
+  static readonly statuses = {
+    SSEHUB_DEMO_INVALID_INPUT: 400,
+    SSEHUB_MALFORMED_FORM: 400,
+    SSEHUB_DEMO_CROSS_SITE: 403,
+    SSEHUB_DEMO_NOT_LOOPBACK: 403,
+    SSEHUB_DEMO_NOT_FOUND: 404,
+    SSEHUB_DEMO_METHOD_NOT_ALLOWED: 405,
+    SSEHUB_DEMO_BODY_TIMEOUT: 408,
+    SSEHUB_DEMO_BODY_TOO_LARGE: 413,
+    SSEHUB_DEMO_UNSUPPORTED_BODY: 415,
+    SSEHUB_DEMO_RATE_LIMITED: 429,
+    SSEHUB_DEMO_BUSY: 503,
+  } as const;
   override readonly name = 'DemoHttpError';
+  /** The HTTP status answered, from the code. */
+  readonly status: (typeof DemoHttpError.statuses)[keyof typeof DemoHttpError.statuses];
   constructor(
-    readonly status: 400 | 403 | 404 | 405 | 408 | 413 | 415 | 429 | 503,
+    code: keyof typeof DemoHttpError.statuses,
     message: string,
     /** Seconds to wait before retrying (429, 503), sent as `Retry-After`. */
     readonly retryAfterSeconds?: number,
     /** Close the connection after answering (the rest of the request will not be read). */
     readonly closeConnection = false,
   ) {
-    super(message);
+    super(code, message);
+    this.status = DemoHttpError.statuses[code];
   }
 }
 

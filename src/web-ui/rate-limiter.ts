@@ -28,7 +28,7 @@ export class RateLimiter {
     if (window.count >= this.limit) {
       const wait = Math.max(1, Math.ceil((window.start + this.windowMs - now) / 1000));
       throw new DemoHttpError(
-        429,
+        'SSEHUB_DEMO_RATE_LIMITED',
         `Too many ${this.what}: at most ${this.limit} per ${this.windowMs / 1000} s; try again in ${wait} s`,
         wait,
       );

@@ -18,15 +18,21 @@ export function assertSameOrigin(req: IncomingMessage): void {
     try {
       originHost = new URL(origin).host;
     } catch {
-      throw new DemoHttpError(403, `Origin "${origin}" is not a URL; demo writes must come from this page`);
+      throw new DemoHttpError(
+        'SSEHUB_DEMO_CROSS_SITE',
+        `Origin "${origin}" is not a URL; demo writes must come from this page`,
+      );
     }
     if (originHost !== host && originHost !== publicHost) {
-      throw new DemoHttpError(403, `Cross-site request refused: Origin ${origin} is not this hub (${host})`);
+      throw new DemoHttpError(
+        'SSEHUB_DEMO_CROSS_SITE',
+        `Cross-site request refused: Origin ${origin} is not this hub (${host})`,
+      );
     }
   }
   const site = req.headers['sec-fetch-site'];
   if (site !== undefined && site !== 'same-origin' && site !== 'none') {
-    throw new DemoHttpError(403, `Cross-site request refused (Sec-Fetch-Site: ${site})`);
+    throw new DemoHttpError('SSEHUB_DEMO_CROSS_SITE', `Cross-site request refused (Sec-Fetch-Site: ${site})`);
   }
 }
 
@@ -49,7 +55,7 @@ export function assertLoopbackHost(req: IncomingMessage): void {
     /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name);
   if (!loopback) {
     throw new DemoHttpError(
-      403,
+      'SSEHUB_DEMO_NOT_LOOPBACK',
       `The development token is only served to loopback hosts (localhost, 127.0.0.1, [::1]), not "${name}"`,
     );
   }
@@ -70,16 +76,21 @@ export async function readJsonObject(
 ): Promise<Record<string, unknown>> {
   const type = req.headers['content-type'] ?? '';
   if (!/^application\/json\b/i.test(type)) {
-    throw new DemoHttpError(415, `Send the body as Content-Type: application/json (got "${type || 'none'}")`);
+    throw new DemoHttpError(
+      'SSEHUB_DEMO_UNSUPPORTED_BODY',
+      `Send the body as Content-Type: application/json (got "${type || 'none'}")`,
+    );
   }
   const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > maxBytes) throw new DemoHttpError(413, `Body too large: at most ${maxBytes} bytes`);
+  if (declared > maxBytes)
+    throw new DemoHttpError('SSEHUB_DEMO_BODY_TOO_LARGE', `Body too large: at most ${maxBytes} bytes`);
   const read = (async () => {
     const chunks: Buffer[] = [];
     let size = 0;
     for await (const chunk of req as AsyncIterable<Buffer>) {
       size += chunk.length;
-      if (size > maxBytes) throw new DemoHttpError(413, `Body too large: at most ${maxBytes} bytes`);
+      if (size > maxBytes)
+        throw new DemoHttpError('SSEHUB_DEMO_BODY_TOO_LARGE', `Body too large: at most ${maxBytes} bytes`);
       chunks.push(chunk);
     }
     return chunks;
@@ -90,7 +101,14 @@ export async function readJsonObject(
       // The loop above never ends by itself now: stop reading, and close once the 408 is sent.
       read.catch(() => undefined);
       req.pause();
-      reject(new DemoHttpError(408, `The body did not arrive within ${timeoutMs} ms`, undefined, true));
+      reject(
+        new DemoHttpError(
+          'SSEHUB_DEMO_BODY_TIMEOUT',
+          `The body did not arrive within ${timeoutMs} ms`,
+          undefined,
+          true,
+        ),
+      );
     }, timeoutMs);
   });
   let chunks: Buffer[];
@@ -103,10 +121,10 @@ export async function readJsonObject(
   try {
     parsed = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
   } catch {
-    throw new DemoHttpError(400, 'The body is not valid JSON');
+    throw new DemoHttpError('SSEHUB_DEMO_INVALID_INPUT', 'The body is not valid JSON');
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new DemoHttpError(400, 'The body must be a JSON object');
+    throw new DemoHttpError('SSEHUB_DEMO_INVALID_INPUT', 'The body must be a JSON object');
   }
   return parsed as Record<string, unknown>;
 }
@@ -114,11 +132,15 @@ export async function readJsonObject(
 /** A string field of at most `maxLength` characters (after trimming), or a 400 naming the field. */
 export function stringField(body: Record<string, unknown>, name: string, maxLength: number): string {
   const value = body[name];
-  if (typeof value !== 'string') throw new DemoHttpError(400, `"${name}" must be a string`);
+  if (typeof value !== 'string')
+    throw new DemoHttpError('SSEHUB_DEMO_INVALID_INPUT', `"${name}" must be a string`);
   const trimmed = value.trim();
-  if (trimmed === '') throw new DemoHttpError(400, `"${name}" must not be empty`);
+  if (trimmed === '') throw new DemoHttpError('SSEHUB_DEMO_INVALID_INPUT', `"${name}" must not be empty`);
   if (trimmed.length > maxLength) {
-    throw new DemoHttpError(400, `"${name}" is too long: at most ${maxLength} characters`);
+    throw new DemoHttpError(
+      'SSEHUB_DEMO_INVALID_INPUT',
+      `"${name}" is too long: at most ${maxLength} characters`,
+    );
   }
   return trimmed;
 }

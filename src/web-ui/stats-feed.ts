@@ -99,7 +99,11 @@ export class StatsFeed {
   /** Refuses a dashboard beyond the cap (503 with Retry-After). */
   assertRoom(): void {
     if (this.#streams.size >= this.maxStreams) {
-      throw new DemoHttpError(503, `Too many open dashboards (${this.maxStreams}); close one and retry`, 10);
+      throw new DemoHttpError(
+        'SSEHUB_DEMO_BUSY',
+        `Too many open dashboards (${this.maxStreams}); close one and retry`,
+        10,
+      );
     }
   }
 

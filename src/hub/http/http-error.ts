@@ -1,18 +1,43 @@
 import type { ServerResponse } from 'node:http';
+import { SsehubError } from '../../protocol/index.js';
+import { HubAuthError } from '../auth/errors.js';
 
 /**
- * A refusal the hub answers with a status and a plain-text reason a person can act on
- * (400 bad input, 401/403 authorisation, 404, 405, 408 body too slow, 409 duplicate id, 413 too large).
+ * A refusal the hub answers with a plain-text reason a person can act on. The HTTP status follows from
+ * the code ({@link HubHttpError.statuses}), so every refusal of one kind gets the same status.
  */
-export class HubHttpError extends Error {
+export class HubHttpError extends SsehubError {
+  /** Every code the hub answers a request with, and its HTTP status. A new refusal adds one line here. */
+  static readonly statuses = {
+    ...HubAuthError.statuses,
+    SSEHUB_INVALID_TOPIC: 400,
+    SSEHUB_MALFORMED_FORM: 400,
+    SSEHUB_INVALID_ID: 400,
+    SSEHUB_INVALID_TYPE: 400,
+    SSEHUB_INVALID_RETRY: 400,
+    SSEHUB_UNSUPPORTED_BODY: 400,
+    SSEHUB_UNREADABLE_BODY: 400,
+    SSEHUB_RESERVED_TOPIC: 403,
+    SSEHUB_NOT_FOUND: 404,
+    SSEHUB_METHOD_NOT_ALLOWED: 405,
+    SSEHUB_BODY_TIMEOUT: 408,
+    SSEHUB_DUPLICATE_ID: 409,
+    SSEHUB_BODY_TOO_LARGE: 413,
+    SSEHUB_UPDATE_TOO_LARGE: 413,
+    SSEHUB_SHUTTING_DOWN: 503,
+    SSEHUB_TRANSPORT_UNAVAILABLE: 503,
+  } as const;
   override readonly name = 'HubHttpError';
+  /** The HTTP status answered, from the code. */
+  readonly status: number;
   constructor(
-    readonly status: number,
+    code: keyof typeof HubHttpError.statuses,
     message: string,
     /** Extra response headers (e.g. `Allow` for 405). */
     readonly headers: Readonly<Record<string, string>> = {},
   ) {
-    super(message);
+    super(code, message);
+    this.status = HubHttpError.statuses[code];
   }
 }
 

@@ -32,17 +32,22 @@ function hasControl(value: string): boolean {
  */
 export function parsePublishForm(form: URLSearchParams, maxTopics: number): Update {
   const topics = form.getAll('topic');
-  if (topics.length === 0) throw new HubHttpError(400, 'Missing "topic" parameter: give at least one topic');
+  if (topics.length === 0)
+    throw new HubHttpError('SSEHUB_INVALID_TOPIC', 'Missing "topic" parameter: give at least one topic');
   if (topics.length > maxTopics) {
-    throw new HubHttpError(400, `Too many topics: ${topics.length} given, at most ${maxTopics} allowed`);
+    throw new HubHttpError(
+      'SSEHUB_INVALID_TOPIC',
+      `Too many topics: ${topics.length} given, at most ${maxTopics} allowed`,
+    );
   }
   for (const topic of topics) {
-    if (topic === '') throw new HubHttpError(400, 'Invalid "topic": topics must not be empty');
+    if (topic === '')
+      throw new HubHttpError('SSEHUB_INVALID_TOPIC', 'Invalid "topic": topics must not be empty');
     const problem = topicProblem(topic);
-    if (problem !== undefined) throw new HubHttpError(400, `Invalid "topic": ${problem}`);
+    if (problem !== undefined) throw new HubHttpError('SSEHUB_INVALID_TOPIC', `Invalid "topic": ${problem}`);
     if (isReservedTopic(topic)) {
       throw new HubHttpError(
-        403,
+        'SSEHUB_RESERVED_TOPIC',
         `Topic "${topic}" is reserved: /.well-known/mercure topics are published by the hub itself`,
       );
     }
@@ -50,23 +55,38 @@ export function parsePublishForm(form: URLSearchParams, maxTopics: number): Upda
   const id = form.get('id');
   if (id !== null) {
     if (id === '')
-      throw new HubHttpError(400, 'Invalid "id": it must not be empty (omit it to get a generated id)');
+      throw new HubHttpError(
+        'SSEHUB_INVALID_ID',
+        'Invalid "id": it must not be empty (omit it to get a generated id)',
+      );
     if (id.startsWith('#'))
-      throw new HubHttpError(400, 'Invalid "id": ids starting with "#" are reserved for the hub');
+      throw new HubHttpError(
+        'SSEHUB_INVALID_ID',
+        'Invalid "id": ids starting with "#" are reserved for the hub',
+      );
     if (id === 'earliest')
-      throw new HubHttpError(400, 'Invalid "id": "earliest" is reserved as a cursor value');
+      throw new HubHttpError('SSEHUB_INVALID_ID', 'Invalid "id": "earliest" is reserved as a cursor value');
     if (hasControl(id))
-      throw new HubHttpError(400, 'Invalid "id": it must not contain control characters (CR, LF, NUL...)');
+      throw new HubHttpError(
+        'SSEHUB_INVALID_ID',
+        'Invalid "id": it must not contain control characters (CR, LF, NUL...)',
+      );
     if (id.length > MAX_UPDATE_ID_LENGTH) {
-      throw new HubHttpError(400, `Invalid "id": longer than ${MAX_UPDATE_ID_LENGTH} characters`);
+      throw new HubHttpError(
+        'SSEHUB_INVALID_ID',
+        `Invalid "id": longer than ${MAX_UPDATE_ID_LENGTH} characters`,
+      );
     }
   }
   const type = form.get('type');
   if (type !== null) {
     if (hasControl(type))
-      throw new HubHttpError(400, 'Invalid "type": it must not contain control characters (CR, LF, NUL...)');
+      throw new HubHttpError(
+        'SSEHUB_INVALID_TYPE',
+        'Invalid "type": it must not contain control characters (CR, LF, NUL...)',
+      );
     if (type === RESERVED_TYPE)
-      throw new HubHttpError(400, 'Invalid "type": "mercure" is reserved for hub events');
+      throw new HubHttpError('SSEHUB_INVALID_TYPE', 'Invalid "type": "mercure" is reserved for hub events');
   }
   const retryText = form.get('retry');
   let retry: number | undefined;
@@ -74,7 +94,7 @@ export function parsePublishForm(form: URLSearchParams, maxTopics: number): Upda
     retry = /^[0-9]{1,15}$/.test(retryText) ? Number(retryText) : Number.NaN;
     if (Number.isNaN(retry)) {
       throw new HubHttpError(
-        400,
+        'SSEHUB_INVALID_RETRY',
         `Invalid "retry": expected a non-negative integer of milliseconds, got "${retryText}"`,
       );
     }

@@ -17,15 +17,16 @@ export async function handlePublish(
   url: URL,
 ): Promise<void> {
   const started = performance.now();
-  if (ctx.closing) throw new HubHttpError(503, 'The hub is shutting down; publish again shortly');
+  if (ctx.closing)
+    throw new HubHttpError('SSEHUB_SHUTTING_DOWN', 'The hub is shutting down; publish again shortly');
   const access = await ctx.authorize(req, url, 'publish');
   if (access.anonymous) {
-    throw new HubHttpError(401, 'Publishing requires a token with a mercure.publish claim');
+    throw new HubHttpError('SSEHUB_UNAUTHORIZED', 'Publishing requires a token with a mercure.publish claim');
   }
   const contentType = req.headers['content-type'] ?? '';
   if (!/^application\/x-www-form-urlencoded\b/i.test(contentType)) {
     throw new HubHttpError(
-      400,
+      'SSEHUB_UNSUPPORTED_BODY',
       `Publish bodies must be application/x-www-form-urlencoded (got "${contentType || 'no Content-Type'}"), e.g. curl -d topic=...&data=...`,
     );
   }
@@ -35,7 +36,7 @@ export async function handlePublish(
   for (const topic of update.topics) {
     if (!access.topics.some((selector) => ctx.matcher.match(topic, selector))) {
       throw new HubHttpError(
-        403,
+        'SSEHUB_FORBIDDEN',
         `Not allowed to publish to "${topic}": no selector of the token's mercure.publish claim matches it (every topic, alternates included, must match)`,
       );
     }

@@ -52,7 +52,9 @@ export function readBody(req: IncomingMessage, limit: number, timeoutMs = 0): Pr
     };
     const onError = (error: Error): void => {
       cleanup();
-      reject(new HubHttpError(400, `The request body could not be read: ${error.message}`));
+      reject(
+        new HubHttpError('SSEHUB_UNREADABLE_BODY', `The request body could not be read: ${error.message}`),
+      );
     };
     const timer =
       timeoutMs > 0
@@ -60,7 +62,7 @@ export function readBody(req: IncomingMessage, limit: number, timeoutMs = 0): Pr
             cleanup();
             reject(
               new HubHttpError(
-                408,
+                'SSEHUB_BODY_TIMEOUT',
                 `The publish body did not arrive within ${timeoutMs} ms; send it in one go (the connection is closed)`,
               ),
             );
@@ -84,7 +86,7 @@ function isFormObject(value: unknown): value is Record<string, unknown> {
 
 function tooLarge(limit: number): HubHttpError {
   return new HubHttpError(
-    413,
+    'SSEHUB_BODY_TOO_LARGE',
     `The publish body is larger than ${limit} bytes; send less data per update or raise maxBodyBytes`,
   );
 }

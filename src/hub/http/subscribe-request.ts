@@ -27,14 +27,21 @@ export interface SubscribeRequest {
 export function parseSubscribeRequest(req: IncomingMessage, url: URL, maxTopics: number): SubscribeRequest {
   const selectors = [...new Set(url.searchParams.getAll('topic'))];
   if (selectors.length === 0) {
-    throw new HubHttpError(400, 'Missing "topic" parameter: subscribe with ?topic=<topic or URI template>');
+    throw new HubHttpError(
+      'SSEHUB_INVALID_TOPIC',
+      'Missing "topic" parameter: subscribe with ?topic=<topic or URI template>',
+    );
   }
   if (selectors.length > maxTopics) {
-    throw new HubHttpError(400, `Too many topics: ${selectors.length} given, at most ${maxTopics} allowed`);
+    throw new HubHttpError(
+      'SSEHUB_INVALID_TOPIC',
+      `Too many topics: ${selectors.length} given, at most ${maxTopics} allowed`,
+    );
   }
   for (const selector of selectors) {
     const problem = selectorProblem(selector);
-    if (problem !== undefined) throw new HubHttpError(400, `Invalid "topic" selector: ${problem}`);
+    if (problem !== undefined)
+      throw new HubHttpError('SSEHUB_INVALID_TOPIC', `Invalid "topic" selector: ${problem}`);
   }
   const { sent, lastEventId } = lastEventIdRequest(req.headers['last-event-id'], req.url, CURSOR_PARAMS);
   return { selectors, cursorRequested: sent, cursor: lastEventId };

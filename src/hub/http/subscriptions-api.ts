@@ -25,12 +25,14 @@ export async function handleSubscriptionsApi(
   query: SubscriptionsQuery,
 ): Promise<void> {
   if (req.method !== 'GET' && req.method !== 'HEAD') {
-    throw new HubHttpError(405, 'The subscriptions API only answers GET', { allow: 'GET, HEAD' });
+    throw new HubHttpError('SSEHUB_METHOD_NOT_ALLOWED', 'The subscriptions API only answers GET', {
+      allow: 'GET, HEAD',
+    });
   }
   const access = await ctx.authorize(req, url, 'subscribe');
   if (access.anonymous || !access.topics.some((selector) => ctx.matcher.match(rawPath, selector))) {
     throw new HubHttpError(
-      401,
+      'SSEHUB_UNAUTHORIZED',
       `Reading ${rawPath} requires a token whose mercure.subscribe claim matches this path (e.g. "/.well-known/mercure/subscriptions{/topic}{/subscriber}")`,
     );
   }
@@ -59,7 +61,10 @@ export async function handleSubscriptionsApi(
   if (query.subscriber !== undefined) {
     const [single] = matching;
     if (!single) {
-      throw new HubHttpError(404, `No active subscription of "${query.subscriber}" to "${query.selector}"`);
+      throw new HubHttpError(
+        'SSEHUB_NOT_FOUND',
+        `No active subscription of "${query.subscriber}" to "${query.selector}"`,
+      );
     }
     body = { '@context': MERCURE_CONTEXT, ...single, lastEventID: lastEventId };
   } else {

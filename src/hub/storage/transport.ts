@@ -1,4 +1,5 @@
 import type { Registry } from 'prom-client';
+import { SsehubError } from '../../protocol/index.js';
 import type { Update } from './update.js';
 
 /** The result of asking a transport for history after a given id. */
@@ -55,10 +56,12 @@ export interface Transport {
 }
 
 /** Rejected by {@link Transport.dispatch} when a publisher reuses an id the hub already holds. */
-export class DuplicateUpdateIdError extends Error {
+export class DuplicateUpdateIdError extends SsehubError {
+  static readonly code = 'SSEHUB_DUPLICATE_ID';
   override readonly name = 'DuplicateUpdateIdError';
   constructor(readonly id: string) {
     super(
+      DuplicateUpdateIdError.code,
       `An update with id "${id}" already exists; ids must be unique, omit "id" to let the hub generate one`,
     );
   }
@@ -68,15 +71,15 @@ export class DuplicateUpdateIdError extends Error {
  * Rejected by {@link Transport.dispatch} (and reads) when the storage engine cannot be reached or refused
  * the write: the update was not acknowledged. The hub answers 503 with `Retry-After: retryAfterSeconds`.
  */
-export class TransportUnavailableError extends Error {
+export class TransportUnavailableError extends SsehubError {
+  static readonly code = 'SSEHUB_TRANSPORT_UNAVAILABLE';
   override readonly name = 'TransportUnavailableError';
-  readonly code = 'TRANSPORT_UNAVAILABLE';
   constructor(
     message: string,
     /** Seconds a client should wait before trying again. */
     readonly retryAfterSeconds: number,
     options?: ErrorOptions,
   ) {
-    super(message, options);
+    super(TransportUnavailableError.code, message, options);
   }
 }

@@ -164,10 +164,14 @@ export class ResumableStreams {
    */
   async begin(producer: Producer, client?: string): Promise<string> {
     if (this.#closing)
-      throw new StreamLimitError('shutting-down', 'The server is shutting down', this.#retryAfter);
+      throw new StreamLimitError(
+        'SSEHUB_STREAMS_SHUTTING_DOWN',
+        'The server is shutting down',
+        this.#retryAfter,
+      );
     if (this.#running.size >= this.#maxProducers) {
       throw new StreamLimitError(
-        'too-many-producers',
+        'SSEHUB_TOO_MANY_PRODUCERS',
         `${this.#running.size} streams are already being produced; try again shortly`,
         this.#retryAfter,
       );
@@ -177,7 +181,7 @@ export class ResumableStreams {
       for (const live of this.#running) if (live.client === client) mine++;
       if (mine >= this.#maxPerClient) {
         throw new StreamLimitError(
-          'too-many-producers-for-client',
+          'SSEHUB_TOO_MANY_PRODUCERS_FOR_CLIENT',
           `You already have ${mine} streams being produced; wait for one to finish`,
           this.#retryAfter,
         );
@@ -188,7 +192,7 @@ export class ResumableStreams {
     await this.#store.prune(now - this.#retentionMs, this.#maxStreams - 1);
     if (this.#live.size >= this.#maxStreams) {
       throw new StreamLimitError(
-        'too-many-streams',
+        'SSEHUB_TOO_MANY_STREAMS',
         `${this.#live.size} streams are kept and none has ended; try again shortly`,
         this.#retryAfter,
       );
@@ -350,8 +354,7 @@ export class ResumableStreams {
       if (stored.endedAt !== undefined) return stored;
       if (this.#store.shared) {
         throw new ResumableStreamError(
-          'stream-elsewhere',
-          503,
+          'SSEHUB_STREAM_ELSEWHERE',
           `Stream ${cursor.streamId} is produced by another process; attach through the process that started it`,
           this.#retryAfter,
         );

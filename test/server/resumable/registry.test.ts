@@ -81,12 +81,12 @@ describe('ResumableStreams (node:http)', () => {
     const { url } = await setup(() => tokens(1));
     const id = (await fetch(`${url}/start`, { method: 'POST' })).headers.get('sse-stream-id')!;
     const cases: [string, Record<string, string>, number, string][] = [
-      ['/attach', {}, 400, 'invalid-stream-cursor'],
-      ['/attach', { 'last-event-id': 'nope' }, 400, 'invalid-stream-cursor'],
-      [`/attach/${id}`, { 'last-event-id': 'other:1' }, 400, 'invalid-stream-cursor'],
-      ['/attach', { 'last-event-id': `${id}:99` }, 400, 'invalid-stream-cursor'],
-      ['/attach/bad%20id', {}, 400, 'invalid-stream-cursor'],
-      ['/attach/0000-unknown', {}, 404, 'unknown-stream'],
+      ['/attach', {}, 400, 'SSEHUB_INVALID_STREAM_CURSOR'],
+      ['/attach', { 'last-event-id': 'nope' }, 400, 'SSEHUB_INVALID_STREAM_CURSOR'],
+      [`/attach/${id}`, { 'last-event-id': 'other:1' }, 400, 'SSEHUB_INVALID_STREAM_CURSOR'],
+      ['/attach', { 'last-event-id': `${id}:99` }, 400, 'SSEHUB_INVALID_STREAM_CURSOR'],
+      ['/attach/bad%20id', {}, 400, 'SSEHUB_INVALID_STREAM_CURSOR'],
+      ['/attach/0000-unknown', {}, 404, 'SSEHUB_UNKNOWN_STREAM'],
     ];
     for (const [path, headers, status, code] of cases) {
       const response = await fetch(`${url}${path}`, { headers });
@@ -185,11 +185,11 @@ describe('ResumableStreams (node:http)', () => {
     const c = await fetch(`${url}/start`, { method: 'POST' });
     expect([a.status, b.status, c.status]).toEqual([200, 200, 429]);
     expect(c.headers.get('retry-after')).toBe('7');
-    expect(((await c.json()) as { code: string }).code).toBe('too-many-producers-for-client');
+    expect(((await c.json()) as { code: string }).code).toBe('SSEHUB_TOO_MANY_PRODUCERS_FOR_CLIENT');
     await registry.begin(tokens(1, gate.wait), 'someone-else');
     const d = await fetch(`${url}/start`, { method: 'POST' });
     expect(d.status).toBe(503);
-    expect(((await d.json()) as { code: string }).code).toBe('too-many-producers');
+    expect(((await d.json()) as { code: string }).code).toBe('SSEHUB_TOO_MANY_PRODUCERS');
     for (const r of [a, b]) await r.body!.cancel();
     gate.open();
     await until(() => registry.running === 0);
@@ -202,7 +202,10 @@ describe('ResumableStreams (node:http)', () => {
     const hold = new Gate();
     await kept.begin(tokens(1, hold.wait));
     await kept.begin(tokens(1, hold.wait));
-    await expect(kept.begin(tokens(1))).rejects.toMatchObject({ code: 'too-many-streams', status: 503 });
+    await expect(kept.begin(tokens(1))).rejects.toMatchObject({
+      code: 'SSEHUB_TOO_MANY_STREAMS',
+      status: 503,
+    });
     hold.open();
     await until(() => kept.running === 0);
     await kept.begin(tokens(1)); // the oldest ended stream is forgotten to make room
