@@ -1,7 +1,7 @@
 import { InvalidFieldError } from './errors.js';
 import type { SseEvent } from './event.js';
 
-/** CR, LF or NUL: any of them inside `event` or `id` would end the field early (HTML §9.2.6). */
+/** CR, LF or NUL: any of them inside `event` or `id` would end the field early (https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation). */
 const FORBIDDEN_IN_FIELD = /[\r\n\0]/;
 const LINE_BREAK = /\r\n|\r|\n/;
 const utf8 = new TextEncoder();
@@ -15,12 +15,12 @@ function checkField(field: 'event' | 'id', value: string): void {
   }
 }
 
-/** Any CR, with the LF that may follow it: both line ends the parser accepts besides LF (HTML §9.2.5). */
+/** Any CR, with the LF that may follow it: both line ends the parser accepts besides LF (https://html.spec.whatwg.org/multipage/server-sent-events.html#parsing-an-event-stream). */
 const CR_LINE_END = /\r\n?/g;
 
 /**
  * Writes `prefix` before every line of `text`, splitting on CRLF, CR and LF so no input can end a
- * field early: this is what makes `data` injection-proof (sse-rules §3.1). Every line end becomes LF, which
+ * field early: this is what makes `data` injection-proof (docs/security.md#field-injection). Every line end becomes LF, which
  * is how the parser would report it anyway: the format has no way to carry a CR inside a value.
  */
 function prefixLines(prefix: string, text: string): string {
@@ -30,8 +30,8 @@ function prefixLines(prefix: string, text: string): string {
 }
 
 /**
- * Comment lines for `text` (keep-alives, HTML §9.2.7): `: ` then the line, which parsers ignore (HTML §9.2.6,
- * "starts with a colon"). Split on CRLF, CR and LF so a comment cannot inject a field (sse-rules §3.1).
+ * Comment lines for `text` (keep-alives, https://html.spec.whatwg.org/multipage/server-sent-events.html#authoring-notes): `: ` then the line, which parsers ignore (https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation,
+ * "starts with a colon"). Split on CRLF, CR and LF so a comment cannot inject a field (docs/security.md#field-injection).
  */
 export function encodeComment(text = ''): string {
   let out = '';
@@ -40,9 +40,9 @@ export function encodeComment(text = ''): string {
 }
 
 /**
- * Serialises one event to wire text (HTML §9.2.5), ending with the blank line that dispatches it; fields in
+ * Serialises one event to wire text (https://html.spec.whatwg.org/multipage/server-sent-events.html#parsing-an-event-stream), ending with the blank line that dispatches it; fields in
  * the order comment, `event`, `id`, `retry`, `data`. Throws {@link InvalidFieldError} when `event` or `id`
- * holds CR, LF or NUL, or `retry` is not a non-negative safe integer (sse-rules §3.1). A value that starts
+ * holds CR, LF or NUL, or `retry` is not a non-negative safe integer (docs/security.md#field-injection). A value that starts
  * with a space keeps it: we always write `field: value`, and the parser removes exactly the one space we
  * added. A comment-only event gets no blank line, so it dispatches nothing.
  */

@@ -19,13 +19,13 @@ export interface SseEvent {
 }
 
 /**
- * One event as a client receives it: what the WHATWG dispatch step (HTML §9.2.6) produces.
+ * One event as a client receives it: what the WHATWG dispatch step (https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation) produces.
  */
 export interface ReceivedEvent {
   /** The event type; `message` when the stream set none. */
   type: string;
   /** The data buffer with its final LF removed. */
   data: string;
-  /** The last event id string at dispatch time (persists across events, HTML §9.2.6 step 1). */
+  /** The last event id string at dispatch time (persists across events, https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation step 1). */
   lastEventId: string;
 }

@@ -2,7 +2,7 @@ import { EventTooLargeError } from './errors.js';
 import type { ReceivedEvent } from './event.js';
 import { Utf8ChunkDecoder } from './utf8-chunks.js';
 
-/** Default `maxEventSize`: 8 Mi characters, enough for any sane payload, bounded against hostile ones (sse-rules §3.5). */
+/** Default `maxEventSize`: 8 Mi characters, enough for any sane payload, bounded against hostile ones (docs/security.md#limits). */
 export const DEFAULT_MAX_EVENT_SIZE = 8 * 1024 * 1024;
 
 const LF = 10;
@@ -10,12 +10,12 @@ const CR = 13;
 const SPACE = 32;
 const COLON = 58;
 const BOM = 0xfeff;
-/** `retry` takes ASCII digits only (HTML §9.2.6): `[0-9]`, never other Unicode digits, signs or exponents. */
+/** `retry` takes ASCII digits only (https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation): `[0-9]`, never other Unicode digits, signs or exponents. */
 const ASCII_DIGITS = /^[0-9]+$/;
 
 /** Callbacks and limits for {@link EventStreamParser}. */
 export interface ParserOptions {
-  /** Called for every dispatched event (HTML §9.2.6 "dispatch the event"). */
+  /** Called for every dispatched event (https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation "dispatch the event"). */
   onEvent: (event: ReceivedEvent) => void;
   /**
    * Called as soon as a valid `retry:` field is read: the spec applies it at field time, not at dispatch,
@@ -33,13 +33,13 @@ export interface ParserOptions {
   maxEventSize?: number;
   /**
    * The last event id to start from, so a client that reconnects keeps reporting the id it had
-   * (HTML §9.2.6: the last event ID string belongs to the EventSource, not to one connection; sse-rules §1.7).
+   * (https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation: the last event ID string belongs to the EventSource, not to one connection; https://html.spec.whatwg.org/multipage/server-sent-events.html#the-last-event-id-header).
    */
   lastEventId?: string;
 }
 
 /**
- * A streaming decoder for `text/event-stream` that follows the WHATWG HTML rules exactly (§9.2.5-9.2.6):
+ * A streaming decoder for `text/event-stream` that follows the WHATWG HTML rules exactly (https://html.spec.whatwg.org/multipage/server-sent-events.html#parsing-an-event-stream, https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation):
  * one leading BOM stripped; lines end at CRLF, LF or CR, even when a CR ends one chunk and the LF starts
  * the next; exactly one leading space removed from values; field names compared literally; `id` with
  * NUL ignored; `retry` only from ASCII digits, reported at once; the last event id persists and is reported
@@ -56,7 +56,7 @@ export class EventStreamParser {
   readonly #maxEventSize: number;
   readonly #bytes = new Utf8ChunkDecoder();
   #atStart = true;
-  /** The previous chunk ended with CR: an LF starting this chunk belongs to that line end (sse-rules §1.3). */
+  /** The previous chunk ended with CR: an LF starting this chunk belongs to that line end (https://html.spec.whatwg.org/multipage/server-sent-events.html#parsing-an-event-stream). */
   #afterCR = false;
   #failed: EventTooLargeError | undefined;
   /** Text of the current, unterminated line. Appending builds a rope, flattened once when the line ends. */
@@ -109,7 +109,7 @@ export class EventStreamParser {
     if (text.length === 0) return;
     if (this.#atStart) {
       this.#atStart = false;
-      // The UTF-8 decode algorithm strips one BOM, and only one (sse-rules §1.2).
+      // The UTF-8 decode algorithm strips one BOM, and only one (https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation).
       if (text.charCodeAt(0) === BOM) {
         text = text.slice(1);
         if (text.length === 0) return;
@@ -174,7 +174,7 @@ export class EventStreamParser {
         if (this.#data.length + this.#eventType.length > this.#maxEventSize) this.#checkSize(0);
       } else if (first === 105 && text.charCodeAt(pos + 1) === 100 && text.charCodeAt(pos + 2) === COLON) {
         const start = text.charCodeAt(pos + 3) === SPACE ? pos + 4 : pos + 3;
-        // An id containing NUL is ignored and the previous one kept (HTML §9.2.6).
+        // An id containing NUL is ignored and the previous one kept (https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation).
         if (nul === -2) {
           // First id in this chunk: check just its value.
           let i = start;
@@ -248,7 +248,7 @@ export class EventStreamParser {
 
   /**
    * Where the next line starts after the line end at `end`. A CR that ends the chunk may be the first half
-   * of a CRLF split across chunks: remember it, so the next chunk's leading LF is skipped (sse-rules §1.3).
+   * of a CRLF split across chunks: remember it, so the next chunk's leading LF is skipped (https://html.spec.whatwg.org/multipage/server-sent-events.html#parsing-an-event-stream).
    */
   #afterLineEnd(text: string, end: number): number {
     if (text.charCodeAt(end) === LF) return end + 1;
@@ -259,7 +259,7 @@ export class EventStreamParser {
     return text.charCodeAt(end + 1) === LF ? end + 2 : end + 1;
   }
 
-  /** Processes the line `text[start, end)` (HTML §9.2.6): blank, comment or field. */
+  /** Processes the line `text[start, end)` (https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation): blank, comment or field. */
   #processLine(text: string, start: number, end: number): void {
     if (start === end) {
       this.#dispatch();
@@ -295,7 +295,7 @@ export class EventStreamParser {
         if (this.#onRetry !== undefined && ASCII_DIGITS.test(value)) this.#onRetry(Number(value));
         break;
       default:
-        // Unknown fields, `Data`, ` data`, `data\0`: ignored (HTML §9.2.6 "Otherwise").
+        // Unknown fields, `Data`, ` data`, `data\0`: ignored (https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation "Otherwise").
         break;
     }
   }
@@ -322,7 +322,7 @@ export class EventStreamParser {
     }
   }
 
-  /** An id containing NUL is ignored and the previous one kept; an empty id resets it (HTML §9.2.6). */
+  /** An id containing NUL is ignored and the previous one kept; an empty id resets it (https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation). */
   #setId(value: string): void {
     if (value.indexOf('\0') === -1) this.#idBuffer = value;
   }

@@ -38,8 +38,8 @@ const isAscii: AsciiCheck = (() => {
 const latin1 = new TextDecoder('latin1');
 
 /**
- * Streaming UTF-8 decoding of byte chunks for the event-stream parser (HTML §9.2.6: "decoded using the UTF-8
- * decode algorithm", sse-rules §1.2). A multi-byte character split across chunks is kept whole, invalid
+ * Streaming UTF-8 decoding of byte chunks for the event-stream parser ("decoded using the UTF-8 decode
+ * algorithm", https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation). A multi-byte character split across chunks is kept whole, invalid
  * bytes become U+FFFD, and a BOM is passed through so the parser can strip exactly one leading BOM itself.
  *
  * Why not just a UTF-8 `TextDecoder`: most event streams are ASCII (JSON), and ASCII decodes far faster as
