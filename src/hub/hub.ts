@@ -214,7 +214,7 @@ class HubCore implements Hub, HubContext {
       if (query) {
         this.cors.apply(req, res);
         if (req.method === 'OPTIONS') return this.cors.preflight(req, res);
-        return handleSubscriptionsApi(this, req, res, this.#url(req), rawPath, query);
+        return handleSubscriptionsApi(this, req, res, this.#url(req), query);
       }
     }
     // HEAD too: load balancers often probe health with it (Node leaves the body out by itself).

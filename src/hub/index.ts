@@ -51,7 +51,13 @@ export {
 } from './storage/transport.js';
 export type { Update } from './storage/update.js';
 export { generateUpdateId, UuidV7Generator, uuidv7 } from './storage/uuidv7.js';
-export { queryEscape, SUBSCRIPTIONS_PATH, subscriptionTopic } from './subscribers/subscriptions.js';
+export {
+  decodeSegment,
+  expandSegment,
+  queryEscape,
+  SUBSCRIPTIONS_PATH,
+  subscriptionTopic,
+} from './subscribers/subscriptions.js';
 export { HUB_PATH, isReservedTopic } from './topics/reserved-topic.js';
 export { MATCH_ALL, TopicSelectorStore } from './topics/topic-selector.js';
 export { compileUriTemplate } from './topics/uri-template.js';

@@ -1,19 +1,22 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { encodeHeaderText } from '../../server/index.js';
 import type { HubContext } from '../hub-context.js';
 import {
   MERCURE_CONTEXT,
   type SubscriptionDocument,
   type SubscriptionsQuery,
   subscriptionDocument,
+  subscriptionsPath,
 } from '../subscribers/subscriptions.js';
+import { entityTag, ifNoneMatchMatches } from './entity-tag.js';
 import { EARLIEST } from './history-replay.js';
 import { HubHttpError } from './http-error.js';
 
 /**
- * `GET /.well-known/mercure/subscriptions[/{selector}[/{subscriber}]]` (mercure-protocol §3.6): the
- * token's `mercure.subscribe` selectors must match the request path as if it were a topic (401
- * otherwise); answers JSON-LD with `ETag: <last event id>` and 304 when `If-None-Match` equals it.
+ * `GET /.well-known/mercure/subscriptions[/{selector}[/{subscriber}]]` (Mercure §Subscription API,
+ * https://mercure.rocks/spec#subscription-api): the token's `mercure.subscribe` selectors must match the
+ * path, in the canonical form subscription events use, as if it were a topic (401 otherwise); a malformed
+ * escape in it is a 400. Answers JSON-LD with an `ETag` made from the last event id ({@link entityTag}) and
+ * 304 when `If-None-Match` matches it.
  * Only subscriptions of this hub process are listed; ended ones are omitted.
  */
 export async function handleSubscriptionsApi(
@@ -21,7 +24,6 @@ export async function handleSubscriptionsApi(
   req: IncomingMessage,
   res: ServerResponse,
   url: URL,
-  rawPath: string,
   query: SubscriptionsQuery,
 ): Promise<void> {
   if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -29,21 +31,22 @@ export async function handleSubscriptionsApi(
       allow: 'GET, HEAD',
     });
   }
+  if (query.malformed !== undefined) throw new HubHttpError('SSEHUB_MALFORMED_FORM', query.malformed);
+  // Authorised (and named) by the canonical form of the path, the one subscription events are published
+  // under, so a client spelling the same id with other escapes gets the same answer.
+  const path = subscriptionsPath(query);
   const access = await ctx.authorize(req, url, 'subscribe');
-  if (access.anonymous || !access.topics.some((selector) => ctx.matcher.match(rawPath, selector))) {
+  if (access.anonymous || !access.topics.some((selector) => ctx.matcher.match(path, selector))) {
     throw new HubHttpError(
       'SSEHUB_UNAUTHORIZED',
-      `Reading ${rawPath} requires a token whose mercure.subscribe claim matches this path (e.g. "/.well-known/mercure/subscriptions{/topic}{/subscriber}")`,
+      `Reading ${path} requires a token whose mercure.subscribe claim matches this path (e.g. "/.well-known/mercure/subscriptions{/topic}{/subscriber}")`,
     );
   }
   const lastEventId = (await ctx.transport.lastEventId()) ?? EARLIEST;
-  // A non-ASCII id goes out as its UTF-8 bytes, and a client echoes those bytes in If-None-Match.
-  const tag = encodeHeaderText(lastEventId.replace(/["\\]/g, ''));
-  const etag = `"${tag}"`;
+  const etag = entityTag(lastEventId);
   res.setHeader('etag', etag);
   res.setHeader('cache-control', 'private, no-cache');
-  const ifNoneMatch = req.headers['if-none-match'];
-  if (ifNoneMatch !== undefined && (ifNoneMatch === etag || ifNoneMatch === tag)) {
+  if (ifNoneMatchMatches(req.headers['if-none-match'], etag)) {
     res.statusCode = 304;
     res.end();
     return;
@@ -70,7 +73,7 @@ export async function handleSubscriptionsApi(
   } else {
     body = {
       '@context': MERCURE_CONTEXT,
-      id: rawPath,
+      id: path,
       type: 'Subscriptions',
       lastEventID: lastEventId,
       subscriptions: matching,

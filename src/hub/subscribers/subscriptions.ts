@@ -7,19 +7,29 @@ export const MERCURE_CONTEXT = 'https://mercure.rocks/';
 export const SUBSCRIPTIONS_PATH = `${HUB_PATH}/subscriptions`;
 
 /**
- * Go's `url.QueryEscape`, which the reference hub uses for subscription ids (mercure-protocol §3.6):
- * everything but `A-Z a-z 0-9 - _ . ~` is percent-encoded, and space becomes `+`.
+ * One variable of a subscription id, expanded as RFC 6570 §3.2.2 expands a value (Mercure §Subscription
+ * Events, https://mercure.rocks/spec#subscription-events): the UTF-8 bytes of every character but the
+ * unreserved `A-Z a-z 0-9 - _ . ~` percent-encoded, exactly once (a `%` already in the value becomes
+ * `%25`); a space is `%20`, never `+`. So `chat room` is `chat%20room`, which the documented template
+ * `/.well-known/mercure/subscriptions{/topic}{/subscriber}` matches and a path decoder reads back.
  */
-export function queryEscape(text: string): string {
-  return encodeURIComponent(text)
-    .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
-    .replace(/%20/g, '+');
+export function expandSegment(text: string): string {
+  return encodeURIComponent(text).replace(
+    /[!'()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
 }
 
-/** Inverse of {@link queryEscape} (`+` is a space); undefined for malformed escapes. */
-export function queryUnescape(text: string): string | undefined {
+/** @deprecated Use {@link expandSegment}; kept for callers of 0.1, it now encodes a space as `%20`. */
+export const queryEscape = expandSegment;
+
+/**
+ * Decodes one path segment of a subscriptions API URL (RFC 3986 §2.1): `%HH` escapes as UTF-8, and a `+`
+ * stays a `+` (it is a space only in form encoding); undefined for malformed escapes.
+ */
+export function decodeSegment(text: string): string | undefined {
   try {
-    return decodeURIComponent(text.replace(/\+/g, ' '));
+    return decodeURIComponent(text);
   } catch {
     return undefined;
   }
@@ -27,7 +37,14 @@ export function queryUnescape(text: string): string | undefined {
 
 /** The topic (and JSON-LD `id`) of one subscription: `/.well-known/mercure/subscriptions/{selector}/{subscriber}`. */
 export function subscriptionTopic(selector: string, subscriberId: string): string {
-  return `${SUBSCRIPTIONS_PATH}/${queryEscape(selector)}/${queryEscape(subscriberId)}`;
+  return `${SUBSCRIPTIONS_PATH}/${expandSegment(selector)}/${expandSegment(subscriberId)}`;
+}
+
+/** The canonical subscriptions API path for `query` (the collection, a selector's, or one subscription). */
+export function subscriptionsPath(query: SubscriptionsQuery): string {
+  if (query.selector === undefined) return SUBSCRIPTIONS_PATH;
+  if (query.subscriber === undefined) return `${SUBSCRIPTIONS_PATH}/${expandSegment(query.selector)}`;
+  return subscriptionTopic(query.selector, query.subscriber);
 }
 
 /** One subscription as a JSON-LD document (without `@context`, which the caller adds where required). */
@@ -72,20 +89,25 @@ export function subscriptionEventData(subscriber: Subscriber, selector: string, 
 export interface SubscriptionsQuery {
   selector?: string;
   subscriber?: string;
+  /** Set when a segment holds a malformed escape: the hub answers 400 with this reason. */
+  malformed?: string;
 }
 
 /**
  * Parses `/.well-known/mercure/subscriptions[/{selector}[/{subscriber}]]` from the raw (still encoded)
- * path: segments are split on `/` before decoding, because encoded selectors hold `%2F`.
+ * path: segments are split on `/` before decoding ({@link decodeSegment}), because encoded selectors hold
+ * `%2F`. The inverse of {@link subscriptionTopic}, so every id the hub lists resolves.
  */
 export function parseSubscriptionsPath(rawPath: string): SubscriptionsQuery | undefined {
   if (rawPath === SUBSCRIPTIONS_PATH || rawPath === `${SUBSCRIPTIONS_PATH}/`) return {};
   if (!rawPath.startsWith(`${SUBSCRIPTIONS_PATH}/`)) return undefined;
   const parts = rawPath.slice(SUBSCRIPTIONS_PATH.length + 1).split('/');
   if (parts.length > 2 || parts.some((p) => p === '')) return undefined;
-  const selector = queryUnescape(parts[0]!);
-  if (selector === undefined) return undefined;
-  if (parts.length === 1) return { selector };
-  const subscriber = queryUnescape(parts[1]!);
-  return subscriber === undefined ? undefined : { selector, subscriber };
+  const [selector, subscriber] = parts.map(decodeSegment);
+  if (selector === undefined || (parts.length === 2 && subscriber === undefined)) {
+    return {
+      malformed: `Malformed subscriptions path ${rawPath}: a "%" not followed by two hex digits, or escapes that are not UTF-8`,
+    };
+  }
+  return parts.length === 1 ? { selector } : { selector, subscriber };
 }
