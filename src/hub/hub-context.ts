@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { EncodedEvent } from '../protocol/index.js';
+import type { SseServerGroup } from '../server/index.js';
 import type { Access, Role } from './auth/access.js';
 import type { CorsPolicy } from './http/cors.js';
 import type { HubMetrics } from './metrics.js';
@@ -28,6 +29,8 @@ export interface HubContext {
   readonly hubMetrics: HubMetrics;
   readonly counters: HubCounters;
   readonly cors: CorsPolicy;
+  /** The open subscriber streams, wound down together by `hub.close()`. */
+  readonly streams: SseServerGroup;
   /** True once `hub.close()` started: new work is refused. */
   readonly closing: boolean;
   /** Authorises `req` for `role`; rejects with a `HubHttpError` (400/401/403) a person can act on. */

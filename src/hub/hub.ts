@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import type { EncodedEvent } from '../protocol/index.js';
-import { MalformedFormError, parseUrlEncodedForm } from '../server/index.js';
+import { jitteredRetry, MalformedFormError, parseUrlEncodedForm, SseServerGroup } from '../server/index.js';
 import type { Access, Role } from './auth/access.js';
 import { HubAuthError } from './auth/errors.js';
 import { NoKeyAuthorizer } from './auth/no-key-authorizer.js';
@@ -115,6 +115,7 @@ class HubCore implements Hub, HubContext {
     slowSubscribersDropped: 0,
   };
   readonly cors: CorsPolicy;
+  readonly streams = new SseServerGroup();
   #closing = false;
   #closed: Promise<void> | undefined;
   #reserved = 0;
@@ -356,7 +357,13 @@ class HubCore implements Hub, HubContext {
   }
 
   jitteredRetry(): number {
-    return Math.round(this.options.reconnectRetryMs * (0.5 + Math.random()));
+    const { retry, retryJitter } = this.#retryWindow();
+    return jitteredRetry(retry, retryJitter);
+  }
+
+  /** `reconnectRetryMs` jittered to 50-150 %, in the server library's terms: a base and a random extra. */
+  #retryWindow(): { retry: number; retryJitter: number } {
+    return { retry: this.options.reconnectRetryMs / 2, retryJitter: 2 };
   }
 
   subscriberStarted(subscriber: Subscriber): () => void {
@@ -450,34 +457,41 @@ class HubCore implements Hub, HubContext {
   async #drain(deadlineMs: number): Promise<void> {
     this.#closing = true;
     this.options.logger.info({ subscribers: this.index.size, deadlineMs }, 'hub draining');
-    const streams = [...this.index.all()];
-    await new Promise<void>((resolve) => {
-      const check = (): void => {
-        if (this.index.size === 0) {
-          this.#drained.delete(check);
-          clearTimeout(hardStop);
-          resolve();
-        }
-      };
-      const hardStop = setTimeout(() => {
-        this.#drained.delete(check);
-        resolve();
-      }, deadlineMs + 1000);
-      this.#drained.add(check);
-      for (const subscriber of streams) {
-        const at = deadlineMs > 0 ? Math.random() * deadlineMs : 0;
-        const timer = setTimeout(() => subscriber.close(this.jitteredRetry()), at);
-        timer.unref();
-      }
-      check();
+    const stopAt = Date.now() + deadlineMs + FINAL_FLUSH_MS;
+    // Open streams are closed spread evenly over the deadline, each with a jittered `retry:`, and cut if
+    // still unflushed a second later; requests still authorising or replaying see `closing` and are
+    // turned away, which gives their connection slots back.
+    await this.streams.shutdown({
+      ...this.#retryWindow(),
+      spreadMs: deadlineMs,
+      deadlineMs: deadlineMs + FINAL_FLUSH_MS,
     });
+    await this.#slotsReleased(stopAt);
     for (const subscriber of this.index.all()) subscriber.close(undefined, true);
     this.#unlisten();
     this.#unresync();
     await this.transport.close();
     this.options.logger.info({}, 'hub closed');
   }
+
+  /** Resolves once no request holds a connection slot, or at `stopAt` (epoch ms), whichever is first. */
+  #slotsReleased(stopAt: number): Promise<void> {
+    if (this.#reserved === 0) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const done = (): void => {
+        if (this.#reserved > 0 && Date.now() < stopAt) return;
+        clearTimeout(timer);
+        this.#drained.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, Math.max(0, stopAt - Date.now()));
+      this.#drained.add(done);
+    });
+  }
 }
+
+/** After the last close of a drain, how long streams get to flush before they are cut, in ms. */
+const FINAL_FLUSH_MS = 1000;
 
 /** 503 with `Retry-After` (RFC 9110 §10.2.3) for a storage engine that cannot be reached: nothing was stored. */
 function unavailable(error: TransportUnavailableError): HubHttpError {

@@ -19,6 +19,7 @@ export { FETCH_HIGH_WATER_MARK } from './fetch-sink.js';
 export { decodeHeaderText, encodeHeaderText } from './header-text.js';
 export { SSE_HEADERS, sseHeaders } from './headers.js';
 export { History, type HistoryEntry, type HistoryOptions } from './history.js';
+export { jitteredRetry, randomDelay } from './jitter.js';
 export {
   type LastEventIdRequest,
   lastEventIdRequest,
@@ -32,7 +33,6 @@ export {
   type CloseReason,
   DEFAULT_MAX_BUFFERED_BYTES,
   InvalidOptionError,
-  jitteredRetry,
   type OverflowPolicy,
   type StreamOptions,
 } from './options.js';

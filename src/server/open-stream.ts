@@ -3,14 +3,10 @@ import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import type { Socket } from 'node:net';
 import { encodeComment, encodeEvent } from '../protocol/index.js';
 import { sseHeaders } from './headers.js';
+import { jitteredRetry } from './jitter.js';
 import { readLastEventId } from './last-event-id.js';
 import { NodeSink } from './node-sink.js';
-import {
-  jitteredRetry,
-  type ResolvedStreamOptions,
-  resolveStreamOptions,
-  type StreamOptions,
-} from './options.js';
+import { type ResolvedStreamOptions, resolveStreamOptions, type StreamOptions } from './options.js';
 import { SseStream } from './stream.js';
 
 /** The first bytes of every stream: a comment, so proxies pass the headers on and `onopen` fires at once. */

@@ -132,11 +132,3 @@ function resolveUncached(options: StreamOptions): ResolvedStreamOptions {
     lastEventIdParam: options.lastEventIdParam ?? 'lastEventId',
   };
 }
-
-/**
- * `base` plus up to `jitter × base` of random extra, rounded to whole ms: a per-connection `retry:` that
- * spreads reconnects over a window instead of a storm (sse-rules §5.3).
- */
-export function jitteredRetry(base: number, jitter: number, random: () => number = Math.random): number {
-  return Math.round(base + base * jitter * random());
-}

@@ -1,13 +1,14 @@
 import type { Server as HttpServer } from 'node:http';
 import type { Http2SecureServer, Http2Server } from 'node:http2';
-import { type CloseReason, jitteredRetry } from './options.js';
+import { jitteredRetry } from './jitter.js';
+import type { CloseReason } from './options.js';
 import type { SseStream } from './stream.js';
 
 /** How to wind streams down (sse-rules §5.2-5.3). */
 export interface ShutdownOptions {
   /** Base `retry:` sent to each client before its stream ends, in ms. Default 2000. */
   retry?: number;
-  /** Fraction of random extra per client, 0..1: clients come back over [retry, retry × (1 + jitter)]. Default 1. */
+  /** Fraction of random extra per client, >= 0: clients come back over [retry, retry × (1 + jitter)]. Default 1. */
   retryJitter?: number;
   /** Spread the closes evenly over this many ms instead of all at once. Default 0. */
   spreadMs?: number;

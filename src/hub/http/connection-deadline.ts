@@ -1,3 +1,5 @@
+import { randomDelay } from '../../server/index.js';
+
 /** Longest delay `setTimeout` accepts (about 24.8 days). */
 const MAX_TIMEOUT = 2 ** 31 - 1;
 
@@ -11,7 +13,7 @@ export function connectionLifetime(
   dispatchTimeoutMs: number,
   random: () => number = Math.random,
 ): number {
-  return Math.max(1, Math.round(writeTimeoutMs * (0.8 + 0.2 * random())) - dispatchTimeoutMs);
+  return Math.max(1, randomDelay(0.8 * writeTimeoutMs, writeTimeoutMs, random) - dispatchTimeoutMs);
 }
 
 /** Runs `fn` at epoch time `at` (ms), re-arming past `setTimeout`'s range; returns the canceller. */

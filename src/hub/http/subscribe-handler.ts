@@ -142,6 +142,8 @@ class Subscription {
       if (this.#drop === undefined && SLOW_CLOSES.has(reason)) this.#drop = reason as SubscriberDropReason;
       this.end();
     });
+    // While the hub drains, the group closes a stream added late at once, with a jittered `retry:`.
+    ctx.streams.add(stream);
     const expiresAt = subscriber.access.expiresAt;
     if (expiresAt !== undefined) this.#timers.push(runAt(expiresAt, () => stream.close()));
     const { writeTimeoutMs, dispatchTimeoutMs } = ctx.options;
