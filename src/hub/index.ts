@@ -40,6 +40,7 @@ export {
   resolveHubOptions,
 } from './options.js';
 export { MemoryTransport, type MemoryTransportOptions } from './storage/memory-transport.js';
+export { RedisStreamStore, type RedisStreamStoreOptions } from './storage/redis-stream-store.js';
 export { RedisTransport, type RedisTransportOptions } from './storage/redis-transport.js';
 export { SqliteStreamStore, type SqliteStreamStoreOptions } from './storage/sqlite-stream-store.js';
 export { SqliteTransport, type SqliteTransportOptions } from './storage/sqlite-transport.js';

@@ -6,12 +6,7 @@ import { type LastEventIdRequest, lastEventIdRequest } from '../last-event-id.js
 import { openStream } from '../open-stream.js';
 import type { StreamOptions } from '../options.js';
 import type { SseStream } from '../stream.js';
-import {
-  InvalidStreamCursorError,
-  ResumableStreamError,
-  StreamLimitError,
-  UnknownStreamError,
-} from './errors.js';
+import { InvalidStreamCursorError, StreamLimitError, UnknownStreamError } from './errors.js';
 import { isStreamId, parseStreamEventId, type StreamCursor, streamEventId } from './event-id.js';
 import { LiveStream } from './live-stream.js';
 import { MemoryStreamStore } from './memory-store.js';
@@ -78,6 +73,12 @@ export interface ResumableStreamsOptions {
   errorMessage?: (error: unknown) => string;
   /** Told about producer and store failures (to log them). */
   onError?: (error: unknown, streamId: string) => void;
+  /**
+   * Shared stores (several processes): how long a producing process's claim on a stream lasts without
+   * renewal, in ms. A stream whose producer's lease ran out (its process died) is ended with `interrupted`
+   * `{"reason":"lost"}` by the first process a reader attaches to. Renewed every third of it. Default 10 s.
+   */
+  leaseMs?: number;
   /** Clock, in ms since the epoch (inject for tests). */
   now?: () => number;
 }
@@ -129,6 +130,8 @@ export class ResumableStreams {
   readonly #errorMessage: (error: unknown) => string;
   readonly #onError: (error: unknown, streamId: string) => void;
   readonly #now: () => number;
+  readonly #leaseMs: number;
+  #leaseTimer: ReturnType<typeof setInterval> | undefined;
   #closing = false;
 
   constructor(options: ResumableStreamsOptions = {}) {
@@ -146,6 +149,11 @@ export class ResumableStreams {
     this.#errorMessage = options.errorMessage ?? (() => 'The answer could not be completed.');
     this.#onError = options.onError ?? (() => undefined);
     this.#now = options.now ?? Date.now;
+    this.#leaseMs = positive('leaseMs', options.leaseMs ?? 10_000);
+    const store = this.#store;
+    if (store.shared && (!store.follow || !store.renew || !store.produced)) {
+      throw new RangeError('A shared ResumableStore must implement follow(), renew() and produced()');
+    }
   }
 
   /** Producers running now. */
@@ -199,8 +207,10 @@ export class ResumableStreams {
     }
     const live = new LiveStream(globalThis.crypto.randomUUID(), now, client);
     await this.#store.create(live.id, now);
+    if (this.#store.shared) await this.#store.renew?.([live.id], this.#leaseMs);
     this.#live.set(live.id, live);
     this.#running.add(live);
+    this.#renewLeases();
     void this.#run(live, producer);
     return live.id;
   }
@@ -311,7 +321,26 @@ export class ResumableStreams {
     await Promise.all(
       [...this.#running].map((live) => this.#stop(live, new ShutdownSignal(), interruptedEvent('shutdown'))),
     );
+    clearInterval(this.#leaseTimer);
+    this.#leaseTimer = undefined;
     await this.#store.close();
+  }
+
+  /** Shared stores: keeps renewing the leases of this process's running streams while there are some. */
+  #renewLeases(): void {
+    if (!this.#store.shared || this.#leaseTimer !== undefined) return;
+    this.#leaseTimer = setInterval(() => {
+      if (this.#running.size === 0) {
+        clearInterval(this.#leaseTimer);
+        this.#leaseTimer = undefined;
+        return;
+      }
+      const ids = [...this.#running].map((live) => live.id);
+      Promise.resolve(this.#store.renew?.(ids, this.#leaseMs)).catch((error: unknown) =>
+        this.#onError(error, ids[0] ?? ''),
+      );
+    }, this.#leaseMs / 3);
+    (this.#leaseTimer as { unref?: () => void }).unref?.();
   }
 
   #readerOptions(headers?: Record<string, string>): StreamOptions {
@@ -327,47 +356,75 @@ export class ResumableStreams {
       if (live.endedAt !== undefined && cursor.seq >= live.lastSeq) return { kind: 'no-content' };
       return { kind: 'stream', deliver: (reader) => live.follow(reader, cursor.seq) };
     }
-    const stored = await this.#storedOrInterrupted(cursor);
-    if (stored.endedAt !== undefined && stored.endedAt < this.#now() - this.#retentionMs) {
-      throw new UnknownStreamError(cursor.streamId);
-    }
-    if (stored.frames.length === 0) return { kind: 'no-content' };
-    return {
-      kind: 'stream',
-      deliver: (reader) => {
-        for (const frame of stored.frames) reader.writeUnbounded(frame);
-        reader.close();
-      },
-    };
+    return this.#remotePlan(cursor);
   }
 
   /**
-   * The stored stream, ended. A running stream that no producer of this process owns was cut off by a
-   * restart (single-process stores): it is ended here with `interrupted` `{"reason":"lost"}`, through the
-   * store's compare-and-set, so two attaches racing store one terminal event.
+   * An attach to a stream this process does not produce. Ended: replay from the store. Running in a shared
+   * store with a live lease: replay, then follow the store's live events. Running otherwise: its producer
+   * was lost (restart, dead node), so it is ended here with `interrupted` `{"reason":"lost"}` through the
+   * store's compare-and-set (two racing attaches store one terminal event), then replayed.
    */
-  async #storedOrInterrupted(cursor: StreamCursor): Promise<StoredStream> {
+  async #remotePlan(cursor: StreamCursor): Promise<Plan> {
+    const store = this.#store;
     for (;;) {
-      const stored = await this.#store.read(cursor.streamId, cursor.seq);
-      if (stored === undefined) throw new UnknownStreamError(cursor.streamId);
-      if (cursor.seq > stored.lastSeq) throw beyondEnd(cursor);
-      if (stored.endedAt !== undefined) return stored;
-      if (this.#store.shared) {
-        throw new ResumableStreamError(
-          'SSEHUB_STREAM_ELSEWHERE',
-          `Stream ${cursor.streamId} is produced by another process; attach through the process that started it`,
-          this.#retryAfter,
-        );
+      // Listen before reading, so an event stored between the read and the listening is not missed.
+      const follower = store.shared ? await RemoteFollower.listen(store, cursor) : undefined;
+      let stored: StoredStream | undefined;
+      try {
+        stored = await store.read(cursor.streamId, cursor.seq);
+        if (stored === undefined) throw new UnknownStreamError(cursor.streamId);
+        if (cursor.seq > stored.lastSeq) throw beyondEnd(cursor);
+      } catch (error) {
+        follower?.stop();
+        throw error;
       }
-      const terminal = interruptedEvent('lost');
-      const seq = stored.lastSeq + 1;
-      await this.#store.append(
-        cursor.streamId,
-        seq,
-        encodeTerminal(cursor.streamId, seq, terminal),
-        this.#now(),
-      );
+      if (stored.endedAt !== undefined) {
+        follower?.stop();
+        if (stored.endedAt < this.#now() - this.#retentionMs) throw new UnknownStreamError(cursor.streamId);
+        if (stored.frames.length === 0) return { kind: 'no-content' };
+        const frames = stored.frames;
+        return {
+          kind: 'stream',
+          deliver: (reader) => {
+            for (const frame of frames) reader.writeUnbounded(frame);
+            reader.close();
+          },
+        };
+      }
+      if (follower !== undefined && (await store.produced?.(cursor.streamId))) {
+        const from = stored;
+        return {
+          kind: 'stream',
+          deliver: (reader) => follower.deliver(reader, from, () => this.#watch(cursor)),
+        };
+      }
+      follower?.stop();
+      await this.#interruptLost(cursor.streamId, stored.lastSeq + 1);
     }
+  }
+
+  /** Ends a stream whose producer was lost with `interrupted` at `seq` (a no-op when another got there first). */
+  async #interruptLost(streamId: string, seq: number): Promise<void> {
+    const frame = encodeTerminal(streamId, seq, interruptedEvent('lost'));
+    await this.#store.append(streamId, seq, frame, this.#now());
+  }
+
+  /** A remote follower's watchdog: ends the stream as lost once no process holds its lease. */
+  #watch(cursor: StreamCursor): () => void {
+    const timer = setInterval(async () => {
+      try {
+        if (await this.#store.produced?.(cursor.streamId)) return;
+        const stored = await this.#store.read(cursor.streamId, Number.MAX_SAFE_INTEGER);
+        if (stored !== undefined && stored.endedAt === undefined) {
+          await this.#interruptLost(cursor.streamId, stored.lastSeq + 1);
+        }
+      } catch (error) {
+        this.#onError(error, cursor.streamId);
+      }
+    }, this.#leaseMs);
+    (timer as { unref?: () => void }).unref?.();
+    return () => clearInterval(timer);
   }
 
   async #run(live: LiveStream, producer: Producer): Promise<void> {
@@ -466,6 +523,57 @@ export class ResumableStreams {
       if (this.#live.size < this.#maxStreams) break;
       if (live.endedAt !== undefined) this.#live.delete(id);
     }
+  }
+}
+
+/**
+ * A reader of a stream another process produces, through a shared store: events stored after it started
+ * listening are buffered until the reader is given the stored part, then forwarded live; any event at or
+ * below what was already written is skipped, and a gap (never expected) closes the reader, which
+ * re-attaches and replays.
+ */
+class RemoteFollower {
+  #buffer: [number, Uint8Array, boolean][] = [];
+  #reader: SseStream | undefined;
+  #last = -1;
+  #stopListening: () => void = () => undefined;
+  #stopWatching: (() => void) | undefined;
+
+  /** Starts listening; resolves once the store listens, so nothing stored afterwards is missed. */
+  static async listen(store: ResumableStore, cursor: StreamCursor): Promise<RemoteFollower> {
+    const follower = new RemoteFollower();
+    follower.#stopListening = await store.follow!(cursor.streamId, (seq, frame, ended) => {
+      if (follower.#reader === undefined) follower.#buffer.push([seq, frame, ended]);
+      else follower.#forward(seq, frame, ended);
+    });
+    return follower;
+  }
+
+  deliver(reader: SseStream, stored: StoredStream, watch: () => () => void): void {
+    for (const frame of stored.frames) reader.writeUnbounded(frame);
+    this.#last = stored.lastSeq;
+    this.#reader = reader;
+    reader.onClose(() => this.stop());
+    for (const [seq, frame, ended] of this.#buffer) this.#forward(seq, frame, ended);
+    this.#buffer = [];
+    if (!reader.closed) this.#stopWatching = watch();
+  }
+
+  stop(): void {
+    this.#stopListening();
+    this.#stopWatching?.();
+  }
+
+  #forward(seq: number, frame: Uint8Array, ended: boolean): void {
+    const reader = this.#reader!;
+    if (reader.closed || seq <= this.#last) return;
+    if (seq !== this.#last + 1) {
+      reader.close();
+      return;
+    }
+    this.#last = seq;
+    reader.writeBytes(frame);
+    if (ended) reader.close();
   }
 }
 

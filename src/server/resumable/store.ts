@@ -42,4 +42,17 @@ export interface ResumableStore {
   prune(endedBefore: number, keep: number): Awaitable<void>;
   /** Releases the store's resources. */
   close(): Awaitable<void>;
+  /**
+   * Shared stores: calls `listener` with every event stored from now on for `streamId` (in sequence
+   * order), so a registry can follow a stream another process produces. Resolves, once listening, to the
+   * function that stops.
+   */
+  follow?(
+    streamId: string,
+    listener: (seq: number, frame: Uint8Array, ended: boolean) => void,
+  ): Awaitable<() => void>;
+  /** Shared stores: records that this process still produces `streamIds`, for `ttlMs` more (a lease). */
+  renew?(streamIds: readonly string[], ttlMs: number): Awaitable<void>;
+  /** Shared stores: whether some process's lease on `streamId` is still valid. */
+  produced?(streamId: string): Awaitable<boolean>;
 }

@@ -22,7 +22,7 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const fixture = fileURLToPath(new URL('./fixtures/sqlite-server.ts', import.meta.url));
+const fixture = fileURLToPath(new URL('./fixtures/store-server.ts', import.meta.url));
 
 async function startServer(db: string): Promise<{ child: ChildProcess; url: string }> {
   // One process (tsx as a loader, not its CLI wrapper), so SIGKILL kills the one holding the file.
