@@ -23,6 +23,7 @@ import type { Subscriber } from './subscribers/subscriber.js';
 import {
   parseSubscriptionsPath,
   SUBSCRIPTIONS_PATH,
+  subscriptionDocument,
   subscriptionEventData,
   subscriptionTopic,
 } from './subscribers/subscriptions.js';
@@ -381,6 +382,7 @@ class HubCore implements Hub, HubContext {
       'subscriber connected',
     );
     this.#subscriptionEvents(subscriber, true);
+    this.#shareSubscriptions(subscriber, true);
     let ended = false;
     return () => {
       if (ended) return;
@@ -392,7 +394,19 @@ class HubCore implements Hub, HubContext {
       this.hubMetrics.subscriptions.dec(count);
       this.options.logger.debug({ subscriber: subscriber.id }, 'subscriber disconnected');
       this.#subscriptionEvents(subscriber, false);
+      this.#shareSubscriptions(subscriber, false);
     };
+  }
+
+  /** Lists (or unlists) the subscriber's subscriptions where every node sees them, when the engine can. */
+  #shareSubscriptions(subscriber: Subscriber, active: boolean): void {
+    const registry = this.options.subscriptions ? this.transport.subscriptions : undefined;
+    if (registry === undefined) return;
+    for (const selector of subscriber.selectors) {
+      const key = subscriptionTopic(selector, subscriber.id);
+      if (active) registry.add(key, JSON.stringify(subscriptionDocument(subscriber, selector, true)));
+      else registry.remove(key);
+    }
   }
 
   /** Publishes the private subscription lifecycle updates (mercure-protocol §3.6) when enabled. */

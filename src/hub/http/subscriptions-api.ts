@@ -17,7 +17,8 @@ import { HubHttpError } from './http-error.js';
  * path, in the canonical form subscription events use, as if it were a topic (401 otherwise); a malformed
  * escape in it is a 400. Answers JSON-LD with an `ETag` made from the last event id ({@link entityTag}) and
  * 304 when `If-None-Match` matches it.
- * Only subscriptions of this hub process are listed; ended ones are omitted.
+ * Lists every node's active subscriptions when the transport shares them (Redis), else this process's;
+ * ended ones are omitted.
  */
 export async function handleSubscriptionsApi(
   ctx: HubContext,
@@ -51,15 +52,11 @@ export async function handleSubscriptionsApi(
     res.end();
     return;
   }
-  const matching: SubscriptionDocument[] = [];
-  for (const subscriber of ctx.index.all()) {
-    if (!subscriber.streaming) continue;
-    if (query.subscriber !== undefined && subscriber.id !== query.subscriber) continue;
-    for (const selector of subscriber.selectors) {
-      if (query.selector !== undefined && selector !== query.selector) continue;
-      matching.push(subscriptionDocument(subscriber, selector, true));
-    }
-  }
+  const matching = (await activeSubscriptions(ctx)).filter(
+    (doc) =>
+      (query.subscriber === undefined || doc.subscriber === query.subscriber) &&
+      (query.selector === undefined || doc.topic === query.selector),
+  );
   let body: unknown;
   if (query.subscriber !== undefined) {
     const [single] = matching;
@@ -86,4 +83,21 @@ export async function handleSubscriptionsApi(
   // A Buffer, not a string: Node writes the head together with a first string chunk in that chunk's
   // encoding (UTF-8), which would encode the Latin-1 ETag bytes a second time.
   res.end(req.method === 'HEAD' ? undefined : Buffer.from(text));
+}
+
+/** Active subscriptions: every node's from the transport's registry when it has one, else this node's. */
+async function activeSubscriptions(ctx: HubContext): Promise<SubscriptionDocument[]> {
+  const registry = ctx.transport.subscriptions;
+  if (registry !== undefined) {
+    // Unreachable, it rejects with TransportUnavailableError: the hub answers 503 with Retry-After.
+    const documents = await registry.list();
+    return documents.map((text) => JSON.parse(text) as SubscriptionDocument);
+  }
+  const documents: SubscriptionDocument[] = [];
+  for (const subscriber of ctx.index.all()) {
+    if (!subscriber.streaming) continue;
+    for (const selector of subscriber.selectors)
+      documents.push(subscriptionDocument(subscriber, selector, true));
+  }
+  return documents;
 }

@@ -4,6 +4,8 @@ import { HubConfigError, type HubLogger, SILENT_LOGGER } from '../options.js';
 import { ListenerSet } from './listener-set.js';
 import { requireDriver } from './optional-driver.js';
 import { PUBLISH_SCRIPT, REPLAY_SCRIPT } from './redis-scripts.js';
+import { RedisSubscriptions } from './redis-subscriptions.js';
+import type { SubscriptionRegistry } from './subscription-registry.js';
 import {
   DuplicateUpdateIdError,
   type ReplayResult,
@@ -44,6 +46,11 @@ export interface RedisTransportOptions {
   readonly maxReaderLag?: number;
   /** A Redis command (other than the blocking read) taking longer fails, in ms. Default 5,000. */
   readonly commandTimeoutMs?: number;
+  /**
+   * How long a node's entries in the shared subscription list outlive its last refresh, in ms: a node
+   * that dies without a clean shutdown stops being listed after this. Default 30,000.
+   */
+  readonly subscriptionTtlMs?: number;
   /** `Retry-After` given to publishers while Redis is unreachable, in seconds. Default 2. */
   readonly retryAfterSeconds?: number;
   /** Where Redis state changes (connected, lost, restored, data loss) are logged. Default silent. */
@@ -140,6 +147,9 @@ export class RedisTransport implements Transport {
   #stats = { errors: 0, resyncs: 0 };
   #roundTrip: Histogram<'operation'> | undefined;
   #reading: Promise<void> | undefined;
+  readonly #keyPrefix: string;
+  readonly #subscriptionTtlMs: number;
+  #subscriptions: RedisSubscriptions | undefined;
 
   constructor(options: RedisTransportOptions = {}) {
     const historySize = options.historySize ?? 10_000;
@@ -156,6 +166,8 @@ export class RedisTransport implements Transport {
     this.#retryAfter = positive('retryAfterSeconds', options.retryAfterSeconds ?? 2);
     const commandTimeout = positive('commandTimeoutMs', options.commandTimeoutMs ?? 5000);
     const prefix = options.keyPrefix ?? '{ssehub}:';
+    this.#keyPrefix = prefix;
+    this.#subscriptionTtlMs = positive('subscriptionTtlMs', options.subscriptionTtlMs ?? 30_000);
     this.#keys = { stream: `${prefix}stream`, ids: `${prefix}ids`, seq: `${prefix}seq` };
     this.#logger = options.logger ?? SILENT_LOGGER;
     const url = options.url ?? 'redis://127.0.0.1:6379';
@@ -248,6 +260,17 @@ export class RedisTransport implements Transport {
         },
       });
     });
+  }
+
+  /** Every node's active subscriptions, in Redis (created on first use: only hubs with the API need it). */
+  get subscriptions(): SubscriptionRegistry {
+    this.#subscriptions ??= new RedisSubscriptions(
+      this.#commands,
+      this.#keyPrefix,
+      this.#subscriptionTtlMs,
+      (what, cause) => this.#unavailable(what, cause),
+    );
+    return this.#subscriptions;
   }
 
   listen(listener: (update: Update) => void): () => void {
@@ -364,6 +387,7 @@ export class RedisTransport implements Transport {
     if (this.#closed) return;
     this.#closed = true;
     await Promise.allSettled([...this.#pending]);
+    await this.#subscriptions?.close();
     this.#setState('closed');
     this.#listeners.clear();
     this.#resyncHandlers.clear();

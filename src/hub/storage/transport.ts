@@ -1,5 +1,6 @@
 import type { Registry } from 'prom-client';
 import { SsehubError } from '../../protocol/index.js';
+import type { SubscriptionRegistry } from './subscription-registry.js';
 import type { Update } from './update.js';
 
 /** The result of asking a transport for history after a given id. */
@@ -51,6 +52,11 @@ export interface Transport {
    * and replay what they missed. Returns the function that removes the handler.
    */
   onResync?(handler: () => void): () => void;
+  /**
+   * Optional, for engines shared by several nodes: every node's active subscriptions, so the subscriptions
+   * API lists them all. Without it the hub lists its own.
+   */
+  readonly subscriptions?: SubscriptionRegistry;
   /** Optional: adds the engine's own metrics to the hub's Prometheus registry (served at `/metrics`). */
   registerMetrics?(registry: Registry): void;
 }

@@ -29,7 +29,7 @@ describe.runIf(REDIS_ENABLED)('hub node processes on Redis', () => {
     cleanup.push(() => redis.dispose());
     const prefix = `{nodes-${randomUUID()}}:`;
     const started = await Promise.all(
-      Array.from({ length: count }, () => startNode(redis.url, prefix, maxReaderLag)),
+      Array.from({ length: count }, () => startNode(redis.url, prefix, maxReaderLag ? { maxReaderLag } : {})),
     );
     for (const node of started) cleanup.push(() => node.kill());
     return started;

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import type { NodeOptions } from './fixtures/hub-node.js';
 
 const fixture = fileURLToPath(new URL('./fixtures/hub-node.ts', import.meta.url));
 
@@ -14,15 +15,15 @@ export interface HubNode {
   kill(): Promise<void>;
 }
 
-/** Starts a node on `redisUrl` under `keyPrefix`; resolves once it listens. */
+/** Starts a node on `redisUrl` under `keyPrefix` with test `options`; resolves once it listens. */
 export async function startNode(
   redisUrl: string,
   keyPrefix: string,
-  maxReaderLag = 10_000,
+  options: NodeOptions = {},
 ): Promise<HubNode> {
   const proc = spawn(
     process.execPath,
-    ['--import', 'tsx', fixture, redisUrl, keyPrefix, String(maxReaderLag)],
+    ['--import', 'tsx', fixture, redisUrl, keyPrefix, JSON.stringify(options)],
     {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     },
