@@ -21,7 +21,8 @@ export interface RunningHaproxy {
 
 /**
  * Starts haproxy on a free loopback port, balancing HTTP over `backends` (ports on 127.0.0.1) that are
- * health-checked on /readyz every 200 ms. `balance first` sends every client to the first healthy
+ * health-checked on /readyz every 200 ms (down after 3 failed checks, so a check slowed by a
+ * loaded machine does not move clients). `balance first` sends every client to the first healthy
  * backend, so a test knows which node its clients are on; `option redispatch` moves a connection whose
  * node is down to another.
  */
@@ -29,13 +30,14 @@ export async function startHaproxy(backends: readonly number[]): Promise<Running
   const dir = await mkdtemp(join(tmpdir(), 'ssehub-haproxy-'));
   const port = await freePort();
   const servers = backends
-    .map((p, i) => `  server node${i + 1} 127.0.0.1:${p} check inter 200ms fall 1 rise 1`)
+    .map((p, i) => `  server node${i + 1} 127.0.0.1:${p} check inter 200ms fall 3 rise 1`)
     .join('\n');
   const config = `global
   maxconn 4096
 defaults
   mode http
   timeout connect 1s
+  timeout check 5s
   timeout client 1h
   timeout server 1h
   option redispatch
