@@ -9,6 +9,7 @@ import {
   SseRequestError,
   SseStalledError,
 } from './errors.js';
+import { lastEventIdHeader } from './last-event-id-header.js';
 import { isEventStreamType } from './mime.js';
 import type { ClientOptions, ConnectionContext } from './options.js';
 import { parseRetryAfter } from './retry-after.js';
@@ -51,17 +52,6 @@ const DEFAULT_MAX_RETRY_AFTER = 300_000;
 const MAX_TIMER_DELAY = 2 ** 31 - 1;
 /** Floor of a server-sent `retry:`, in ms: Firefox's (`MIN_RECONNECTION_TIME_VALUE`). */
 const DEFAULT_MIN_RECONNECTION_TIME = 500;
-const utf8 = new TextEncoder();
-
-/**
- * `Last-Event-ID` must be the UTF-8 encoding of the id (HTML §9.2.3), but fetch headers are byte strings
- * (one char per byte), so a non-ASCII id is passed as its UTF-8 bytes, one Latin-1 char each.
- */
-function utf8ByteString(value: string): string {
-  let out = '';
-  for (const byte of utf8.encode(value)) out += String.fromCharCode(byte);
-  return out;
-}
 
 function isReplayable(body: BodyInit | null | undefined): boolean {
   return !(typeof body === 'object' && body !== null && 'getReader' in body);
@@ -251,10 +241,11 @@ export class Connection {
     const headers = new Headers(this.#options.requestInit?.headers);
     for (const [name, value] of new Headers(given)) headers.set(name, value);
     if (!headers.has('accept')) headers.set('accept', 'text/event-stream');
-    const id = this.lastEventId;
-    // Sent as UTF-8 when non-empty, omitted when empty (HTML §9.2.3, WPT format-field-id-3 "resets").
-    if (id === '') headers.delete('last-event-id');
-    else headers.set('last-event-id', utf8ByteString(id));
+    // Sent as UTF-8 when non-empty, omitted when empty (WPT format-field-id-3 "resets") or when fetch
+    // cannot carry it exactly: a request that can never be sent must not stop reconnection.
+    const value = lastEventIdHeader(this.lastEventId);
+    if (value === undefined) headers.delete('last-event-id');
+    else headers.set('last-event-id', value);
     return headers;
   }
 
