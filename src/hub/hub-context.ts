@@ -39,6 +39,11 @@ export interface HubContext {
   dispatch(update: Update): Promise<void>;
   /** The update serialised once, shared by every subscriber (issue 4 §Performance). */
   frame(update: Update): EncodedEvent;
+  /**
+   * Fans out now the updates waiting in the coalescing window, so a subscriber switching from replay to
+   * live delivery has them queued (and de-duplicated against its replay) first.
+   */
+  flushFanOut(): void;
   /** Takes a connection slot; false at the connection cap. */
   reserveConnection(): boolean;
   /** Gives a slot back. */

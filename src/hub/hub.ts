@@ -1,7 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import type { EncodedEvent } from '../protocol/index.js';
-import { jitteredRetry, MalformedFormError, parseUrlEncodedForm, SseServerGroup } from '../server/index.js';
+import {
+  Coalescer,
+  jitteredRetry,
+  MalformedFormError,
+  parseUrlEncodedForm,
+  SseServerGroup,
+} from '../server/index.js';
 import type { Access, Role } from './auth/access.js';
 import { HubAuthError } from './auth/errors.js';
 import { NoKeyAuthorizer } from './auth/no-key-authorizer.js';
@@ -125,6 +131,8 @@ class HubCore implements Hub, HubContext {
   readonly #authorizer;
   readonly #frames = new FrameCache();
   readonly #unlisten: () => void;
+  /** Live updates from the transport, fanned out at once when idle and in batches under load. */
+  readonly #fanOuts: Coalescer<Update>;
   readonly #unresync: () => void;
   readonly #drained = new Set<() => void>();
 
@@ -143,7 +151,13 @@ class HubCore implements Hub, HubContext {
     this.transport.registerMetrics?.(this.hubMetrics.registry);
     this.cors = new CorsPolicy(options.corsOrigins);
     this.#authorizer = options.authorizer ?? new NoKeyAuthorizer(options.allowAnonymous);
-    this.#unlisten = this.transport.listen((update) => this.#fanOut(update));
+    this.#fanOuts = new Coalescer<Update>({
+      windowMs: options.fanOutWindowMs,
+      run: (batch) => {
+        for (const update of batch) this.#fanOut(update);
+      },
+    });
+    this.#unlisten = this.transport.listen((update) => this.#fanOuts.push(update));
     this.#unresync = this.transport.onResync?.(() => this.#resync()) ?? (() => {});
   }
 
@@ -324,6 +338,10 @@ class HubCore implements Hub, HubContext {
     return this.#frames.get(update);
   }
 
+  flushFanOut(): void {
+    this.#fanOuts.flush();
+  }
+
   /** Routes one update to every subscriber that wants it, serialised once. */
   #fanOut(update: Update): void {
     const routed = this.index.route(update.topics);
@@ -471,6 +489,8 @@ class HubCore implements Hub, HubContext {
   async #drain(deadlineMs: number): Promise<void> {
     this.#closing = true;
     this.options.logger.info({ subscribers: this.index.size, deadlineMs }, 'hub draining');
+    // What was accepted before the drain reaches its subscribers before their streams close.
+    this.#fanOuts.flush();
     const stopAt = Date.now() + deadlineMs + FINAL_FLUSH_MS;
     // Open streams are closed spread evenly over the deadline, each with a jittered `retry:`, and cut if
     // still unflushed a second later; requests still authorising or replaying see `closing` and are
@@ -483,6 +503,7 @@ class HubCore implements Hub, HubContext {
     await this.#slotsReleased(stopAt);
     for (const subscriber of this.index.all()) subscriber.close(undefined, true);
     this.#unlisten();
+    this.#fanOuts.close();
     this.#unresync();
     await this.transport.close();
     this.options.logger.info({}, 'hub closed');

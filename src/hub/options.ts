@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SsehubError } from '../protocol/index.js';
+import { DEFAULT_COALESCE_MS, MAX_COALESCE_MS } from '../server/index.js';
 import type { Authorizer } from './auth/access.js';
 import type { Transport } from './storage/transport.js';
 
@@ -89,6 +90,13 @@ export interface HubOptions {
   historyScanLimit?: number;
   /** Entries in the (selector, topic) match cache. Default 100,000 (reference hub constant). */
   topicSelectorCacheSize?: number;
+  /**
+   * Adaptive fan-out coalescing window in ms, 0..50; default 2; 0 fans every update out at once. While
+   * fan-outs are cheap each update goes out at once; once one has cost 1 ms of CPU (about 100
+   * subscribers), the updates arriving in the next `fanOutWindowMs` go out together, each subscriber's
+   * socket sending them in one write: fewer writes under load, latency bounded by the window.
+   */
+  fanOutWindowMs?: number;
   /** Publish subscription events and serve the subscriptions API (Mercure `subscriptions`). Default false. */
   subscriptions?: boolean;
   /** Serve `/metrics`, `/healthz` and `/readyz`. Default true. */
@@ -118,6 +126,7 @@ export interface ResolvedHubOptions {
   readonly reconnectRetryMs: number;
   readonly historyScanLimit: number;
   readonly topicSelectorCacheSize: number;
+  readonly fanOutWindowMs: number;
   readonly subscriptions: boolean;
   readonly metrics: boolean;
   readonly fallback: FallbackHandler | undefined;
@@ -140,6 +149,7 @@ export const HUB_DEFAULTS = Object.freeze({
   reconnectRetryMs: 5_000,
   historyScanLimit: 10_000,
   topicSelectorCacheSize: 100_000,
+  fanOutWindowMs: DEFAULT_COALESCE_MS,
   subscriptions: false,
   metrics: true,
 });
@@ -168,6 +178,11 @@ function count(name: keyof typeof HUB_DEFAULTS, value: number | undefined, min: 
   if (!Number.isSafeInteger(value) || value < min) {
     throw new HubConfigError(`Hub option "${name}" must be an integer >= ${min}, got ${String(value)}`);
   }
+  return value;
+}
+
+function atMost(name: string, value: number, max: number): number {
+  if (value > max) throw new HubConfigError(`Hub option "${name}" must be at most ${max}, got ${value}`);
   return value;
 }
 
@@ -219,6 +234,11 @@ export function resolveHubOptions(options: HubOptions = {}): ResolvedHubOptions 
     reconnectRetryMs: count('reconnectRetryMs', options.reconnectRetryMs, 0),
     historyScanLimit: count('historyScanLimit', options.historyScanLimit, 1),
     topicSelectorCacheSize: count('topicSelectorCacheSize', options.topicSelectorCacheSize, 1),
+    fanOutWindowMs: atMost(
+      'fanOutWindowMs',
+      count('fanOutWindowMs', options.fanOutWindowMs, 0),
+      MAX_COALESCE_MS,
+    ),
     subscriptions: options.subscriptions ?? HUB_DEFAULTS.subscriptions,
     metrics: options.metrics ?? HUB_DEFAULTS.metrics,
     fallback: options.fallback,

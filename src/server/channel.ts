@@ -1,6 +1,12 @@
 import { type EncodedEvent, preEncode, type SseEvent, SsehubError } from '../protocol/index.js';
+import { Coalescer, DEFAULT_COALESCE_MS, MAX_COALESCE_MS } from './coalescer.js';
 import { History, type HistoryOptions } from './history.js';
-import { CLOSE_REASONS, type CloseReason, DEFAULT_MAX_BUFFERED_BYTES } from './options.js';
+import {
+  CLOSE_REASONS,
+  type CloseReason,
+  DEFAULT_MAX_BUFFERED_BYTES,
+  InvalidOptionError,
+} from './options.js';
 import type { SseStream } from './stream.js';
 
 /** Options for a {@link Channel}. */
@@ -20,6 +26,14 @@ export interface ChannelOptions {
    * from history, so it is refused up front. Keep it at most the members' `maxBufferedBytes`.
    */
   maxEventBytes?: number;
+  /**
+   * Adaptive write coalescing window in ms, 0..50; default 2; 0 writes every broadcast at once. While
+   * broadcasts are cheap each is written at once; once one has cost 1 ms of CPU (about 100 members), those
+   * arriving in the next `coalesceMs` are written together, so each member's socket sends them in one
+   * write. Order is kept and nothing is dropped; history and `cursor` are updated at `broadcast` time, and
+   * `join`, `leave` and `closeAll` first write what is waiting, so replay stays exact.
+   */
+  coalesceMs?: number;
 }
 
 /** Thrown by {@link Channel.broadcast} for an event whose encoded size exceeds `maxEventBytes`. */
@@ -40,7 +54,10 @@ export class EventTooLargeForChannelError extends SsehubError {
 
 /** Which streams a broadcast goes to. */
 export interface BroadcastOptions {
-  /** Deliver only to streams for which this returns true; replay applies the same filter. */
+  /**
+   * Deliver only to streams for which this returns true; replay applies the same filter. A filter that
+   * throws skips that stream (counted in `stats.filterErrors`).
+   */
   filter?: (stream: SseStream) => boolean;
 }
 
@@ -61,6 +78,8 @@ export interface ChannelStats {
   deliveries: number;
   /** Of those, writes that reported backpressure. */
   backpressured: number;
+  /** Members skipped because a broadcast `filter` threw for them. */
+  filterErrors: number;
   joins: number;
   replayedEvents: number;
   resets: number;
@@ -96,11 +115,13 @@ export class Channel {
   readonly #history: History | undefined;
   readonly #resetEvent: string | false;
   readonly #maxEventBytes: number;
+  readonly #coalescer: Coalescer<Pending>;
   #cursor: string | undefined;
   readonly stats: ChannelStats = {
     broadcasts: 0,
     deliveries: 0,
     backpressured: 0,
+    filterErrors: 0,
     joins: 0,
     replayedEvents: 0,
     resets: 0,
@@ -112,6 +133,11 @@ export class Channel {
     this.#history = history === false ? undefined : new History(history === true ? {} : history);
     this.#resetEvent = options.resetEvent ?? false;
     this.#maxEventBytes = options.maxEventBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
+    const windowMs = options.coalesceMs ?? DEFAULT_COALESCE_MS;
+    if (!Number.isFinite(windowMs) || windowMs < 0 || windowMs > MAX_COALESCE_MS) {
+      throw new InvalidOptionError('coalesceMs', `expected 0..${MAX_COALESCE_MS} ms, got ${windowMs}`);
+    }
+    this.#coalescer = new Coalescer({ windowMs, run: (batch) => this.#write(batch) });
   }
 
   /** Streams currently in the channel. */
@@ -145,6 +171,9 @@ export class Channel {
    */
   join(stream: SseStream, options: { lastEventId?: string } = {}): JoinResult {
     if (stream.closed || this.#streams.has(stream)) return { status: 'fresh', replayed: 0 };
+    // Broadcasts waiting in the coalescing window are in history already: the members get them first,
+    // so the replay below neither misses nor repeats them.
+    this.#coalescer.flush();
     this.stats.joins++;
     const lastEventId = 'lastEventId' in options ? options.lastEventId : stream.lastEventId;
     let result: JoinResult = { status: 'fresh', replayed: 0 };
@@ -182,7 +211,9 @@ export class Channel {
 
   /** Removes `stream` without closing it. */
   leave(stream: SseStream): boolean {
-    if (!this.#streams.delete(stream)) return false;
+    if (!this.#streams.has(stream)) return false;
+    this.#coalescer.flush();
+    this.#streams.delete(stream);
     stream.offClose(this.#onMemberClose);
     return true;
   }
@@ -191,6 +222,8 @@ export class Channel {
    * Serialises `event` once and writes the same bytes to every member (that passes `filter`), recording
    * it in history. Accepts an already pre-encoded event. Returns the encoded frame. Throws
    * {@link EventTooLargeForChannelError} (writing nothing, recording nothing) past `maxEventBytes`.
+   * Under load the write happens within `coalesceMs` (see {@link ChannelOptions.coalesceMs}); `filter` runs
+   * then.
    */
   broadcast(event: SseEvent | EncodedEvent, options: BroadcastOptions = {}): EncodedEvent {
     const frame = isEncoded(event) ? event : preEncode(event);
@@ -202,21 +235,44 @@ export class Channel {
     if (frame.event.id !== undefined) this.#cursor = frame.event.id;
     this.#history?.append({ frame, filter });
     // One Node Buffer view for all members: Node would otherwise wrap the Uint8Array once per write.
-    const bytes = toNodeBytes(frame.bytes);
-    let deliveries = 0;
-    let backpressured = 0;
-    for (const stream of this.#streams) {
-      if (filter !== undefined && !filter(stream)) continue;
-      deliveries++;
-      if (!stream.writeBytes(bytes)) backpressured++;
-    }
-    this.stats.deliveries += deliveries;
-    this.stats.backpressured += backpressured;
+    this.#coalescer.push({ bytes: toNodeBytes(frame.bytes), filter });
     return frame;
   }
 
   /** Closes every member (gracefully, with an optional final `retry:`). */
   closeAll(options: { retry?: number } = {}): void {
+    this.#coalescer.flush();
     for (const stream of [...this.#streams]) stream.close(options);
   }
+
+  /** Writes broadcasts to the members, in order: one tick, so each socket sends the batch in one write. */
+  #write(batch: readonly Pending[]): void {
+    let deliveries = 0;
+    let backpressured = 0;
+    for (const { bytes, filter } of batch) {
+      for (const stream of this.#streams) {
+        if (filter !== undefined && !this.#passes(filter, stream)) continue;
+        deliveries++;
+        if (!stream.writeBytes(bytes)) backpressured++;
+      }
+    }
+    this.stats.deliveries += deliveries;
+    this.stats.backpressured += backpressured;
+  }
+
+  /** Runs a broadcast filter; one that throws excludes the stream (the write may run from a timer). */
+  #passes(filter: (stream: SseStream) => boolean, stream: SseStream): boolean {
+    try {
+      return filter(stream);
+    } catch {
+      this.stats.filterErrors++;
+      return false;
+    }
+  }
+}
+
+/** A broadcast waiting to be written. */
+interface Pending {
+  bytes: Uint8Array;
+  filter: ((stream: SseStream) => boolean) | undefined;
 }

@@ -14,6 +14,13 @@ export {
   EventTooLargeForChannelError,
   type JoinResult,
 } from './channel.js';
+export {
+  BUSY_CPU_MS,
+  Coalescer,
+  type CoalescerOptions,
+  DEFAULT_COALESCE_MS,
+  MAX_COALESCE_MS,
+} from './coalescer.js';
 export { sseResponse } from './fetch.js';
 export { FETCH_HIGH_WATER_MARK } from './fetch-sink.js';
 export { decodeHeaderText, encodeHeaderText } from './header-text.js';

@@ -104,6 +104,7 @@ class Subscription {
       access,
       matcher: this.#ctx.matcher,
       queueSize: this.#ctx.options.subscriberQueueSize,
+      flushPending: () => this.#ctx.flushFanOut(),
       onDrop: (reason) => {
         this.#drop = reason;
         subscriber.markClosed();

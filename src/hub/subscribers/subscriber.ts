@@ -29,6 +29,7 @@ export class Subscriber {
   #queue: { update: Update; frame: EncodedEvent }[] = [];
   #stream: SseStream | undefined;
   #onDrop: (reason: SubscriberDropReason) => void;
+  readonly #flushPending: () => void;
   /** Live updates written while the stream was congested, since it last drained. */
   #waiting = 0;
 
@@ -39,6 +40,8 @@ export class Subscriber {
     matcher: TopicSelectorStore;
     queueSize: number;
     onDrop: (reason: SubscriberDropReason) => void;
+    /** Delivers now the live updates the hub holds back in its coalescing window (before going live). */
+    flushPending?: () => void;
   }) {
     this.id = init.id;
     this.selectors = init.selectors;
@@ -46,6 +49,7 @@ export class Subscriber {
     this.#matcher = init.matcher;
     this.#queueSize = init.queueSize;
     this.#onDrop = init.onDrop;
+    this.#flushPending = init.flushPending ?? noop;
   }
 
   /** Whether one of the update's topics matches one of the query selectors. */
@@ -146,7 +150,10 @@ export class Subscriber {
       if (!stream.write(frame)) await stream.drain();
       written++;
     }
-    // Flush the queue; updates keep arriving into it while we await, so loop until it is empty.
+    // Flush the queue; updates keep arriving into it while we await, so loop until it is empty. Updates
+    // held in the hub's coalescing window may be in the replay too: have them queued (and skipped) now,
+    // not delivered live as duplicates later.
+    this.#flushPending();
     while (this.#queue.length > 0) {
       if (this.#state === 'closed' || stream.closed) return written;
       const batch = this.#queue;
@@ -157,6 +164,7 @@ export class Subscriber {
         if (!stream.write(frame)) await stream.drain();
         written++;
       }
+      if (this.#queue.length === 0) this.#flushPending();
     }
     if (this.#state === 'buffering') this.#state = 'live';
     return written;
@@ -168,3 +176,5 @@ export class Subscriber {
     this.#queue = [];
   }
 }
+
+function noop(): void {}
