@@ -153,6 +153,7 @@ class HubCore implements Hub, HubContext {
     this.#authorizer = options.authorizer ?? new NoKeyAuthorizer(options.allowAnonymous);
     this.#fanOuts = new Coalescer<Update>({
       windowMs: options.fanOutWindowMs,
+      bytes: (update) => this.frame(update).bytes.byteLength,
       run: (batch) => {
         for (const update of batch) this.#fanOut(update);
       },

@@ -137,7 +137,11 @@ export class Channel {
     if (!Number.isFinite(windowMs) || windowMs < 0 || windowMs > MAX_COALESCE_MS) {
       throw new InvalidOptionError('coalesceMs', `expected 0..${MAX_COALESCE_MS} ms, got ${windowMs}`);
     }
-    this.#coalescer = new Coalescer({ windowMs, run: (batch) => this.#write(batch) });
+    this.#coalescer = new Coalescer<Pending>({
+      windowMs,
+      run: (batch) => this.#write(batch),
+      bytes: (pending) => pending.bytes.byteLength,
+    });
   }
 
   /** Streams currently in the channel. */

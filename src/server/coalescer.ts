@@ -14,6 +14,12 @@ export const BUSY_CPU_MS = 1;
 export const DEFAULT_COALESCE_MS = 2;
 /** Largest accepted coalescing window in ms: the bound on the latency it may add. */
 export const MAX_COALESCE_MS = 50;
+/**
+ * Bytes a waiting batch may reach before it is written without waiting for the window's end. A batch
+ * reaches each socket in one tick, so the kernel cannot take part of it early: kept well under any
+ * per-subscriber buffer bound, a burst of large events never makes a reader that keeps up look slow.
+ */
+export const MAX_BATCH_BYTES = 64 * 1024;
 
 /** A millisecond clock of this process's CPU time (user + system), falling back to wall time off Node. */
 function cpuClock(): () => number {
@@ -37,6 +43,8 @@ export interface CoalescerOptions<T> {
   run: (batch: readonly T[]) => void;
   /** Collection window in ms after a costly run; 0 runs every item at once. */
   windowMs: number;
+  /** Bytes an item adds to the batch (see {@link MAX_BATCH_BYTES}); default 0. */
+  bytes?: (item: T) => number;
   /** @internal CPU clock in ms (tests). */
   cpuMs?: () => number;
 }
@@ -46,13 +54,16 @@ export class Coalescer<T> {
   readonly #run: (batch: readonly T[]) => void;
   readonly #windowMs: number;
   readonly #cpuMs: () => number;
+  readonly #bytes: ((item: T) => number) | undefined;
   #pending: T[] = [];
+  #pendingBytes = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(options: CoalescerOptions<T>) {
     this.#run = options.run;
     this.#windowMs = options.windowMs;
     this.#cpuMs = options.cpuMs ?? cpuClock();
+    this.#bytes = options.bytes;
   }
 
   /** Items waiting for the window to end. */
@@ -64,6 +75,10 @@ export class Coalescer<T> {
   push(item: T): void {
     if (this.#timer !== undefined) {
       this.#pending.push(item);
+      if (this.#bytes !== undefined) {
+        this.#pendingBytes += this.#bytes(item);
+        if (this.#pendingBytes >= MAX_BATCH_BYTES) this.#measured(this.#take());
+      }
       return;
     }
     this.#measured([item]);
@@ -71,10 +86,7 @@ export class Coalescer<T> {
 
   /** Runs whatever is waiting now (before a membership change or a close), keeping the window open. */
   flush(): void {
-    if (this.#pending.length === 0) return;
-    const batch = this.#pending;
-    this.#pending = [];
-    this.#run(batch);
+    if (this.#pending.length > 0) this.#run(this.#take());
   }
 
   /** Runs what is waiting and stops the window timer: nothing is batched afterwards until the next cost. */
@@ -107,9 +119,13 @@ export class Coalescer<T> {
 
   readonly #onWindowEnd = (): void => {
     this.#timer = undefined;
-    if (this.#pending.length === 0) return;
+    if (this.#pending.length > 0) this.#measured(this.#take());
+  };
+
+  #take(): T[] {
     const batch = this.#pending;
     this.#pending = [];
-    this.#measured(batch);
-  };
+    this.#pendingBytes = 0;
+    return batch;
+  }
 }

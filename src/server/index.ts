@@ -19,6 +19,7 @@ export {
   Coalescer,
   type CoalescerOptions,
   DEFAULT_COALESCE_MS,
+  MAX_BATCH_BYTES,
   MAX_COALESCE_MS,
 } from './coalescer.js';
 export { sseResponse } from './fetch.js';

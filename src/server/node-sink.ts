@@ -26,6 +26,19 @@ function uncork(socket: Socket & { [SINK]?: NodeSink }): void {
   socket.uncork();
 }
 
+/** Matches nothing in a header block; running it makes V8 flatten the string it is given. */
+const FLATTEN = /\0\0/;
+
+/**
+ * Node builds the response head by concatenation and keeps it on the response (`_header`) for as long as
+ * the response lives: a tree of about 40 string pieces, ~1.2 KiB per idle SSE connection. Any regular
+ * expression run over it flattens that tree in place into one string of the head's length.
+ */
+function flattenHeader(res: ServerResponse): void {
+  const head = (res as { _header?: unknown })._header;
+  if (typeof head === 'string') FLATTEN.test(head);
+}
+
 /**
  * {@link SseSink} over a Node `ServerResponse` (HTTP/1.x) or `Http2ServerResponse` (HTTP/2 compat API).
  * Listens for `close` and `error`, and for `drain` only while congested; detach removes its listeners.
@@ -64,6 +77,7 @@ export class NodeSink implements SseSink {
   /** Takes the direct socket path when it is safe: call after the first write has sent the headers. */
   goDirect(): void {
     const res = this.#res;
+    flattenHeader(res);
     const socket = res.socket as Tagged<Socket> | null;
     if (
       'stream' in (res as NodeResponse) ||

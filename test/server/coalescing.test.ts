@@ -6,7 +6,14 @@
  */
 import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BUSY_CPU_MS, Channel, Coalescer, openStream, type SseStream } from '../../src/server/index.js';
+import {
+  BUSY_CPU_MS,
+  Channel,
+  Coalescer,
+  MAX_BATCH_BYTES,
+  openStream,
+  type SseStream,
+} from '../../src/server/index.js';
 import { parsedGet } from './support/clients.js';
 import { startHttp, type TestServer } from './support/servers.js';
 
@@ -92,6 +99,28 @@ describe('Coalescer', () => {
     expect(runs.at(-1)).toEqual(['e']);
     coalescer.push('f');
     expect(runs.at(-1)).toEqual(['f']);
+  });
+
+  it('writes a waiting batch early once it reaches MAX_BATCH_BYTES, so a burst of large events stays bounded', async () => {
+    let cpu = 0;
+    const runs: number[][] = [];
+    const coalescer = new Coalescer<number>({
+      windowMs: 50,
+      cpuMs: () => cpu,
+      bytes: (n) => n,
+      run: (batch) => {
+        runs.push([...batch]);
+        cpu += BUSY_CPU_MS;
+      },
+    });
+    coalescer.push(1);
+    await afterTicks();
+    const quarter = MAX_BATCH_BYTES / 4;
+    for (let i = 0; i < 6; i++) coalescer.push(quarter);
+    expect(runs).toEqual([[1], [quarter, quarter, quarter, quarter]]);
+    expect(coalescer.pending).toBe(2);
+    coalescer.close();
+    expect(runs.at(-1)).toEqual([quarter, quarter]);
   });
 
   it('with windowMs 0 never batches, whatever a run costs', async () => {

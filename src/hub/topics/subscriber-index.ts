@@ -41,21 +41,30 @@ export class SubscriberIndex {
     }
   }
 
-  /** Subscribers whose query selectors match at least one of `topics` (the routing half of the rule). */
-  route(topics: readonly string[]): Set<Subscriber> {
-    const out = new Set<Subscriber>(this.#all);
+  /**
+   * Subscribers whose query selectors match at least one of `topics` (the routing half of the rule). When
+   * a single group matches (the usual case: one topic, exact selectors) that group itself is returned,
+   * not a copy: read it at once, as the fan-out does (a subscriber removed meanwhile is skipped).
+   */
+  route(topics: readonly string[]): ReadonlySet<Subscriber> {
+    const groups: Set<Subscriber>[] = [];
+    if (this.#all.size > 0) groups.push(this.#all);
     for (const topic of topics) {
       const exact = this.#exact.get(topic);
-      if (exact) for (const s of exact) out.add(s);
+      if (exact) groups.push(exact);
     }
     for (const [selector, subscribers] of this.#templates) {
       for (const topic of topics) {
         if (this.#matcher.match(topic, selector)) {
-          for (const s of subscribers) out.add(s);
+          groups.push(subscribers);
           break;
         }
       }
     }
+    if (groups.length === 0) return NOBODY;
+    if (groups.length === 1) return groups[0]!;
+    const out = new Set<Subscriber>();
+    for (const group of groups) for (const s of group) out.add(s);
     return out;
   }
 
@@ -64,6 +73,8 @@ export class SubscriberIndex {
     return this.#everyone.values();
   }
 }
+
+const NOBODY: ReadonlySet<Subscriber> = new Set();
 
 function addTo(map: Map<string, Set<Subscriber>>, key: string, subscriber: Subscriber): void {
   let set = map.get(key);
