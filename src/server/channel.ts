@@ -16,7 +16,7 @@ export interface ChannelOptions {
   /**
    * Opt-in: when a joining stream's Last-Event-ID is not in history (evicted, or from before a restart),
    * send a control event of this type carrying the current cursor, in-band, because native EventSource
-   * cannot read response headers (landscape §6 #5). Its `id:` is the cursor, so the client's next
+   * cannot read response headers (docs/replay.md#unknown-cursors). Its `id:` is the cursor, so the client's next
    * reconnect resumes from here; its data is JSON `{"reason":"unknown-last-event-id","lastEventId":…,"cursor":…}`.
    */
   resetEvent?: string | false;

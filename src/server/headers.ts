@@ -1,7 +1,7 @@
 /**
- * Headers that defeat buffering on the way to the browser (landscape §5 #1-#2): `no-transform` tells
+ * Headers that defeat buffering on the way to the browser: `no-transform` (RFC 9111 section 5.2.2.6) tells
  * proxies and compression middleware not to re-encode, `X-Accel-Buffering: no` turns nginx buffering off
- * per response. `Content-Type` carries `charset=utf-8` (the stream is always UTF-8, HTML §9.2.6).
+ * per response (https://nginx.org/en/docs/http/ngx_http_proxy_module.html#proxy_buffering). `Content-Type` carries `charset=utf-8` (the stream is always UTF-8, https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation).
  */
 export const SSE_HEADERS: Readonly<Record<string, string>> = Object.freeze({
   'content-type': 'text/event-stream; charset=utf-8',
@@ -11,7 +11,7 @@ export const SSE_HEADERS: Readonly<Record<string, string>> = Object.freeze({
 
 /**
  * Connection-specific headers that HTTP/2 forbids (RFC 9113 §8.2.2); Safari drops a stream that carries
- * them (landscape §5 #15). They are also meaningless inside a Fetch `Response`.
+ * them. They are also meaningless inside a Fetch `Response`.
  */
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade']);
 
@@ -21,10 +21,10 @@ const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'tra
  *
  * One exception: a caller's `Cache-Control` wins over the default, taken verbatim, because protocols on
  * top of SSE prescribe their own (Mercure: `private, no-cache, no-store, must-revalidate, max-age=0`,
- * mercure-protocol §3.3). `Content-Type` and `X-Accel-Buffering` are never replaced: without them it is
+ * https://mercure.rocks/spec#subscription). `Content-Type` and `X-Accel-Buffering` are never replaced: without them it is
  * not an unbuffered event stream. A caller that replaces `Cache-Control` should keep `no-transform` in it
  * unless nothing on the path compresses: `compression` middleware and transforming proxies skip only
- * responses that carry it (landscape §5 #2).
+ * responses that carry it.
  */
 export function sseHeaders(
   protocol: 'http1' | 'http2' | 'fetch',

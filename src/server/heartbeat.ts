@@ -5,7 +5,7 @@ export interface HeartbeatMember {
 
 /**
  * Ticks per heartbeat interval. A heartbeat goes out between `heartbeatMs` and `heartbeatMs × 1.125` of
- * silence: precise enough for proxy idle timeouts ("every 15 seconds or so", HTML §9.2.7), and it lets
+ * silence: precise enough for proxy idle timeouts ("every 15 seconds or so", https://html.spec.whatwg.org/multipage/server-sent-events.html#authoring-notes), and it lets
  * all streams with the same interval share one timer instead of holding one each.
  */
 export const HEARTBEAT_TICKS_PER_INTERVAL = 8;

@@ -16,7 +16,7 @@ export interface HistoryEntry {
 }
 
 /**
- * A bounded, ordered log of broadcasts for replay after Last-Event-ID (sse-rules §5.1: history turns
+ * A bounded, ordered log of broadcasts for replay after Last-Event-ID (docs/slow-consumers.md: history turns
  * "disconnect the slow client" into "resume later"). Ids map to sequence numbers, so finding the resume
  * point is O(1); eviction is O(1) amortised.
  */

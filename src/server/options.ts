@@ -1,7 +1,7 @@
 import { SsehubError } from '../protocol/index.js';
 
 /**
- * What a stream does when its bounded outgoing buffer is full (sse-rules §5.1):
+ * What a stream does when its bounded outgoing buffer is full (docs/slow-consumers.md):
  * - `disconnect` (default): close the stream; the client reconnects with Last-Event-ID and catches up
  *   from history (Mercure's and Centrifugo's model).
  * - `drop-oldest`: discard the oldest queued events that have not reached the socket yet, counting them.
@@ -34,11 +34,11 @@ export const CLOSE_REASONS: readonly CloseReason[] = [
 
 /** Options for {@link openStream} and {@link sseResponse}. Every field has a safe default. */
 export interface StreamOptions {
-  /** Idle heartbeat comment interval in ms (HTML §9.2.7 "every 15 seconds or so"); 0 disables. Reset by every write. */
+  /** Idle heartbeat comment interval in ms (https://html.spec.whatwg.org/multipage/server-sent-events.html#authoring-notes "every 15 seconds or so"); 0 disables. Reset by every write. */
   heartbeatMs?: number;
   /** `retry:` sent on open, in ms. */
   retry?: number;
-  /** Fraction 0..1 of random jitter added to `retry`, so a fleet of clients does not reconnect in step (§5.3). */
+  /** Fraction 0..1 of random jitter added to `retry`, so a fleet of clients does not reconnect in step (docs/shutdown.md#spreading-the-reconnections). */
   retryJitter?: number;
   /** Bound on bytes queued for this client, in our queue and the socket's. Default 1 MiB. */
   maxBufferedBytes?: number;

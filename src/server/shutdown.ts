@@ -4,7 +4,7 @@ import { jitteredRetry } from './jitter.js';
 import type { CloseReason } from './options.js';
 import type { SseStream } from './stream.js';
 
-/** How to wind streams down (sse-rules §5.2-5.3). */
+/** How to wind streams down (docs/shutdown.md). */
 export interface ShutdownOptions {
   /** Base `retry:` sent to each client before its stream ends, in ms. Default 2000. */
   retry?: number;
@@ -29,7 +29,7 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 /**
  * Closes every stream with a per-client jittered `retry:` (reason `shutdown`), so clients do not
  * reconnect in one storm, and waits for their responses to flush, up to `deadlineMs`; what is left is
- * destroyed. No Node SSE library does this choreography (landscape §6 #13).
+ * destroyed (docs/shutdown.md).
  */
 export async function closeAll(
   streams: Iterable<SseStream>,
@@ -76,7 +76,7 @@ export async function closeAll(
 /**
  * Tracks open streams so a server can stop gracefully. Streams leave the group when they close. After
  * {@link SseServerGroup.shutdown} starts, streams added later are closed at once with a jittered
- * `retry:` (a 200 + `retry:` + close, never a 503, which would stop native EventSource for good, §1.8).
+ * `retry:` (a 200 + `retry:` + close, never a 503, which would stop native EventSource for good, https://html.spec.whatwg.org/multipage/server-sent-events.html#sse-processing-model).
  */
 export class SseServerGroup {
   readonly #streams = new Set<SseStream>();

@@ -1,5 +1,5 @@
 import { type EncodedEvent, encodeComment, encodeEventBytes, type SseEvent } from '../protocol/index.js';
-import { type HeartbeatMember, joinHeartbeat, leaveHeartbeat } from './heartbeat.js';
+import { joinHeartbeat, leaveHeartbeat } from './heartbeat.js';
 import type { CloseReason, ResolvedStreamOptions } from './options.js';
 import type { SinkEvents, SseSink } from './sink.js';
 
@@ -30,14 +30,14 @@ export interface StreamInit {
 /**
  * One open `text/event-stream` response. Writes go to the transport at once while it keeps up; when it
  * does not, frames wait in a queue bounded (with the transport's own buffer) by `maxBufferedBytes`, and
- * the overflow policy decides (sse-rules §5.1). A transport that cannot drain within
- * `dispatchTimeoutMs` is torn down. Idle streams get a heartbeat comment (HTML §9.2.7). Every close,
+ * the overflow policy decides (docs/slow-consumers.md). A transport that cannot drain within
+ * `dispatchTimeoutMs` is torn down. Idle streams get a heartbeat comment (https://html.spec.whatwg.org/multipage/server-sent-events.html#authoring-notes). Every close,
  * whoever causes it, runs the same teardown: timers cleared, listeners removed, `onClose` listeners
  * told the reason once.
  *
  * Obtain one from {@link openStream} (Node) or {@link sseResponse} (Fetch).
  */
-export class SseStream implements SinkEvents, HeartbeatMember {
+export class SseStream implements SinkEvents {
   readonly #sink: SseSink;
   readonly #options: ResolvedStreamOptions;
   readonly #lastEventId: string | undefined;
@@ -146,7 +146,7 @@ export class SseStream implements SinkEvents, HeartbeatMember {
 
   /**
    * Ends the stream gracefully: queued frames are flushed, then an optional final `retry:` (so the client
-   * reconnects after that many ms, §1.8), then the response ends. Reason `server`.
+   * reconnects after that many ms, https://html.spec.whatwg.org/multipage/server-sent-events.html#sse-processing-model), then the response ends. Reason `server`.
    */
   close(options: { retry?: number } = {}): void {
     this.#closeGracefully('server', options.retry);
@@ -265,7 +265,7 @@ export class SseStream implements SinkEvents, HeartbeatMember {
     return ok;
   }
 
-  /** @internal {@link SinkEvents}: the transport went back under its high-water mark. */
+  /** {@link SinkEvents}: the transport went back under its high-water mark. Called by the stream's sink. */
   sinkDrained(): void {
     if (this.closed) return;
     this.#congested = false;
@@ -321,7 +321,7 @@ export class SseStream implements SinkEvents, HeartbeatMember {
     this.#close(reason, true);
   }
 
-  /** @internal {@link SinkEvents}: the transport is gone. */
+  /** {@link SinkEvents}: the transport is gone. Called by the stream's sink. */
   sinkClosed(): void {
     if (!this.closed) this.#close('client', false);
     this.#markFinished();

@@ -111,7 +111,7 @@ class TooLargeSignal extends Error {}
  *   then fanned out to every attached reader.
  * - {@link attach} (a GET, so a native `EventSource` can attach) replays what the reader missed after its
  *   `Last-Event-ID` (or everything, with none) and follows live; 204 once the stream ended and the reader has
- *   it all, which stops any EventSource (HTML §9.2.3 "fail the connection" on 204).
+ *   it all, which stops any EventSource (https://html.spec.whatwg.org/multipage/server-sent-events.html#sse-processing-model "fail the connection" on 204).
  * - Every stream ends with one terminal event (`done`, `error`, `interrupted`); see {@link TERMINAL_EVENTS}.
  *   A stream of a process that was killed reads back as its stored events, then `interrupted`.
  */
