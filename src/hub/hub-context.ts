@@ -11,15 +11,6 @@ import type { Subscriber } from './subscribers/subscriber.js';
 import type { SubscriberIndex } from './topics/subscriber-index.js';
 import type { TopicSelectorStore } from './topics/topic-selector.js';
 
-/** Plain counters mirrored from the metrics, readable synchronously by `hub.stats()`. */
-export interface HubCounters {
-  connectionsTotal: number;
-  connectionsRefused: number;
-  updatesPublished: number;
-  updatesDelivered: number;
-  slowSubscribersDropped: number;
-}
-
 /** What the request handlers share: the hub's state and services. Internal to `ssehub/hub`. */
 export interface HubContext {
   readonly options: ResolvedHubOptions;
@@ -27,7 +18,6 @@ export interface HubContext {
   readonly matcher: TopicSelectorStore;
   readonly index: SubscriberIndex;
   readonly hubMetrics: HubMetrics;
-  readonly counters: HubCounters;
   readonly cors: CorsPolicy;
   /** The open subscriber streams, wound down together by `hub.close()`. */
   readonly streams: SseServerGroup;

@@ -17,7 +17,7 @@ import { parsePublishForm } from './http/publish-form.js';
 import { handlePublish } from './http/publish-handler.js';
 import { handleSubscribe } from './http/subscribe-handler.js';
 import { handleSubscriptionsApi } from './http/subscriptions-api.js';
-import type { HubContext, HubCounters } from './hub-context.js';
+import type { HubContext } from './hub-context.js';
 import { HubMetrics } from './metrics.js';
 import { type HubOptions, type ResolvedHubOptions, resolveHubOptions } from './options.js';
 import { MemoryTransport } from './storage/memory-transport.js';
@@ -88,9 +88,10 @@ export interface Hub {
   /** Publishes in-process, with the same validation as HTTP but no authorisation; resolves once stored. */
   publish(input: PublishInput): Promise<Update>;
   /**
-   * Drains: new subscribers and publishes are turned away, each open stream is closed at a random moment
-   * within `deadlineMs` (default 0: at once) with a jittered `retry:` so clients come back spread out,
-   * then the transport is closed. Does not close your HTTP server.
+   * Drains: new subscribers and publishes are turned away, the open streams are closed spread evenly over
+   * `deadlineMs` (default 0: at once), each with a jittered `retry:` so clients come back spread out; a
+   * stream still unflushed a second after the deadline is cut; then the transport is closed. Does not
+   * close your HTTP server.
    */
   close(options?: { deadlineMs?: number }): Promise<void>;
   /** Counters and gauges, synchronously. */
@@ -114,20 +115,11 @@ class HubCore implements Hub, HubContext {
   readonly matcher: TopicSelectorStore;
   readonly index: SubscriberIndex;
   readonly hubMetrics: HubMetrics;
-  readonly counters: HubCounters = {
-    connectionsTotal: 0,
-    connectionsRefused: 0,
-    updatesPublished: 0,
-    updatesDelivered: 0,
-    slowSubscribersDropped: 0,
-  };
   readonly cors: CorsPolicy;
   readonly streams = new SseServerGroup();
   #closing = false;
   #closed: Promise<void> | undefined;
   #reserved = 0;
-  #connections = 0;
-  #subscriptions = 0;
   readonly #authorizer;
   readonly #frames = new FrameCache();
   readonly #unlisten: () => void;
@@ -330,9 +322,7 @@ class HubCore implements Hub, HubContext {
       if (error instanceof TransportUnavailableError) throw unavailable(error);
       throw error;
     }
-    this.hubMetrics.updatesPublished.inc();
-    this.hubMetrics.mercure.updatesTotal.inc();
-    this.counters.updatesPublished++;
+    this.hubMetrics.recordPublished();
   }
 
   frame(update: Update): EncodedEvent {
@@ -359,8 +349,7 @@ class HubCore implements Hub, HubContext {
       }
     }
     if (delivered > 0) {
-      this.hubMetrics.updatesDelivered.inc(delivered);
-      this.counters.updatesDelivered += delivered;
+      this.hubMetrics.recordDelivered(delivered);
     }
   }
 
@@ -388,14 +377,7 @@ class HubCore implements Hub, HubContext {
 
   subscriberStarted(subscriber: Subscriber): () => void {
     const count = subscriber.selectors.length;
-    this.#connections++;
-    this.#subscriptions += count;
-    this.hubMetrics.connections.inc();
-    this.hubMetrics.subscriptions.inc(count);
-    this.hubMetrics.connectionsTotal.inc();
-    this.hubMetrics.mercure.subscribersConnected.inc();
-    this.hubMetrics.mercure.subscribersTotal.inc();
-    this.counters.connectionsTotal++;
+    this.hubMetrics.recordOpened(count);
     this.options.logger.debug(
       { subscriber: subscriber.id, topics: subscriber.selectors },
       'subscriber connected',
@@ -406,11 +388,7 @@ class HubCore implements Hub, HubContext {
     return () => {
       if (ended) return;
       ended = true;
-      this.#connections--;
-      this.#subscriptions -= count;
-      this.hubMetrics.connections.dec();
-      this.hubMetrics.mercure.subscribersConnected.dec();
-      this.hubMetrics.subscriptions.dec(count);
+      this.hubMetrics.recordClosed(count);
       this.options.logger.debug({ subscriber: subscriber.id }, 'subscriber disconnected');
       this.#subscriptionEvents(subscriber, false);
       this.#shareSubscriptions(subscriber, false);
@@ -473,13 +451,10 @@ class HubCore implements Hub, HubContext {
       .sort((a, b) => b[1] - a[1])
       .slice(0, 100)
       .map(([selector, subscribers]) => ({ selector, subscribers }));
-    return {
-      connections: this.#connections,
-      subscriptions: this.#subscriptions,
-      topSelectors,
-      ...this.counters,
-      closing: this.#closing,
-    };
+    const figures = this.hubMetrics.figures();
+    let slowSubscribersDropped = 0;
+    for (const count of Object.values(figures.slowSubscribersDropped)) slowSubscribersDropped += count;
+    return { ...figures, topSelectors, slowSubscribersDropped, closing: this.#closing };
   }
 
   close(options: { deadlineMs?: number } = {}): Promise<void> {

@@ -54,6 +54,43 @@ describe('operations (issue 4 §7)', () => {
     sub.abort();
   });
 
+  it('serves every labelled series from the start at 0, so rate() and absent() alerts work before the first event', async () => {
+    const h = await hubWith();
+    const text = await (await fetch(`${h.base}/metrics`)).text();
+    for (const reason of ['queue-overflow', 'overflow', 'dispatch-timeout', 'heartbeat-failed']) {
+      expect(text).toContain(`ssehub_hub_slow_subscribers_dropped_total{reason="${reason}"} 0\n`);
+    }
+    // Every labelled metric of the registry has at least one series, whatever its labels.
+    const metrics = await h.hub.metrics.getMetricsAsJSON();
+    const empty = metrics.filter((metric) => metric.values.length === 0).map((metric) => metric.name);
+    expect(empty).toEqual([]);
+  });
+
+  it('hub.stats() and /metrics report the same figures, counted once', async () => {
+    const h = await hubWith({ maxConnections: 1 });
+    const sub = await subscribe(subscribeUrl(h.base, ['a', 'b']));
+    const refused = await subscribe(subscribeUrl(h.base, ['a']));
+    await refused.ended;
+    await h.hub.publish({ topics: 'a', data: '1' });
+    await sub.waitFor(1);
+    const text = await (await fetch(`${h.base}/metrics`)).text();
+    const value = (name: string): number => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
+    const stats = h.hub.stats();
+    expect(stats).toMatchObject({
+      connections: 1,
+      subscriptions: 2,
+      connectionsRefused: 1,
+      updatesPublished: 1,
+    });
+    expect(value('ssehub_hub_connections')).toBe(stats.connections);
+    expect(value('ssehub_hub_subscriptions')).toBe(stats.subscriptions);
+    expect(value('ssehub_hub_connections_total')).toBe(stats.connectionsTotal);
+    expect(value('ssehub_hub_connections_refused_total')).toBe(stats.connectionsRefused);
+    expect(value('ssehub_hub_updates_published_total')).toBe(stats.updatesPublished);
+    expect(value('ssehub_hub_updates_delivered_total')).toBe(stats.updatesDelivered);
+    sub.abort();
+  });
+
   it('answers /healthz and /readyz, and /readyz turns 503 while draining', async () => {
     const h = await hubWith();
     expect(await (await fetch(`${h.base}/healthz`)).text()).toBe('ok\n');

@@ -42,7 +42,7 @@ export async function handlePublish(
     }
   }
   await ctx.dispatch(update);
-  ctx.hubMetrics.publishDuration.observe((performance.now() - started) / 1000);
+  ctx.hubMetrics.recordPublishTime((performance.now() - started) / 1000);
   ctx.options.logger.debug(
     { id: update.id, topics: update.topics, private: update.private },
     'update published',

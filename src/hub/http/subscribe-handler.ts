@@ -154,8 +154,7 @@ class Subscription {
     }
     const written = await subscriber.start(replay.updates, replay.coveredIds);
     if (written > 0) {
-      ctx.hubMetrics.updatesDelivered.inc(written);
-      ctx.counters.updatesDelivered += written;
+      ctx.hubMetrics.recordDelivered(written);
     }
   }
 
@@ -186,8 +185,7 @@ class Subscription {
 
 /** Counts and logs a subscriber disconnected for being too slow. */
 function recordDrop(ctx: HubContext, sub: Subscriber, reason: SubscriberDropReason): void {
-  ctx.hubMetrics.slowSubscribersDropped.inc({ reason });
-  ctx.counters.slowSubscribersDropped++;
+  ctx.hubMetrics.recordDropped(reason);
   ctx.options.logger.warn(
     { subscriber: sub.id, reason },
     'subscriber unable to receive updates fast enough: disconnected',
@@ -213,8 +211,7 @@ function refuse(
   why: keyof typeof REFUSALS,
 ): void {
   if (why === 'capacity') {
-    ctx.hubMetrics.connectionsRefused.inc();
-    ctx.counters.connectionsRefused++;
+    ctx.hubMetrics.recordRefused();
   }
   const stream = openStream(req, res, { heartbeatMs: 0, lastEventIdParam: false });
   stream.comment(REFUSALS[why]);

@@ -346,6 +346,8 @@ export class RedisTransport implements Transport {
       buckets: [0.0002, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1],
       registers,
     });
+    // Every label value has a series from the start, so rate() and absent() work before the first call.
+    for (const operation of ['publish', 'replay']) this.#roundTrip.zero({ operation });
     const transport = this;
     new Gauge({
       name: 'ssehub_transport_reader_lag_entries',

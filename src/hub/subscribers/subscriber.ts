@@ -4,8 +4,16 @@ import type { Access } from '../auth/access.js';
 import type { Update } from '../storage/update.js';
 import type { TopicSelectorStore } from '../topics/topic-selector.js';
 
+/** Every reason the hub disconnects a subscriber rather than its client (a metric label each). */
+export const SUBSCRIBER_DROP_REASONS = [
+  'queue-overflow',
+  'overflow',
+  'dispatch-timeout',
+  'heartbeat-failed',
+] as const;
+
 /** Why a subscriber was disconnected by the hub rather than by its client. */
-export type SubscriberDropReason = 'queue-overflow' | 'overflow' | 'dispatch-timeout' | 'heartbeat-failed';
+export type SubscriberDropReason = (typeof SUBSCRIBER_DROP_REASONS)[number];
 
 /**
  * One subscriber connection: its query selectors, its rights, and the gap-free switch from history

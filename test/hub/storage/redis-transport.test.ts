@@ -116,6 +116,17 @@ describe.runIf(REDIS_ENABLED)('RedisTransport across nodes', () => {
     expect(ids((await t.replay('u0', 1000)).updates)).toHaveLength(119);
   });
 
+  it('registers every labelled metric series at 0 before the first call', async () => {
+    const { Registry } = await import('prom-client');
+    const registry = new Registry();
+    const t = await node(`{metrics-${randomUUID()}}:`);
+    t.registerMetrics(registry);
+    const text = await registry.metrics();
+    for (const operation of ['publish', 'replay']) {
+      expect(text).toContain(`ssehub_transport_round_trip_seconds_count{operation="${operation}"} 0\n`);
+    }
+  });
+
   it('validates its options', () => {
     expect(() => new RedisTransport({ historySize: -1 })).toThrow(/historySize/);
     expect(() => new RedisTransport({ maxReaderLag: 0 })).toThrow(/maxReaderLag/);
