@@ -14,7 +14,6 @@ export class ResumableStreamError extends SsehubError {
     SSEHUB_TOO_MANY_PRODUCERS: 503,
     SSEHUB_TOO_MANY_STREAMS: 503,
     SSEHUB_STREAMS_SHUTTING_DOWN: 503,
-    SSEHUB_STREAM_ELSEWHERE: 503,
   } as const;
   override readonly name: string = 'ResumableStreamError';
   declare readonly code: keyof typeof ResumableStreamError.statuses;
@@ -63,5 +62,47 @@ export class InvalidStreamCursorError extends ResumableStreamError {
   override readonly name = 'InvalidStreamCursorError';
   constructor(reason: string) {
     super('SSEHUB_INVALID_STREAM_CURSOR', reason);
+  }
+}
+
+/**
+ * A producer failure whose message is safe to show the reader: a resumable stream that ends because of it
+ * carries its `code` and message in the terminal `error` event. Any other error a producer throws is shown
+ * as a fixed sentence with code `SSEHUB_PRODUCER_FAILED` (its message may hold upstream details).
+ */
+export class ProducerError extends SsehubError {
+  static readonly code: `SSEHUB_${string}` = 'SSEHUB_PRODUCER_FAILED';
+  override readonly name: string = 'ProducerError';
+  constructor(message: string, options?: ErrorOptions, code: `SSEHUB_${string}` = ProducerError.code) {
+    super(code, message, options);
+  }
+}
+
+/** The stream outgrew `maxStreamBytes`: its producer is stopped and the stream ends with this error. */
+export class StreamTooLargeError extends ProducerError {
+  static override readonly code: `SSEHUB_${string}` = 'SSEHUB_STREAM_TOO_LARGE';
+  override readonly name = 'StreamTooLargeError';
+  constructor(limit: number) {
+    super(
+      `The answer outgrew ${limit} bytes and was stopped; ask for a shorter one`,
+      undefined,
+      StreamTooLargeError.code,
+    );
+  }
+}
+
+/**
+ * The upstream of a relay failed: it refused the request or reported an error (502), sent nothing for the
+ * stall timeout (504), or ended before its final `[DONE]` (502). The status is what a proxy would answer.
+ */
+export class UpstreamError extends ProducerError {
+  static readonly statuses = {
+    SSEHUB_UPSTREAM_REFUSED: 502,
+    SSEHUB_UPSTREAM_STALLED: 504,
+    SSEHUB_UPSTREAM_CUT_OFF: 502,
+  } as const;
+  override readonly name = 'UpstreamError';
+  constructor(code: keyof typeof UpstreamError.statuses, message: string, options?: ErrorOptions) {
+    super(message, options, code);
   }
 }

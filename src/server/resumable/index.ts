@@ -1,9 +1,14 @@
 /** Resumable streams: an answer produced once, read by any number of readers, each resuming where it stopped. */
+
+export { type ChatCompletionRelayOptions, relayChatCompletion } from './chat-completion-relay.js';
 export {
   InvalidStreamCursorError,
+  ProducerError,
   ResumableStreamError,
   StreamLimitError,
+  StreamTooLargeError,
   UnknownStreamError,
+  UpstreamError,
 } from './errors.js';
 export { isStreamId, parseStreamEventId, type StreamCursor, streamEventId } from './event-id.js';
 export { MemoryStreamStore } from './memory-store.js';

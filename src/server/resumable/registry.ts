@@ -6,7 +6,13 @@ import { type LastEventIdRequest, lastEventIdRequest } from '../last-event-id.js
 import { openStream } from '../open-stream.js';
 import type { StreamOptions } from '../options.js';
 import type { SseStream } from '../stream.js';
-import { InvalidStreamCursorError, StreamLimitError, UnknownStreamError } from './errors.js';
+import {
+  InvalidStreamCursorError,
+  ProducerError,
+  StreamLimitError,
+  StreamTooLargeError,
+  UnknownStreamError,
+} from './errors.js';
 import { isStreamId, parseStreamEventId, type StreamCursor, streamEventId } from './event-id.js';
 import { LiveStream } from './live-stream.js';
 import { MemoryStreamStore } from './memory-store.js';
@@ -50,7 +56,7 @@ export interface ResumableStreamsOptions {
   maxProducersPerClient?: number;
   /**
    * Bytes of encoded events one stream may keep. A producer going past it is stopped and the stream ends
-   * with an `error` event of code `stream-too-large`. Default 4 MiB.
+   * with an `error` event of code `SSEHUB_STREAM_TOO_LARGE`. Default 4 MiB.
    */
   maxStreamBytes?: number;
   /** Streams kept (running and ended); when full the oldest ended one is forgotten, else 503. Default 1000. */
@@ -100,7 +106,6 @@ export const STREAM_ID_HEADER = 'sse-stream-id';
 
 class ShutdownSignal extends Error {}
 class CancelSignal extends Error {}
-class TooLargeSignal extends Error {}
 
 /**
  * A registry of resumable streams: an answer produced once and read by any number of readers, any number
@@ -447,11 +452,11 @@ export class ResumableStreams {
       terminal = doneEvent('complete');
     } catch (error) {
       if (live.ending) return;
-      if (!(error instanceof TooLargeSignal)) this.#onError(error, live.id);
+      if (!(error instanceof StreamTooLargeError)) this.#onError(error, live.id);
       terminal =
-        error instanceof TooLargeSignal
-          ? errorEvent('stream-too-large', error.message)
-          : errorEvent('producer-failed', this.#errorMessage(error));
+        error instanceof ProducerError
+          ? errorEvent(error.code, error.message)
+          : errorEvent(ProducerError.code, this.#errorMessage(error));
       live.controller.abort(error);
     }
     if (live.ending) return;
@@ -473,10 +478,7 @@ export class ResumableStreams {
         data: event.data,
       }).bytes;
       if (live.bytes + frame.byteLength > this.#maxStreamBytes) {
-        const error = new TooLargeSignal(
-          `The answer outgrew ${this.#maxStreamBytes} bytes and was stopped; ask for a shorter one`,
-        );
-        throw error;
+        throw new StreamTooLargeError(this.#maxStreamBytes);
       }
       if (!(await this.#store.append(live.id, seq, frame))) {
         throw new Error(`The store refused event ${seq} of stream ${live.id} (ended elsewhere)`);

@@ -133,7 +133,7 @@ describe('ResumableStreams (node:http)', () => {
     const events = await readEvents(await fetch(`${url}/start`, { method: 'POST' }));
     expect(events.map((e) => [e.type, e.data])).toEqual([
       ['message', 'partial'],
-      ['error', '{"code":"producer-failed","message":"The answer could not be completed."}'],
+      ['error', '{"code":"SSEHUB_PRODUCER_FAILED","message":"The answer could not be completed."}'],
     ]);
     expect(JSON.stringify(events)).not.toContain('sk-secret');
     expect(String(seen[0])).toContain('sk-secret');
@@ -212,7 +212,7 @@ describe('ResumableStreams (node:http)', () => {
     expect(kept.size).toBe(2);
   });
 
-  it('maxStreamBytes stops a runaway producer with error "stream-too-large" and aborts it', async () => {
+  it('maxStreamBytes stops a runaway producer with error SSEHUB_STREAM_TOO_LARGE and aborts it', async () => {
     let signal: AbortSignal | undefined;
     const { url } = await setup(
       () => async (context) => {
@@ -224,7 +224,7 @@ describe('ResumableStreams (node:http)', () => {
     const events = await readEvents(await fetch(`${url}/start`, { method: 'POST' }));
     expect(events.length).toBeLessThan(10);
     expect(events.at(-1)!.type).toBe('error');
-    expect(JSON.parse(events.at(-1)!.data).code).toBe('stream-too-large');
+    expect(JSON.parse(events.at(-1)!.data).code).toBe('SSEHUB_STREAM_TOO_LARGE');
     expect(signal!.aborted).toBe(true);
   });
 
