@@ -1,5 +1,5 @@
 /**
- * How long to wait before the next connection attempt (HTML §9.2.3 "reestablish the connection", steps 2
+ * How long to wait before the next connection attempt (https://html.spec.whatwg.org/multipage/server-sent-events.html#sse-processing-model "reestablish the connection", steps 2
  * and 3: wait the reconnection time, then "optionally, wait some more … an exponential backoff delay").
  */
 
@@ -25,7 +25,7 @@ export interface BackoffInput {
  * the reconnection time, as the spec says. After a healthy connection was lost to an error it is the
  * reconnection time plus a random share of one more (the spec's "optionally, wait some more"): a server
  * crash drops every client at once, and this keeps them from all returning in the same millisecond.
- * After `n` failures it is "full jitter" (sse-rules §5.3): uniform in
+ * After `n` failures it is "full jitter" (docs/shutdown.md#spreading-the-reconnections): uniform in
  * `[0, min(cap, base × 2^n))` where `base = max(reconnectionTime, 1)` and `cap = max(maxDelay, base)`, so a fleet that lost its server spreads its
  * reconnects instead of returning in lockstep, and the mean of the first failure's delay is `base`.
  */

@@ -16,26 +16,26 @@ import { parseRetryAfter } from './retry-after.js';
 import { defaultShouldRetry } from './retry-policy.js';
 
 /** Why a {@link Connection} stopped for good. */
-export type CloseReason =
+export type ClientCloseReason =
   /** `close()` was called or the `signal` aborted. */
   | { kind: 'closed' }
-  /** The server answered 204 No Content: "stop reconnecting" (HTML §9.2.1). */
+  /** The server answered 204 No Content: "stop reconnecting" (https://html.spec.whatwg.org/multipage/server-sent-events.html#server-sent-events-intro). */
   | { kind: 'no-content'; response: Response }
   /** The stream ended cleanly and `reconnectOnEnd` is false. */
   | { kind: 'ended' }
-  /** An error that `shouldRetry` declined to retry ("fail the connection", HTML §9.2.3). */
+  /** An error that `shouldRetry` declined to retry ("fail the connection", https://html.spec.whatwg.org/multipage/server-sent-events.html#sse-processing-model). */
   | { kind: 'failed'; error: SseError };
 
 /** What a face (EventSource class, async iterator) hears from the engine. */
 export interface ConnectionListener {
   /** A 200 `text/event-stream` response arrived: "announce the connection". `origin` is the final URL's. */
   onOpen(response: Response, origin: string): void;
-  /** One dispatched event, with the persisted last event id (HTML §9.2.6). */
+  /** One dispatched event, with the persisted last event id (https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation). */
   onEvent(event: ReceivedEvent, origin: string): void;
   /** A connection ended and another is scheduled (the face sets CONNECTING and fires `error`). */
   onReconnect(error: SseError | undefined, delay: number): void;
   /** Terminal; called exactly once. */
-  onClose(reason: CloseReason): void;
+  onClose(reason: ClientCloseReason): void;
   /** Awaited after each chunk is parsed, so a slow consumer pauses reading instead of queueing events. */
   drain?(): Promise<void> | undefined;
 }
@@ -43,7 +43,7 @@ export interface ConnectionListener {
 type Outcome =
   | { kind: 'end'; healthy: boolean }
   | { kind: 'error'; error: SseError; healthy: boolean }
-  | { kind: 'stop'; reason: CloseReason };
+  | { kind: 'stop'; reason: ClientCloseReason };
 
 const DEFAULT_RECONNECTION_TIME = 3000;
 const DEFAULT_MAX_RECONNECT_DELAY = 30_000;
@@ -59,7 +59,7 @@ function isReplayable(body: BodyInit | null | undefined): boolean {
 
 /**
  * The engine behind both faces: one logical event-source connection that fetches, validates, parses and
- * re-connects until it fails or is closed (HTML §9.2.2-9.2.3, plus backoff, status awareness, stall
+ * re-connects until it fails or is closed (https://html.spec.whatwg.org/multipage/server-sent-events.html#the-eventsource-interface, https://html.spec.whatwg.org/multipage/server-sent-events.html#sse-processing-model, plus backoff, status awareness, stall
  * detection). Never touches `window` or `document`, so it runs in Node, browsers and workers, and it
  * ignores page visibility: a hidden tab keeps its stream.
  */
@@ -103,8 +103,8 @@ export class Connection {
       lastEventId: options.lastEventId ?? options.cursor?.load() ?? '',
       maxEventSize: options.maxEventSize,
       // The spec applies `retry:` when the field is read, not at dispatch. The floor keeps a hostile or
-      // injected `retry: 0` (sse-rules §3.1, §3.5) from turning each clean end into an instant reconnect;
-      // waiting longer than the reconnection time is allowed ("optionally, wait some more", HTML §9.2.3).
+      // injected `retry: 0` (docs/security.md#field-injection, docs/security.md#limits) from turning each clean end into an instant reconnect;
+      // waiting longer than the reconnection time is allowed ("optionally, wait some more", https://html.spec.whatwg.org/multipage/server-sent-events.html#sse-processing-model).
       onRetry: (ms) => {
         this.#reconnectionTime = Math.max(ms, minReconnectionTime);
       },
@@ -158,7 +158,7 @@ export class Connection {
     this.#finish({ kind: 'closed' });
   }
 
-  #finish(reason: CloseReason): void {
+  #finish(reason: ClientCloseReason): void {
     if (this.#closed) return;
     this.#closed = true;
     this.#options.signal?.removeEventListener('abort', this.#onAbort);

@@ -18,7 +18,7 @@ export class SseError extends SsehubError {
 }
 
 /**
- * The server answered with a status other than 200 (HTML §9.2.3: "if res's status is not 200 … fail the
+ * The server answered with a status other than 200 (https://html.spec.whatwg.org/multipage/server-sent-events.html#sse-processing-model: "if res's status is not 200 … fail the
  * connection"). `status` and `headers` are those of the final response, after redirects.
  */
 export class SseHttpError extends SseError {
@@ -58,7 +58,7 @@ function advice(status: number): string {
 
 /**
  * The server answered 200 but not with `text/event-stream` (MIME essence compared; parameters ignored,
- * HTML §9.2.3). Typically a login page, a proxy error page or a JSON error body.
+ * https://html.spec.whatwg.org/multipage/server-sent-events.html#sse-processing-model). Typically a login page, a proxy error page or a JSON error body.
  */
 export class SseContentTypeError extends SseError {
   static override readonly code = 'SSEHUB_CONTENT_TYPE';
@@ -102,7 +102,7 @@ export class SseStalledError extends SseError {
 
 /**
  * The request or the response body failed at the network level (connection refused, reset, truncated
- * chunked body). HTML §9.2.3 says to re-establish the connection, which the client does.
+ * chunked body). The processing model (https://html.spec.whatwg.org/multipage/server-sent-events.html#sse-processing-model) says to re-establish the connection, which the client does.
  */
 export class SseNetworkError extends SseError {
   static override readonly code = 'SSEHUB_NETWORK';
@@ -123,7 +123,7 @@ function describe(cause: unknown): string {
 }
 
 /**
- * One event grew past `maxEventSize` (sse-rules §3.5: bound what a hostile server can make us buffer).
+ * One event grew past `maxEventSize` (docs/security.md#limits: bound what a hostile server can make us buffer).
  * Terminal by default: reconnecting would most likely receive the same event again.
  */
 export class SseEventTooLargeError extends SseError {

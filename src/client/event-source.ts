@@ -11,7 +11,7 @@ export interface SseEventSourceInit extends ClientOptions {
 }
 
 /**
- * The `error` event: a plain `Event` for standard listeners (HTML §9.2.3 fires a simple event), carrying
+ * The `error` event: a plain `Event` for standard listeners (the processing model fires a simple event, https://html.spec.whatwg.org/multipage/server-sent-events.html#sse-processing-model), carrying
  * what native EventSource hides: the error, and the HTTP status when there was one.
  */
 export class SseErrorEvent extends Event {
@@ -43,14 +43,14 @@ const OPEN = 1;
 const CLOSED = 2;
 
 /**
- * A drop-in `EventSource` (HTML §9.2) that runs in Node, browsers and workers, built on fetch. It keeps the
+ * A drop-in `EventSource` (https://html.spec.whatwg.org/multipage/server-sent-events.html#server-sent-events) that runs in Node, browsers and workers, built on fetch. It keeps the
  * standard surface and processing model (CONNECTING/OPEN/CLOSED, `open`/`message`/`error` events,
  * MessageEvent with `data`, `origin` and the persisted `lastEventId`, `close()`) and adds, through
  * {@link SseEventSourceInit}: method, headers and body, a headers hook per connection, an initial last
  * event id, backoff with jitter, `Retry-After`, stall detection and an event size bound.
  *
  * One deliberate difference: 408, 429 and 5xx answers re-connect with backoff (state CONNECTING) instead
- * of closing for good, so a server that sheds load gets its clients back (sse-rules §1.8). Use
+ * of closing for good, so a server that sheds load gets its clients back (https://html.spec.whatwg.org/multipage/server-sent-events.html#sse-processing-model). Use
  * `shouldRetry: () => false` for the strict behaviour.
  */
 export class SseEventSource extends EventTarget {

@@ -4,10 +4,15 @@
  * `EventSource`) and {@link streamEvents} (an async iterable). Depends only on `ssehub/protocol`.
  */
 
+import type { ClientCloseReason } from './connection.js';
+
 /** Re-exported so code using only `ssehub/client` can catch every error by its stable `code`. */
 export { type ErrorCode, SsehubError } from '../protocol/index.js';
 export { reconnectDelay } from './backoff.js';
-export type { CloseReason } from './connection.js';
+export type { ClientCloseReason } from './connection.js';
+
+/** @deprecated Renamed {@link ClientCloseReason}: the server library's `CloseReason` is another type. */
+export type CloseReason = ClientCloseReason;
 export {
   SseContentTypeError,
   SseError,

@@ -1,4 +1,4 @@
-/** The fields of a MessageEvent that an event source dispatches (HTML §9.2.6 step 4). */
+/** The fields of a MessageEvent that an event source dispatches (https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation step 4). */
 export interface SseMessageInit {
   data: string;
   origin: string;

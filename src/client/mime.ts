@@ -1,5 +1,6 @@
 /**
- * Whether a `Content-Type` header names an event stream. HTML §9.2.3 compares the MIME type essence, so
+ * Whether a `Content-Type` header names an event stream. The processing model
+ * (https://html.spec.whatwg.org/multipage/server-sent-events.html#sse-processing-model) compares the MIME type essence, so
  * parameters and case do not matter: `Text/Event-Stream; charset=utf-8` and `text/event-stream;` both pass.
  */
 export function isEventStreamType(contentType: string | null): boolean {

@@ -3,7 +3,7 @@ import type { ResumeCursor } from './resume-cursor.js';
 
 /** What the `headers` hook and `shouldRetry` learn about the attempt they are called for. */
 export interface ConnectionContext {
-  /** The URL every attempt requests: the original one, even after a redirect (HTML §9.2.3). */
+  /** The URL every attempt requests: the original one, even after a redirect (https://html.spec.whatwg.org/multipage/server-sent-events.html#sse-processing-model). */
   url: string;
   /** The last event id string the next request will send as `Last-Event-ID` (`''`: none). */
   lastEventId: string;
@@ -62,8 +62,7 @@ export interface ClientOptions {
   reconnectionTime?: number;
   /**
    * Floor applied to a server's `retry:` value, in ms. Default 500 (as Firefox): a hostile, buggy or
-   * injected `retry: 0` cannot make the client reconnect in a tight loop after each clean end (sse-rules
-   * §3.5). Waiting longer than asked is allowed by HTML §9.2.3 ("optionally, wait some more"). 0 honours
+   * injected `retry: 0` cannot make the client reconnect in a tight loop after each clean end (docs/security.md#limits). Waiting longer than asked is allowed by https://html.spec.whatwg.org/multipage/server-sent-events.html#sse-processing-model ("optionally, wait some more"). 0 honours
    * any value. Does not apply to the `reconnectionTime` option, which you set yourself.
    */
   minReconnectionTime?: number;

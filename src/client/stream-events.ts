@@ -1,12 +1,12 @@
 import type { ReceivedEvent } from '../protocol/index.js';
-import { type CloseReason, Connection } from './connection.js';
+import { type ClientCloseReason, Connection } from './connection.js';
 import type { SseError } from './errors.js';
 import type { ClientOptions } from './options.js';
 import { resolveUrl } from './url.js';
 
 /** One event yielded by {@link streamEvents}: the parser's event plus the origin of the final URL. */
 export interface StreamedEvent extends ReceivedEvent {
-  /** Origin of the URL that served the event, after redirects (HTML §9.2.6 step 4). */
+  /** Origin of the URL that served the event, after redirects (https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation step 4). */
   origin: string;
 }
 
@@ -28,7 +28,7 @@ export interface EventStream extends AsyncIterable<StreamedEvent> {
  */
 export function streamEvents(url: string | URL, options: ClientOptions = {}): EventStream {
   const queue: StreamedEvent[] = [];
-  let finished: CloseReason | undefined;
+  let finished: ClientCloseReason | undefined;
   let failure: SseError | undefined;
   let wakeReader: (() => void) | undefined;
   let wakeEngine: (() => void) | undefined;

@@ -1,7 +1,7 @@
 /**
  * Resolves the URL given to a client face. Windows and workers resolve a relative URL against `location`
  * (never `document`); where there is none (Node) a relative URL fails like the spec's parse failure in
- * the EventSource constructor (HTML §9.2.2 step 5): a `SyntaxError` DOMException.
+ * the EventSource constructor (https://html.spec.whatwg.org/multipage/server-sent-events.html#the-eventsource-interface step 5): a `SyntaxError` DOMException.
  */
 export function resolveUrl(url: string | URL): string {
   const base = (globalThis as { location?: { href: string } }).location?.href;
