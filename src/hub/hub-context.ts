@@ -27,7 +27,7 @@ export interface HubContext {
   authorize(req: IncomingMessage, url: URL, role: Role): Promise<Access>;
   /** Stores and fans out an update; rejects with a `HubHttpError` 409 on a duplicate id. */
   dispatch(update: Update): Promise<void>;
-  /** The update serialised once, shared by every subscriber (issue 4 §Performance). */
+  /** The update serialised once, shared by every subscriber. */
   frame(update: Update): EncodedEvent;
   /**
    * Fans out now the updates waiting in the coalescing window, so a subscriber switching from replay to

@@ -104,7 +104,7 @@ export interface Hub {
   readonly options: ResolvedHubOptions;
 }
 
-/** Creates a Mercure-compatible hub (mercure-protocol §3.1-3.9). Throws `HubConfigError` on bad options. */
+/** Creates a Mercure-compatible hub (https://mercure.rocks/spec). Throws `HubConfigError` on bad options. */
 export function createHub(options: HubOptions = {}): Hub {
   return new HubCore(resolveHubOptions(options));
 }
@@ -191,7 +191,7 @@ class HubCore implements Hub, HubContext {
   async #route(req: IncomingMessage, res: ServerResponse, next?: NextFunction): Promise<void> {
     const rawUrl = req.url ?? '/';
     const q = rawUrl.indexOf('?');
-    // Route on the raw path: subscription ids hold %2F, which must not be decoded (mercure-protocol §3.1).
+    // Route on the raw path: subscription ids hold %2F, which must not be decoded (https://mercure.rocks/spec#subscription-api).
     const rawPath = q < 0 ? rawUrl : rawUrl.slice(0, q);
     if (rawPath === HUB_PATH) {
       this.cors.apply(req, res);
@@ -406,7 +406,7 @@ class HubCore implements Hub, HubContext {
     }
   }
 
-  /** Publishes the private subscription lifecycle updates (mercure-protocol §3.6) when enabled. */
+  /** Publishes the private subscription lifecycle updates (https://mercure.rocks/spec#active-subscriptions) when enabled. */
   #subscriptionEvents(subscriber: Subscriber, active: boolean): void {
     if (!this.options.subscriptions) return;
     for (const selector of subscriber.selectors) {

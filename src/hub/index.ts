@@ -1,5 +1,5 @@
 /**
- * `ssehub/hub`: a Mercure-compatible hub (mercure-protocol §3.1-3.9) to embed in node:http, Express or
+ * `ssehub/hub`: a Mercure-compatible hub (https://mercure.rocks/spec) to embed in node:http, Express or
  * Fastify, or to run with the `ssehub` command.
  */
 

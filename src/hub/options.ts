@@ -20,7 +20,7 @@ export type FallbackHandler = (req: IncomingMessage, res: ServerResponse) => voi
 
 /**
  * Everything `createHub` accepts. Every field is optional; defaults mirror the reference Mercure hub
- * v0.24.2 (mercure-protocol §3.9) unless stated otherwise.
+ * v0.24.2 (https://mercure.rocks/docs/hub/config) unless stated otherwise.
  */
 export interface HubOptions {
   /**
@@ -42,7 +42,7 @@ export interface HubOptions {
    */
   allowAnonymous?: boolean;
   /**
-   * Origins allowed to use the hub from browsers, answered with credentials (sse-rules §3.6). The
+   * Origins allowed to use the hub from browsers, answered with credentials (docs/security.md#cors). The
    * literal `null` is refused. `'*'` answers any origin **without** credentials (only sensible for a fully
    * anonymous hub). Default none (no CORS headers).
    */
@@ -78,7 +78,7 @@ export interface HubOptions {
   /**
    * Most simultaneous subscriber connections; 0 means unlimited. Over the cap a subscriber gets
    * `200 text/event-stream` with a jittered `retry:` and an immediate close, so EventSource retries later
-   * instead of failing for good (sse-rules §1.8). Default 10,000.
+   * instead of failing for good (https://html.spec.whatwg.org/multipage/server-sent-events.html#sse-processing-model). Default 10,000.
    */
   maxConnections?: number;
   /**
@@ -133,7 +133,7 @@ export interface ResolvedHubOptions {
   readonly logger: HubLogger;
 }
 
-/** Defaults for every numeric and boolean option (mercure-protocol §3.9). */
+/** Defaults for every numeric and boolean option (https://mercure.rocks/docs/hub/config). */
 export const HUB_DEFAULTS = Object.freeze({
   historySize: 10_000,
   allowAnonymous: false,
@@ -192,7 +192,7 @@ export function resolveHubOptions(options: HubOptions = {}): ResolvedHubOptions 
   for (const origin of corsOrigins) {
     if (origin === 'null') {
       throw new HubConfigError(
-        'Hub option "corsOrigins" must not contain "null": sandboxed iframes and file: pages send it (sse-rules §3.6)',
+        'Hub option "corsOrigins" must not contain "null": sandboxed iframes and file: pages send it (docs/security.md#cors)',
       );
     }
     if (origin !== '*' && !/^[a-z][a-z0-9+.-]*:\/\/[^/]+$/i.test(origin)) {

@@ -6,7 +6,7 @@ import { VerifiedTokenCache } from './verified-cache.js';
 import { type VerifyPolicy, verifyToken } from './verify.js';
 
 /**
- * One issuer of Mercure 1.0 access tokens the hub trusts, bound to its own key(s) (§Token Validation,
+ * One issuer of Mercure 1.0 access tokens the hub trusts, bound to its own key(s) (https://mercure.rocks/spec#token-validation,
  * https://mercure.rocks/spec#token-validation): an OAuth 2.0 authorization server (its `issuer` and JWK
  * Set) or a self-issuing publisher (a stable identifier such as its URL, and a key shared out of band).
  */

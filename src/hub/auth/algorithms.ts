@@ -3,7 +3,7 @@ import { AuthConfigError } from './errors.js';
 
 /**
  * JWS algorithms the hub can verify. `none` is deliberately absent: unsigned tokens are never accepted
- * (sse-rules.md §3.2, CVE-2022-23540).
+ * (docs/security.md#tokens, CVE-2022-23540).
  */
 export type Algorithm =
   | 'HS256'

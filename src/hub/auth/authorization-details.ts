@@ -5,7 +5,7 @@ import { HubAuthError } from './errors.js';
 /** Most Mercure authorization details, and most topic matchers summed over them, one token may carry. */
 export const MAX_DETAIL_MATCHERS = 1000;
 
-/** A `subscribe` detail's payload with the matchers that select it (§Payloads). */
+/** A `subscribe` detail's payload with the matchers that select it (https://mercure.rocks/spec#payloads). */
 export interface DetailPayload {
   readonly matchers: readonly TopicMatcher[];
   readonly payload: unknown;
@@ -17,7 +17,7 @@ export interface Grants {
   readonly publish: readonly TopicMatcher[];
   /** Matchers of every detail whose `actions` include `subscribe`. */
   readonly subscribe: readonly TopicMatcher[];
-  /** Payloads of `subscribe` details, in token order (the first matching one wins, §Payloads). */
+  /** Payloads of `subscribe` details, in token order (the first matching one wins, https://mercure.rocks/spec#payloads). */
   readonly payloads: readonly DetailPayload[];
 }
 
@@ -34,7 +34,7 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
- * Reads the RFC 9396 `authorization_details` claim (Mercure 1.0 §Authorization Details,
+ * Reads the RFC 9396 `authorization_details` claim (https://mercure.rocks/spec#authorization-details,
  * https://mercure.rocks/spec#authorization-details). Entries of other types are ignored; every Mercure
  * entry must be valid, or the whole token is refused (401, `invalid_token`; no partial acceptance):
  * `actions` a non-empty array of strings (unknown actions grant nothing), `topics` a non-empty array of

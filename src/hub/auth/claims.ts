@@ -1,14 +1,14 @@
 import { selectorProblem } from '../topics/topic-selector.js';
 import { HubAuthError } from './errors.js';
 
-/** The `mercure` claim of a token (Mercure §Authorization): selectors per role and the payload. */
+/** The `mercure` claim of a token (https://mercure.rocks/spec#authorization): selectors per role and the payload. */
 export interface MercureClaim {
   readonly publish: readonly string[] | undefined;
   readonly subscribe: readonly string[] | undefined;
   readonly payload: unknown;
 }
 
-/** The namespaced claim name the reference hub also accepts (mercure-protocol.md §3.7). */
+/** The namespaced claim name the reference hub also accepts (https://mercure.rocks/spec#authorization). */
 export const NAMESPACED_CLAIM = 'https://mercure.rocks/';
 
 /** The reference hub caps every claim array at 1000 selectors. */

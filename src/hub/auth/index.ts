@@ -53,7 +53,7 @@ export interface AuthRequest {
   readonly headers: IncomingHttpHeaders;
   readonly url: URL;
   /**
-   * The hub's resource identifier for this request (Mercure 1.0 §Token Validation), which access tokens
+   * The hub's resource identifier for this request (https://mercure.rocks/spec#token-validation), which access tokens
    * must carry in `aud`. Default: the request's origin followed by `/.well-known/mercure`.
    */
   readonly resource?: string;
@@ -66,7 +66,7 @@ export interface Authorizer {
   readonly canPublish: boolean;
   /** True when subscribers may connect at all (a subscriber key, or anonymous access). */
   readonly canSubscribe: boolean;
-  /** What the hub advertises in its protected resource metadata (Mercure 1.0 §Protected Resource Metadata). */
+  /** What the hub advertises in its protected resource metadata (https://mercure.rocks/spec#protected-resource-metadata). */
   readonly protectedResource?: ProtectedResourceInfo;
 }
 
@@ -97,7 +97,7 @@ export interface AuthOptions {
   readonly trustedIssuers?: readonly TrustedIssuer[];
   /**
    * Cookie carrying a Mercure 1.0 access token, preferred over the 0.x cookie when both are sent.
-   * Default `__Secure-mercure_access_token` (Mercure 1.0 §Cookie).
+   * Default `__Secure-mercure_access_token` (https://mercure.rocks/spec#cookie).
    */
   readonly accessTokenCookieName?: string;
   /** Origins allowed to publish with a cookie (`*` for any). Default none (Mercure `publish_origins`). */
@@ -122,7 +122,7 @@ export const DEFAULT_COOKIE_NAME = 'mercureAuthorization';
 
 /**
  * Builds the hub's authoriser: resolves keys once (files read, PEM parsed, HMAC length checked) and
- * throws {@link AuthConfigError} at startup on anything unsafe. Implements mercure-protocol.md §3.7.
+ * throws {@link AuthConfigError} at startup on anything unsafe. Implements https://mercure.rocks/spec#authorization.
  */
 export async function createAuthorizer(options: AuthOptions): Promise<Authorizer> {
   const publisherConfig = options.publisherKey ?? options.key;
@@ -245,7 +245,7 @@ class JwtAuthorizer implements Authorizer {
     };
   }
 
-  /** Mercure 1.0: §Token Validation, then §Authorization Details for `role`. */
+  /** Mercure 1.0: https://mercure.rocks/spec#token-validation, then https://mercure.rocks/spec#authorization-details for `role`. */
   async #authorizeAccessToken(presented: PresentedToken, request: AuthRequest, role: Role): Promise<Access> {
     if (presented.from === 'query') {
       throw new HubAuthError(

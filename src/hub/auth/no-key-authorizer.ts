@@ -11,7 +11,7 @@ export const ANONYMOUS_ACCESS: Access = Object.freeze({
 });
 
 /**
- * The authoriser of a hub configured without keys (mercure-protocol §3.1: the publish route exists only
+ * The authoriser of a hub configured without keys (https://mercure.rocks/spec#publication: the publish route exists only
  * with a publisher key; subscribing only with a subscriber key or `anonymous`). HTTP publishing is refused
  * with 401 (in-process `hub.publish()` still works); subscribing is anonymous when allowed, else 401.
  */

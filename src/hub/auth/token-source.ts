@@ -12,11 +12,11 @@ export interface PresentedToken {
 }
 
 /**
- * Finds the token of a request, in the order Mercure mandates (§Authorization, mercure-protocol.md §3.7):
+ * Finds the token of a request, in the order Mercure mandates (https://mercure.rocks/spec#authorization):
  * the `Authorization: Bearer` header; else the 0.x `authorization` query parameter; else the Mercure 1.0
  * cookie (`accessTokenCookieName`); else the 0.x cookie (`cookieName`). A present header is the only
  * source even when it is malformed (the cookie is ambient and MUST be ignored then, Mercure 1.0
- * §Presenting the Access Token). The RFC 6750 `access_token` query parameter is refused with 400
+ * https://mercure.rocks/spec#presenting-the-access-token). The RFC 6750 `access_token` query parameter is refused with 400
  * (`invalid_request`): tokens never travel in URLs (RFC 9700). Returns undefined when no token was presented.
  */
 export function findToken(
@@ -87,7 +87,7 @@ export function readCookie(header: string | undefined, name: string): string | u
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
- * CSRF guard for cookie-authenticated state changes (Mercure `publish_origins`, sse-rules.md §3.3):
+ * CSRF guard for cookie-authenticated state changes (Mercure `publish_origins`, docs/security.md#cookies-and-cross-site-publishing):
  * the request must carry an `Origin`, or a parseable `Referer`, that is in the allowlist (`*` allows any).
  * Neither header present is refused too, since a cookie is sent by the browser on its own.
  */

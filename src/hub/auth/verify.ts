@@ -11,7 +11,7 @@ export interface VerifyPolicy {
 }
 
 /**
- * What a Mercure 1.0 access token must also carry (§Token Validation, https://mercure.rocks/spec#token-validation):
+ * What a Mercure 1.0 access token must also carry (https://mercure.rocks/spec#token-validation):
  * `typ` `at+jwt` (jose compares it without `application/`, case-insensitively, per RFC 7515 §4.1.9),
  * `iss` equal to the issuer whose key verifies it, the resource identifier in `aud`, and an `exp`.
  */
@@ -23,7 +23,7 @@ export interface AccessTokenProfile {
 
 /**
  * Verifies a compact JWS against one role's key and allowlist, enforcing `exp` and `nbf`, and turns every
- * failure into a 401 whose message says what is wrong without quoting the token (sse-rules.md §3.2).
+ * failure into a 401 whose message says what is wrong without quoting the token (docs/security.md#tokens).
  * The algorithm is checked against the allowlist before any key is looked up or any signature computed.
  */
 export async function verifyToken(

@@ -2,11 +2,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /** Request headers a browser may send to the hub (Mercure ref. impl. plus `content-type` for publish forms). */
 const ALLOWED_HEADERS = 'authorization, cache-control, last-event-id, content-type';
-/** Response headers cross-origin fetch clients may read: the data-loss cursors (mercure-protocol §3.8). */
+/** Response headers cross-origin fetch clients may read: the data-loss cursors (https://mercure.rocks/spec#reconciliation). */
 const EXPOSED_HEADERS = 'Last-Event-ID, Mercure-Last-Event-ID';
 
 /**
- * CORS for the hub (sse-rules §3.6, mercure-protocol §3.8). A listed origin is echoed back with
+ * CORS for the hub (docs/security.md#cors). A listed origin is echoed back with
  * `Access-Control-Allow-Credentials: true` (cookies and `withCredentials` work); `*` in the list answers
  * `*` **without** credentials, because browsers refuse credentialed responses from a wildcard. `null` is
  * never allowed (refused at configuration). Unlisted origins get no CORS headers, so the browser blocks.

@@ -1,6 +1,6 @@
 /**
  * The subscriptions API's validator: an entity tag made from the hub's last event id (RFC 9110 §8.8.3),
- * and the `If-None-Match` test against it (§13.1.2).
+ * and the `If-None-Match` test against it (RFC 9110 §13.1.2).
  */
 import { encodeHeaderText } from '../../server/index.js';
 

@@ -3,7 +3,7 @@ import type { HubContext } from '../hub-context.js';
 import type { Update } from '../storage/update.js';
 import type { Subscriber } from '../subscribers/subscriber.js';
 
-/** Cursor value asking for the whole history (Mercure §Reconciliation). */
+/** Cursor value asking for the whole history (https://mercure.rocks/spec#reconciliation). */
 export const EARLIEST = 'earliest';
 
 /** What a subscriber receives from history before going live, and the cursor it is told. */

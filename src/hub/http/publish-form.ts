@@ -7,7 +7,7 @@ import { HubHttpError } from './http-error.js';
 /** Longest client-supplied id: the longest Last-Event-ID the server library accepts back as a cursor. */
 export const MAX_UPDATE_ID_LENGTH = 1024;
 
-/** Event type reserved for hub-generated events (draft-08, sse-rules §3.4). */
+/** Event type reserved for hub-generated events (draft-08, docs/security.md#private-updates). */
 const RESERVED_TYPE = 'mercure';
 
 function hasControl(value: string): boolean {
@@ -19,7 +19,7 @@ function hasControl(value: string): boolean {
 }
 
 /**
- * Turns a publish form (`application/x-www-form-urlencoded`, Mercure §Publication, mercure-protocol §3.5)
+ * Turns a publish form (`application/x-www-form-urlencoded`, https://mercure.rocks/spec#publication)
  * into an {@link Update}, refusing bad fields with 400 and reserved topics with 403:
  * - `topic` (required, repeatable; first canonical, others alternates), at most `maxTopics`, each at
  *   most `MAX_TOPIC_LENGTH` characters without control characters; none may fall in the

@@ -6,7 +6,7 @@ import { parsePublishForm } from './publish-form.js';
 import { readBody } from './request-body.js';
 
 /**
- * `POST /.well-known/mercure` (mercure-protocol §3.5): authorise, read the form (413 past `maxBodyBytes`),
+ * `POST /.well-known/mercure` (https://mercure.rocks/spec#publication): authorise, read the form (413 past `maxBodyBytes`),
  * validate every field, check that **every** topic matches the token's `mercure.publish` selectors (403
  * otherwise, as recommended for a new hub), store and fan out, and answer `200 text/plain` with the id.
  */

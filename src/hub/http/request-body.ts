@@ -3,7 +3,7 @@ import { HubHttpError } from './http-error.js';
 
 /**
  * Reads a request body as UTF-8 text, refusing more than `limit` bytes with 413 (Mercure
- * `max_request_body_size`, sse-rules §3.5). A declared `Content-Length` over the limit is refused before
+ * `max_request_body_size`, docs/security.md#limits). A declared `Content-Length` over the limit is refused before
  * anything is read; a chunked body is counted as it arrives and abandoned at the limit.
  *
  * A body still incomplete after `timeoutMs` (0: no bound) is refused with 408: a client trickling bytes

@@ -10,7 +10,7 @@ import { type HistoryReplay, replayHistory } from './history-replay.js';
 import { parseSubscribeRequest, type SubscribeRequest } from './subscribe-request.js';
 
 /**
- * `GET /.well-known/mercure?topic=…` (Mercure §Subscription), in four steps:
+ * `GET /.well-known/mercure?topic=…` (https://mercure.rocks/spec#subscription), in four steps:
  * 1. parse: the selectors and the cursor ({@link parseSubscribeRequest}; 400 on bad input);
  * 2. admit: a connection slot (over the cap, or while draining: `200 text/event-stream`, a jittered
  *    `retry:` and close, so EventSource comes back later instead of failing for good), then authorise;

@@ -12,7 +12,7 @@ import { EARLIEST } from './history-replay.js';
 import { HubHttpError } from './http-error.js';
 
 /**
- * `GET /.well-known/mercure/subscriptions[/{selector}[/{subscriber}]]` (Mercure §Subscription API,
+ * `GET /.well-known/mercure/subscriptions[/{selector}[/{subscriber}]]` (https://mercure.rocks/spec#subscription-api,
  * https://mercure.rocks/spec#subscription-api): the token's `mercure.subscribe` selectors must match the
  * path, in the canonical form subscription events use, as if it were a topic (401 otherwise); a malformed
  * escape in it is a 400. Answers JSON-LD with an `ETag` made from the last event id ({@link entityTag}) and

@@ -99,7 +99,7 @@ interface Waiter {
 }
 
 /**
- * The transport for several hub nodes (processes or machines) sharing one Redis (issue 10): every update is
+ * The transport for several hub nodes (processes or machines) sharing one Redis: every update is
  * one entry of a Redis Stream, so all nodes see one order and a subscriber can resume on any node.
  *
  * - `dispatch` runs one Lua script: refuse an id already held, take the next sequence number n, XADD the

@@ -46,12 +46,12 @@ interface Pending {
 const SCHEMA_VERSION = 1;
 
 /**
- * The persistent embedded transport (issue 4 §Storage): updates in one SQLite file in WAL mode, so a hub
+ * The persistent embedded transport: updates in one SQLite file in WAL mode, so a hub
  * killed with SIGKILL and restarted loses no acknowledged publish and subscribers resume from their
  * Last-Event-ID.
  *
  * - One table, `updates`, ordered by an AUTOINCREMENT `seq` (never reused, so ids map to one hub-wide
- *   sequence, mercure-protocol §3.4) with a UNIQUE `id` (a reused id is refused with
+ *   sequence, https://mercure.rocks/spec#reconciliation) with a UNIQUE `id` (a reused id is refused with
  *   {@link DuplicateUpdateIdError}, avoiding ambiguous cursors, Mercure #586).
  * - Group commit: dispatches made in the same event-loop turn are inserted in one transaction (one fsync),
  *   then listeners are notified in sequence order, then each `dispatch` promise resolves. Insert, notify and

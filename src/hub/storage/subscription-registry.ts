@@ -1,6 +1,6 @@
 /**
  * Where a storage engine shared by several nodes keeps every node's active subscriptions, so the
- * subscriptions API (mercure-protocol §3.6) lists them all whichever node answers. Documents are opaque
+ * subscriptions API (https://mercure.rocks/spec#active-subscriptions) lists them all whichever node answers. Documents are opaque
  * JSON strings to the engine; the hub writes and reads them.
  */
 export interface SubscriptionRegistry {

@@ -12,7 +12,7 @@ export interface ReplayResult {
   /**
    * The update `afterId` names, when found (not for `earliest`). Optional for a transport, but give it: the
    * hub then treats a cursor naming a private update the subscriber may not read as unknown, so neither the
-   * cursor headers nor the replay confirm that such an id exists (sse-rules §3.4).
+   * cursor headers nor the replay confirm that such an id exists (docs/security.md#private-updates).
    */
   readonly cursor?: Update;
 }

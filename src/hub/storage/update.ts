@@ -1,5 +1,5 @@
 /**
- * One Mercure update as the hub stores and routes it (Mercure §Publication).
+ * One Mercure update as the hub stores and routes it (https://mercure.rocks/spec#publication).
  * Immutable once accepted: the same object is shared by history, transports and every subscriber.
  */
 export interface Update {

@@ -80,7 +80,7 @@ export function uuidv7(): string {
   return shared.next();
 }
 
-/** A new hub update id: `urn:uuid:<UUIDv7>` like the reference hub (Mercure §Publication: every event has an id). */
+/** A new hub update id: `urn:uuid:<UUIDv7>` like the reference hub (https://mercure.rocks/spec#publication: every event has an id). */
 export function generateUpdateId(): string {
   return `urn:uuid:${shared.next()}`;
 }

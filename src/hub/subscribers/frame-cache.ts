@@ -5,8 +5,8 @@ import type { Update } from '../storage/update.js';
 export const DEFAULT_FRAME_CACHE_BYTES = 32 * 1024 * 1024;
 
 /**
- * Serialised updates, each encoded once and shared by every subscriber it goes to (issue 4 §Performance:
- * one frame for 10,000 subscribers), and reused when the same update is replayed to many reconnecting
+ * Serialised updates, each encoded once and shared by every subscriber it goes to (one frame
+ * for 10,000 subscribers), and reused when the same update is replayed to many reconnecting
  * clients (a persistent transport returns new objects for every replay). Bounded by bytes, least recently
  * used first out, so a large history does not keep a second, encoded copy of itself in memory.
  *
@@ -27,7 +27,7 @@ export class FrameCache {
     return this.#bytes;
   }
 
-  /** The frame of `update`: `event`, `retry`, `id`, then `data` split into lines (mercure-protocol §3.3). */
+  /** The frame of `update`: `event`, `retry`, `id`, then `data` split into lines (https://mercure.rocks/spec#subscription). */
   get(update: Update): EncodedEvent {
     const cached = this.#entries.get(update.id);
     if (cached && sameUpdate(cached.update, update)) {

@@ -17,7 +17,7 @@ export type SubscriberDropReason = (typeof SUBSCRIBER_DROP_REASONS)[number];
 
 /**
  * One subscriber connection: its query selectors, its rights, and the gap-free switch from history
- * replay to live delivery (mercure-protocol §3.4; reference hub `localsubscriber.go`).
+ * replay to live delivery (https://mercure.rocks/spec#reconciliation; reference hub `localsubscriber.go`).
  *
  * It is registered for live updates *before* history is read. While `buffering`, live updates wait in a
  * queue bounded by `queueSize` (overflow disconnects: "unable to receive updates fast enough"). Once
@@ -26,7 +26,7 @@ export type SubscriberDropReason = (typeof SUBSCRIBER_DROP_REASONS)[number];
  * at most `queueSize` of them may wait while its socket is congested.
  */
 export class Subscriber {
-  /** Hub-generated, random, the same for every subscription of this connection (sse-rules §3.4). */
+  /** Hub-generated, random, the same for every subscription of this connection (docs/security.md#private-updates). */
   readonly id: string;
   /** The `topic` selectors of the request, deduplicated, in request order. */
   readonly selectors: readonly string[];
@@ -66,7 +66,7 @@ export class Subscriber {
   }
 
   /**
-   * The private-update rule (Mercure §Authorization, mercure-protocol §3.3): public updates go to anyone
+   * The private-update rule (https://mercure.rocks/spec#authorization, https://mercure.rocks/spec#subscription): public updates go to anyone
    * subscribed; a private one only if one of its topics (canonical or alternate, not necessarily the one
    * that routed it) matches a selector of the `mercure.subscribe` claim. Anonymous subscribers never.
    */

@@ -1,13 +1,13 @@
 import { HUB_PATH } from '../topics/reserved-topic.js';
 import type { Subscriber } from './subscriber.js';
 
-/** JSON-LD context of every subscription document (Mercure §JSON-LD Context). */
+/** JSON-LD context of every subscription document (https://mercure.rocks/spec#json-ld-context). */
 export const MERCURE_CONTEXT = 'https://mercure.rocks/';
 /** Path of the subscriptions API and prefix of subscription-event topics. */
 export const SUBSCRIPTIONS_PATH = `${HUB_PATH}/subscriptions`;
 
 /**
- * One variable of a subscription id, expanded as RFC 6570 §3.2.2 expands a value (Mercure §Subscription
+ * One variable of a subscription id, expanded as RFC 6570 §3.2.2 expands a value (https://mercure.rocks/spec#subscription
  * Events, https://mercure.rocks/spec#subscription-events): the UTF-8 bytes of every character but the
  * unreserved `A-Z a-z 0-9 - _ . ~` percent-encoded, exactly once (a `%` already in the value becomes
  * `%25`); a space is `%20`, never `+`. So `chat room` is `chat%20room`, which the documented template

@@ -1,6 +1,6 @@
 /**
  * A bounded least-recently-used map. Used for compiled topic templates and (selector, topic) match
- * results, which are derived from untrusted strings and must not grow without bound (sse-rules §3.5).
+ * results, which are derived from untrusted strings and must not grow without bound (docs/security.md#limits).
  */
 export class LruCache<K, V> {
   readonly #max: number;

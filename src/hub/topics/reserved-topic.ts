@@ -1,4 +1,4 @@
-/** The hub's own namespace: subscription events live under it (Mercure §Active Subscriptions). */
+/** The hub's own namespace: subscription events live under it (https://mercure.rocks/spec#active-subscriptions). */
 export const HUB_PATH = '/.well-known/mercure';
 
 const UNRESERVED_ESCAPE = /%(2[dDeE]|3[0-9]|[46][1-9a-fA-F]|[57][0-9aA]|5[fF]|7[eE])/g;
@@ -9,7 +9,7 @@ function decodeUnreserved(text: string): string {
 
 /**
  * Whether a publisher-supplied topic falls in the hub's reserved namespace, so it could forge
- * subscription events (sse-rules §3.4). Checked on the raw topic (the reference hub's `contains`), on the
+ * subscription events (docs/security.md#private-updates). Checked on the raw topic (the reference hub's `contains`), on the
  * topic with unreserved percent-escapes decoded, and on its path resolved as a URL (dot segments removed),
  * so `/.well-known/%6Dercure` or `/.well-known/x/../mercure` do not slip through.
  */

@@ -1,6 +1,6 @@
 /**
  * Longest topic or topic selector the hub accepts, in UTF-16 code units: the reference hub's
- * `maxPatternLength` (sse-rules §3.5). A topic is matched against every template selector and is part
+ * `maxPatternLength` (docs/security.md#limits). A topic is matched against every template selector and is part
  * of the match-cache keys, so its length multiplies both the CPU and the memory every publish costs.
  */
 export const MAX_TOPIC_LENGTH = 4096;
@@ -9,7 +9,7 @@ export const MAX_TOPIC_LENGTH = 4096;
  * Why `text` cannot be a topic (publish) or a topic selector (subscribe), or undefined when it can:
  * longer than {@link MAX_TOPIC_LENGTH}, or holding a control character (C0 or DEL: CR, LF, NUL...).
  * The reference hub refuses control characters in topics (`validProtocolString`, Mercure 73141bf): they
- * belong in no IRI, and NUL is a classic cache-key separator (sse-rules §3.4).
+ * belong in no IRI, and NUL is a classic cache-key separator (docs/security.md#private-updates).
  */
 export function topicProblem(text: string): string | undefined {
   if (text.length > MAX_TOPIC_LENGTH) return `longer than ${MAX_TOPIC_LENGTH} characters`;
@@ -24,7 +24,7 @@ export function topicProblem(text: string): string | undefined {
  * Why `text` cannot be a Mercure 1.0 topic or matcher value, or undefined: {@link topicProblem}'s rules,
  * plus C1 controls (U+0080-U+009F), Unicode format characters (category Cf: bidirectional and zero-width
  * controls, which enable identifier spoofing) and text that is not valid UTF-8 (a lone surrogate).
- * Mercure 1.0 §Terminology and §Subscription (https://mercure.rocks/spec#terminology).
+ * Mercure 1.0 (https://mercure.rocks/spec#terminology, https://mercure.rocks/spec#subscription).
  */
 export function strictTopicProblem(text: string): string | undefined {
   const problem = topicProblem(text);

@@ -4,7 +4,7 @@ import { MAX_CACHED_KEY_LENGTH, type TopicSelectorStore } from './topic-selector
 import { type CompiledUrlPattern, compileUrlPattern } from './url-pattern.js';
 
 /**
- * How a matcher is read: a Mercure 1.0 matcher type (§Matcher Types, https://mercure.rocks/spec#matcher-types),
+ * How a matcher is read: a Mercure 1.0 matcher type (https://mercure.rocks/spec#matcher-types),
  * or `topic`, a Mercure 0.x topic selector (exact topic or RFC 6570 URI template), so both generations'
  * subscriptions and grants live in one index.
  */
@@ -21,9 +21,9 @@ export const DEFAULT_HUB_URL = 'http://localhost/.well-known/mercure';
 
 /**
  * Decides whether typed topic matchers match topics. `*` matches everything whatever the type
- * (§Matcher Types); `exact` is a byte-for-byte comparison without normalisation (§Exact Matching);
+ * (https://mercure.rocks/spec#matcher-types); `exact` is a byte-for-byte comparison without normalisation (https://mercure.rocks/spec#exact-matching);
  * `urlpattern` follows the URL Pattern Standard with relative patterns and topics resolved against the
- * hub URL (§URL Pattern), compiled once into a bounded LRU cache and refused beyond the
+ * hub URL (https://mercure.rocks/spec#url-pattern), compiled once into a bounded LRU cache and refused beyond the
  * denial-of-service bound; `topic` defers to the 0.x {@link TopicSelectorStore}. URL-pattern results are
  * cached per (pattern, topic) like URI-template results, with a length-prefixed key.
  */
@@ -70,7 +70,7 @@ export class TopicMatcherStore {
     return result;
   }
 
-  /** Whether any of `matchers` matches any of `topics` (the private-update test, §Subscribers). */
+  /** Whether any of `matchers` matches any of `topics` (the private-update test, https://mercure.rocks/spec#subscribers). */
   matchAny(topics: readonly string[], matchers: readonly TopicMatcher[]): boolean {
     for (const matcher of matchers) {
       for (const topic of topics) {

@@ -2,7 +2,7 @@ import { LruCache } from './lru-cache.js';
 import { topicProblem } from './topic-limits.js';
 import { compileUriTemplate, type TemplateMatcher, uriTemplateProblem } from './uri-template.js';
 
-/** The selector that matches every topic (Mercure §Topic Selectors). */
+/** The selector that matches every topic (https://mercure.rocks/spec#topic-selectors). */
 export const MATCH_ALL = '*';
 
 /**
@@ -29,14 +29,14 @@ export function selectorProblem(selector: string): string | undefined {
 }
 
 /**
- * Decides whether a topic selector matches a topic, in the reference hub's order (mercure-protocol §3.2):
+ * Decides whether a topic selector matches a topic, in the reference hub's order (https://mercure.rocks/spec#topic-selectors):
  * `*`, then byte equality, then the RFC 6570 template's anchored regex; an unparsable template only
  * matches itself. Templates are compiled once and both compiled templates and (selector, topic) results
  * are kept in bounded LRU caches.
  *
  * Cache keys are `<selector length>:<selector><topic>`: the length prefix makes the split point
  * unambiguous whatever characters the strings hold, which closes the cache-poisoning hole of
- * CVE-2026-39972 (a `selector + "_" + topic` key let one pair answer for another, sse-rules §3.4).
+ * CVE-2026-39972 (a `selector + "_" + topic` key let one pair answer for another, docs/security.md#private-updates).
  */
 export class TopicSelectorStore {
   readonly #templates: LruCache<string, TemplateMatcher | null>;

@@ -1,7 +1,7 @@
 /**
  * RFC 6570 URI Template (levels 1-4) matching: does a topic look like an expansion of the template?
  * The language matched is exactly the one of the reference Mercure hub's anchored regex
- * (`yosida95/uritemplate` `Template.Regexp()`, mercure-protocol §3.2):
+ * (`yosida95/uritemplate` `Template.Regexp()`, https://mercure.rocks/spec#topic-selectors):
  * - literals match themselves;
  * - every expression is optional: its operator prefix, then characters of its class, repeated with the
  *   operator's separator at most (variables - 1) times (any number of times with an exploded variable);
@@ -10,7 +10,7 @@
  *
  * It is **not** run as a JavaScript regular expression: adjacent expressions with overlapping classes
  * (`{+a}{+b}{+c}…`) make a backtracking engine exponential (8 of them took 23 s on a 40-character topic), and
- * selectors come from untrusted subscribers (sse-rules §3.5: "linear-time engine or cost limit"). Instead
+ * selectors come from untrusted subscribers (docs/security.md#limits: "linear-time engine or cost limit"). Instead
  * the template compiles to a small NFA simulated over the topic in O(topic length × states).
  */
 

@@ -4,7 +4,7 @@ import { URLPattern } from 'urlpattern-polyfill/urlpattern';
  * Highest backtracking degree a URL pattern may have in any component (see {@link urlPatternDegree}).
  * URL Pattern compiles to backtracking JavaScript regular expressions, and a crafted pattern makes one
  * evaluation polynomial (`*a*a*b`, `:a-:b-:c`) or exponential (nested quantifiers) in the topic length.
- * Mercure 1.0 §URL Pattern (https://mercure.rocks/spec#url-pattern) requires a linear-time engine or an
+ * Mercure 1.0 (https://mercure.rocks/spec#url-pattern) requires a linear-time engine or an
  * evaluation cost limit; this is the cost limit, enforced before a pattern is ever run: degree 2 costs at
  * most a few million steps on the longest topic (4,096 characters), degree 3 already hundreds of millions.
  */
@@ -133,7 +133,7 @@ export interface CompiledUrlPattern {
 }
 
 /**
- * Compiles a Mercure `urlpattern` matcher (§URL Pattern): the WHATWG URL Pattern Standard, relative
+ * Compiles a Mercure `urlpattern` matcher (https://mercure.rocks/spec#url-pattern): the WHATWG URL Pattern Standard, relative
  * patterns and topics resolved against `hubUrl`, `ignoreCase` off. Returns the reason when the value is
  * not a well-formed URL pattern or exceeds {@link MAX_URL_PATTERN_DEGREE}; callers answer 400 (subscribe)
  * or reject the token (authorization details).
