@@ -145,14 +145,14 @@ function theirsParseBytes(chunks: readonly Uint8Array[]): number {
   return n;
 }
 
-/** Ours: validates event/id/retry and splits data on CRLF, CR and LF (sse-rules §3.1). */
+/** Ours: validates event/id/retry and splits data on CRLF, CR and LF (docs/security.md#field-injection). */
 function oursEncode(batch: readonly SseEvent[]): number {
   let n = 0;
   for (const e of batch) n += encodeEvent(e).length;
   return n;
 }
 
-/** The template string many servers write: splits on LF only and validates nothing (sse-rules §3.1). */
+/** The template string many servers write: splits on LF only and validates nothing (docs/security.md#field-injection). */
 function naiveEncode(batch: readonly SseEvent[]): number {
   let n = 0;
   for (const e of batch) {

@@ -8,7 +8,8 @@
  * With `-n N`, `%T%` in PATH becomes topic `t<i mod N>` for the i-th connection, spreading the subscribers
  * evenly over N topics (default 1: every connection on `t0`).
  *
- * Interface and output match ../shared/tools/sseload.c so the runner can use either: `READY n` on stdout
+ * Interface and output match the `sseload.c` C load generator (see `SSELOAD_SRC` in run.ts), so the runner
+ * can use either: `READY n` on stdout
  * once every connection is settled (200 with headers read, or dead), `# t=.. ev/s=..` on stderr every
  * second, then one JSON line with events, events/s, latency percentiles in ms and this process's CPU share.
  *
@@ -17,7 +18,7 @@
  * `clock_gettime(CLOCK_MONOTONIC)` across processes). Receive time is taken once per socket read.
  *
  * Cost: one shared read buffer for every socket (`onread`, no allocation per read) and one byte loop per
- * read that decodes chunked framing and event boundaries (CR, LF or CRLF line ends, sse-rules §1.3) with
+ * read that decodes chunked framing and event boundaries (CR, LF or CRLF line ends, https://html.spec.whatwg.org/multipage/server-sent-events.html#parsing-an-event-stream) with
  * state kept per connection, so events split anywhere across reads or chunks are counted exactly once.
  */
 import net from 'node:net';
@@ -189,7 +190,7 @@ class Subscriber {
         }
         this.afterCr = b === CR;
         if (this.lineLength === 0) {
-          // A blank line dispatches only a block that had a data line (sse-rules §1.6): comments do not count.
+          // A blank line dispatches only a block that had a data line (https://html.spec.whatwg.org/multipage/server-sent-events.html#dispatchMessage): comments do not count.
           if (this.hasData) totalEvents++;
           this.hasData = false;
           if (this.ts > 0) record(now - this.ts);

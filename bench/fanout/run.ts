@@ -12,8 +12,8 @@
  * memory per idle connection (RSS, and heap for Node servers), one shape with 100 topics and one with 4 KiB
  * events. Results go to `<out>/fanout.json` and SVG bar charts of the ratios to nchan (chart.ts).
  *
- * With `--crosscheck` and ../shared/tools/sseload.c (or `SSELOAD_SRC`), the 4-publisher one-topic shapes are
- * repeated with that C epoll load generator.
+ * With `--crosscheck` and `SSELOAD_SRC` naming the source of `sseload.c`, a C epoll load generator kept
+ * outside this repository, the 4-publisher one-topic shapes are repeated with it.
  *
  * Then, for the hub alone: publishes/s accepted by one hub process from 32 concurrent keep-alive publishers,
  * with no subscribers and with 1,000.
@@ -105,9 +105,9 @@ function shapesFor(conns: number): Shape[] {
 /** The C cross-check, compiled into the temp dir on first use; undefined when not asked for or absent. */
 function sseloadBinary(): string | undefined {
   if (!args.includes('--crosscheck')) return undefined;
-  const source = process.env.SSELOAD_SRC ?? join(root, '..', 'shared', 'tools', 'sseload.c');
-  if (!existsSync(source)) {
-    process.stderr.write('# sseload.c not found (SSELOAD_SRC or ../shared/tools): no C cross-check\n');
+  const source = process.env.SSELOAD_SRC;
+  if (source === undefined || !existsSync(source)) {
+    process.stderr.write('# sseload.c not found (set SSELOAD_SRC to its path): no C cross-check\n');
     return undefined;
   }
   const dir = join(tmpdir(), 'ssehub-bench');

@@ -21,7 +21,7 @@ function sq(text: string): string {
 
 /**
  * The startup text (plain, for people; logs go to stdout as JSON). In development mode it carries the
- * generated tokens and a copy-paste `curl` publish (issue 4 §6). Tokens appear here only, never in logs.
+ * generated tokens and a copy-paste `curl` publish (docs/security.md#safe-defaults-of-the-command). Tokens appear here only, never in logs.
  */
 export function bannerText(input: BannerInput): string {
   const hub = `${input.origin}/.well-known/mercure`;

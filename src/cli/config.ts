@@ -74,7 +74,7 @@ type Raw = { value: string | boolean | string[]; from: string };
 /**
  * Resolves argv and the environment into a {@link Command}. Pure: no I/O, so every rule is unit-tested.
  * Precedence: flag > `SSEHUB_*` variable > Mercure variable (`MERCURE_PUBLISHER_JWT_KEY`...) > default.
- * Refuses a non-loopback host without keys (safe defaults, issue 4 §6).
+ * Refuses a non-loopback host without keys (docs/security.md#safe-defaults-of-the-command).
  */
 export function parseCommandLine(argv: readonly string[], env: Env): Command {
   const options: NonNullable<ParseArgsConfig['options']> = {

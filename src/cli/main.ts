@@ -220,7 +220,7 @@ function listen(server: Server, port: number, host: string): Promise<void> {
 }
 
 /**
- * Graceful stop (sse-rules shutdown): stop accepting, let the hub close every stream at a jittered moment
+ * Graceful stop (docs/shutdown.md): stop accepting, let the hub close every stream at a jittered moment
  * within the deadline (clients reconnect spread out, with their Last-Event-ID), close the transport,
  * then cut whatever is left.
  */

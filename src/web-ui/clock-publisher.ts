@@ -1,8 +1,7 @@
 import type { WebUiHub } from './hub-port.js';
 
 /**
- * The server-side publisher of the live demo: a `connecttime` event every second (the seed's
- * example), published in-process through `hub.publish`, so it goes through the hub's history and
+ * The server-side publisher of the live demo: a `connecttime` event every second, published in-process through `hub.publish`, so it goes through the hub's history and
  * fan-out exactly like an HTTP publish. `tick` counts up so a reader can see that none was missed.
  */
 export class ClockPublisher {

@@ -54,7 +54,7 @@ const BODY_LIMIT = 16 * 1024;
 /**
  * The demo's SSE responses (chat answers, dashboard), opened with the server library: anti-buffering
  * headers, heartbeats, and a small bounded buffer; a reader that falls this far behind is disconnected
- * and re-attaches with Last-Event-ID, losing nothing (sse-rules §4).
+ * and re-attaches with Last-Event-ID, losing nothing (docs/replay.md).
  */
 const DEMO_STREAM: StreamOptions = {
   heartbeatMs: 15_000,

@@ -28,7 +28,7 @@ export interface WebUiOptions {
   hubPath?: string;
   /**
    * DEVELOPMENT ONLY: a subscriber JWT the pages may fetch from `<prefix>/token`, which also sets it
-   * as the `mercureAuthorization` cookie for the hub path (Mercure §Authorization, cookie). Give it only
+   * as the `mercureAuthorization` cookie for the hub path (https://mercure.rocks/spec#cookie). Give it only
    * when the hub runs in dev mode; without it the endpoint does not exist and the pages subscribe
    * anonymously. It is served only to requests with a loopback `Host` (DNS-rebinding guard, 403 otherwise).
    */

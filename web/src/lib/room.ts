@@ -9,7 +9,7 @@ interface RoomData {
 }
 
 /**
- * The live demo's chat room: its own subscription to the room topic, rendering the seed's
+ * The live demo's chat room: its own subscription to the room topic, rendering the
  * `userconnect`, `usermessage` and `userdisconnect` named events, and the forms that publish them.
  */
 export function startRoom(config: DemoConfig): void {
