@@ -49,7 +49,7 @@ describe('streamEvents: requests', () => {
     const seen = server.requests[0]!;
     expect(seen.method).toBe('GET');
     expect(seen.headers.accept).toBe('text/event-stream');
-    // cache: 'no-store' makes fetch send these (Fetch §4.5; WPT request-cache-control).
+    // cache: 'no-store' makes fetch send these (https://fetch.spec.whatwg.org/#http-network-or-cache-fetch; WPT request-cache-control).
     expect(seen.headers['cache-control']).toBe('no-cache');
     expect(seen.headers.pragma).toBe('no-cache');
     expect(seen.headers['last-event-id']).toBeUndefined();
@@ -142,7 +142,7 @@ describe('streamEvents: requests', () => {
     });
     const [event] = await take(streamEvents(server.origin, { lastEventId: 'ev-41' }), 1);
     expect(lastEventIdOf(server.requests[0]!)).toBe('ev-41');
-    // The persisted id is reported on events that carry none (HTML §9.2.6).
+    // The persisted id is reported on events that carry none (https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation).
     expect(event?.lastEventId).toBe('ev-41');
   });
 
@@ -273,7 +273,7 @@ describe('streamEvents: reconnection', () => {
     expect(await delays({ minReconnectionTime: 0 })).toEqual([0]);
   });
 
-  it('does not forward Authorization or Cookie on a cross-origin redirect (sse-rules §3.6), but keeps them same-origin', async () => {
+  it('does not forward Authorization or Cookie on a cross-origin redirect (docs/security.md#cors), but keeps them same-origin', async () => {
     const target = await serve((_req, res) => {
       openStream(res);
       res.write('data: landed\n\n');

@@ -16,7 +16,7 @@ async function until(predicate: () => boolean): Promise<void> {
   while (!predicate()) await new Promise((r) => setTimeout(r, 10));
 }
 
-describe('connection management (mercure-protocol §3.3, §3.9; sse-rules §5)', () => {
+describe('connection management (https://mercure.rocks/spec#subscription, docs/slow-consumers.md)', () => {
   it('sends heartbeat comments when idle', async () => {
     const h = await hubWith({ heartbeatMs: 50 });
     const sub = await subscribe(subscribeUrl(h.base, ['t']));
@@ -151,7 +151,7 @@ describe('connection management (mercure-protocol §3.3, §3.9; sse-rules §5)',
   });
 });
 
-describe('CORS (mercure-protocol §3.8, sse-rules §3.6)', () => {
+describe('CORS (https://mercure.rocks/spec#discovery, docs/security.md#cors)', () => {
   it('echoes an allowed origin with credentials and exposes the cursor headers', async () => {
     const h = await hubWith({ corsOrigins: ['https://app.example'] });
     const sub = await subscribe(subscribeUrl(h.base, ['t']), { origin: 'https://app.example' });

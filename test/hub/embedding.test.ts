@@ -47,7 +47,7 @@ async function roundTrip(base: string): Promise<void> {
   sub.abort();
 }
 
-describe('embedding (issue 4 §8)', () => {
+describe('embedding', () => {
   it('works under Express with app.use, passing other paths to next', async () => {
     const hub = await makeHub();
     const app = express();

@@ -105,7 +105,7 @@ const text = fc.oneof(
     '../..',
     'earliest',
     '#x',
-    // Field and event injection attempts (sse-rules §3.1).
+    // Field and event injection attempts (docs/security.md#field-injection).
     'x\n\nid: forged\ndata: forged',
     'y\r\nevent: forged',
     'z\rretry: 1',

@@ -13,7 +13,7 @@ import {
 } from './support/harness.js';
 
 /**
- * Regression tests of the security review (sse-rules §3): each one failed before its fix. Slow-loris bodies,
+ * Regression tests of the security review (docs/security.md): each one failed before its fix. Slow-loris bodies,
  * topic and selector bounds, the match-cache memory bound, cursors naming private updates, non-ASCII ids in
  * headers, and updates too large on the wire for a subscriber's buffer.
  */

@@ -21,7 +21,7 @@ async function hubWith(options: Parameters<typeof startHub>[0] = {}): Promise<Ru
   return h;
 }
 
-describe('operations (issue 4 §7)', () => {
+describe('operations', () => {
   it('exposes Prometheus metrics for connections, subscriptions, updates, history and publish latency', async () => {
     const h = await hubWith();
     const sub = await subscribe(subscribeUrl(h.base, ['a', 'b']));

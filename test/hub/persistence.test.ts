@@ -15,7 +15,7 @@ afterEach(() => {
 
 const auth = { key: { key: SECRET }, anonymous: true };
 
-describe('the hub on the persistent store (issue 4 §4)', () => {
+describe('the hub on the persistent store', () => {
   it('resumes clients from their Last-Event-ID across a hub restart', async () => {
     const path = join(dir, 'hub.db');
     const pub = await token({ publish: ['*'] });

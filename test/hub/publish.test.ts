@@ -20,7 +20,7 @@ beforeEach(async () => {
 });
 afterEach(() => h.close());
 
-describe('publish (mercure-protocol §3.5)', () => {
+describe('publish (https://mercure.rocks/spec#publication)', () => {
   it('answers 200 text/plain with a generated urn:uuid UUIDv7 id', async () => {
     const res = await publish(h.base, { topic: 'https://example.com/books/1', data: 'hello' }, pub);
     expect(res.status).toBe(200);
@@ -161,7 +161,7 @@ describe('publish (mercure-protocol §3.5)', () => {
   });
 });
 
-describe('publish authorisation through the hub (mercure-protocol §3.7)', () => {
+describe('publish authorisation through the hub (https://mercure.rocks/spec#authorization)', () => {
   it('requires an allowed Origin for cookie-authenticated publishes and lets the header win', async () => {
     const guarded = await startHub({}, { key: { key: SECRET }, publishOrigins: ['https://app.example'] });
     try {

@@ -23,7 +23,7 @@ beforeEach(async () => {
 });
 afterEach(() => h.close());
 
-describe('subscribe (mercure-protocol §3.3)', () => {
+describe('subscribe (https://mercure.rocks/spec#subscription)', () => {
   it('answers an event stream head and an opening comment at once', async () => {
     const sub = await subscribe(subscribeUrl(h.base, ['t']));
     expect(sub.response.status).toBe(200);
@@ -115,7 +115,7 @@ describe('subscribe (mercure-protocol §3.3)', () => {
   });
 });
 
-describe('history and reconnection (mercure-protocol §3.4)', () => {
+describe('history and reconnection (https://mercure.rocks/spec#reconciliation)', () => {
   async function seed(): Promise<string[]> {
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) ids.push(await publishOk(h.base, { topic: 't', data: `u${i}` }, pub));

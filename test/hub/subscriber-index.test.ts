@@ -25,7 +25,7 @@ function subscriber(store: TopicSelectorStore, selectors: string[], n: number): 
   return new Subscriber({ id: `s${n}`, selectors, access, matcher: store, queueSize: 10, onDrop: () => {} });
 }
 
-describe('SubscriberIndex (issue 4 §Performance: O(subscribers that match))', () => {
+describe('SubscriberIndex (O(subscribers that match))', () => {
   it('routes exact topics without evaluating any selector', () => {
     const store = new CountingStore();
     const index = new SubscriberIndex(store);

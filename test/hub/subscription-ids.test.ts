@@ -9,7 +9,7 @@ import { publishOk, type RunningHub, startHub, subscribe, subscribeUrl, token } 
 
 /**
  * Subscription ids are expansions of `/.well-known/mercure/subscriptions{/topic}{/subscriber}` (Mercure
- * §Subscription Events, RFC 6570: every reserved character percent-encoded, a space as %20, never `+`).
+ * https://mercure.rocks/spec#subscription-events, RFC 6570: every reserved character percent-encoded, a space as %20, never `+`).
  * For topics holding each kind of troublesome character, end to end: the event reaches a watcher
  * subscribed with the documented template, and the id it carries resolves on the subscriptions API.
  */

@@ -13,7 +13,7 @@ beforeEach(async () => {
 });
 afterEach(() => h.close());
 
-describe('subscription events (mercure-protocol §3.6)', () => {
+describe('subscription events (https://mercure.rocks/spec#active-subscriptions)', () => {
   it('publishes a private JSON-LD update when a subscription starts and ends', async () => {
     const events = await subscribe(subscribeUrl(h.base, [EVENTS_SELECTOR]), watcher);
     const payload = { user: 'kevin' };
@@ -59,7 +59,7 @@ describe('subscription events (mercure-protocol §3.6)', () => {
   });
 });
 
-describe('subscriptions API (mercure-protocol §3.6)', () => {
+describe('subscriptions API (https://mercure.rocks/spec#active-subscriptions)', () => {
   it('lists active subscriptions as JSON-LD with an ETag, filtered by selector and subscriber', async () => {
     const a = await subscribe(
       subscribeUrl(h.base, ['https://example.com/a', 'https://example.com/b']),

@@ -6,7 +6,7 @@ import { compileUriTemplate } from '../../src/hub/topics/uri-template.js';
 const store = new TopicSelectorStore(1000);
 const m = (topic: string, selector: string) => store.match(topic, selector);
 
-describe('topic selectors (mercure-protocol §3.2)', () => {
+describe('topic selectors (https://mercure.rocks/spec#topic-selectors)', () => {
   it('matches * and byte-identical topics, including a template matching itself', () => {
     expect(m('https://example.com/a', '*')).toBe(true);
     expect(m('https://example.com/a', 'https://example.com/a')).toBe(true);

@@ -43,7 +43,7 @@ function rawGet(path: string, headers: Buffer = Buffer.alloc(0)) {
   };
 }
 
-describe('wire format (mercure-protocol §3.3 event framing)', () => {
+describe('wire format (https://mercure.rocks/spec#subscription event framing)', () => {
   it('writes event, id, retry and one data line per line; empty data is "data: "', async () => {
     const client = rawGet('/.well-known/mercure?topic=t');
     await client.until('\r\n\r\n');

@@ -7,11 +7,11 @@
  * our parser or explained by a spec rule below and excluded precisely:
  *
  * 1. Last event id. eventsource-parser reports the `id` of the current block only (undefined when the
- *    block had none) and never reports id-only blocks, while HTML §9.2.6 step 1 makes the last event ID
+ *    block had none) and never reports id-only blocks, while https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation step 1 makes the last event ID
  *    persist across events and move even when nothing is dispatched. So we compare ids only where theirs
  *    is defined (there it must equal our persisted `lastEventId`), and separately check persistence
  *    against an oracle written from the rules (`idOracle` below).
- * 2. A lone CR as the last line end of the stream. §9.2.5: `end-of-line = ( cr lf / cr / lf )`, so a CR
+ * 2. A lone CR as the last line end of the stream. https://html.spec.whatwg.org/multipage/server-sent-events.html#parsing-an-event-stream: `end-of-line = ( cr lf / cr / lf )`, so a CR
  *    followed by anything but LF, or by the end of the stream, ends its line: `: c\rdata: x` holds one
  *    complete comment line and `data: a\r\r` dispatches "a". eventsource-parser holds a CR that ends its
  *    buffer in case an LF follows, and only looks again when a later chunk brings another line end; it has
@@ -62,7 +62,7 @@ function normalised(
 }
 
 /**
- * The last event id after each dispatched event, computed from the rules alone (HTML §9.2.6): split into
+ * The last event id after each dispatched event, computed from the rules alone (https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation): split into
  * lines (CRLF, CR, LF; one leading BOM dropped), `id` lines without NUL set the buffer, a blank line copies
  * it to the last event id and dispatches when the block had data. Only terminated lines count.
  */

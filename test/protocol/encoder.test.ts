@@ -1,5 +1,5 @@
 /**
- * The encoder (sse-rules §3.1): no input may forge a field or an event, and what the parser reads back is
+ * The encoder (docs/security.md#field-injection): no input may forge a field or an event, and what the parser reads back is
  * exactly what was sent, up to the one thing the format cannot carry (a CR inside data arrives as LF).
  */
 import { describe, expect, it } from 'vitest';
@@ -85,7 +85,7 @@ describe('encodeEvent: data arrives intact', () => {
   });
 });
 
-describe('encodeEvent: refuses what would forge fields (sse-rules §3.1)', () => {
+describe('encodeEvent: refuses what would forge fields (docs/security.md#field-injection)', () => {
   const bad = ['a\nb', 'a\rb', 'a\r\nb', '\n', 'a\0b', 'x\n\ndata: forged'];
   for (const field of ['event', 'id'] as const) {
     for (const value of bad) {

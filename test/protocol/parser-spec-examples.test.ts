@@ -1,5 +1,5 @@
 /**
- * The examples the WHATWG HTML standard gives in §9.2.6 (sse-rules §1.6), each also fed one byte at a time.
+ * The examples the WHATWG HTML standard gives in https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation, each also fed one byte at a time.
  */
 import { describe, expect, it } from 'vitest';
 import { byteByByte, ev, events, parse } from './collect.js';
@@ -23,7 +23,7 @@ const examples: { name: string; stream: string; expected: ReturnType<typeof ev>[
   },
 ];
 
-describe('WHATWG spec examples (HTML §9.2.6)', () => {
+describe('WHATWG spec examples (https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation)', () => {
   for (const { name, stream, expected } of examples) {
     it(name, () => {
       expect(events(stream)).toEqual(expected);

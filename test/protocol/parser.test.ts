@@ -1,5 +1,5 @@
 /**
- * Edge cases of HTML §9.2.5-9.2.6, written from the rules (sse-rules §1.2-1.7), not from our output.
+ * Edge cases of https://html.spec.whatwg.org/multipage/server-sent-events.html#parsing-an-event-stream, https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation, written from the rules (https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation), not from our output.
  * Every case is checked three ways: the whole stream as one string, one UTF-16 unit per chunk, one byte per
  * chunk, since chunk boundaries must never change the result.
  */
@@ -18,7 +18,7 @@ interface Case {
 }
 
 const cases: Case[] = [
-  // §1.2 decoding and BOM
+  // Decoding and BOM (https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation)
   { name: 'one leading BOM is stripped', stream: '\uFEFFdata: a\n\n', events: [ev('a')] },
   {
     name: 'a second BOM stays: the first line has field name "\\uFEFFdata" and is ignored',
@@ -26,7 +26,7 @@ const cases: Case[] = [
     events: [ev('b')],
   },
   { name: 'a BOM later in the stream is data', stream: 'data: \uFEFFa\n\n', events: [ev('\uFEFFa')] },
-  // §1.3 line ends
+  // Line ends (https://html.spec.whatwg.org/multipage/server-sent-events.html#parsing-an-event-stream)
   { name: 'LF line ends', stream: 'data: a\ndata: b\n\n', events: [ev('a\nb')] },
   { name: 'CRLF line ends', stream: 'data: a\r\ndata: b\r\n\r\n', events: [ev('a\nb')] },
   { name: 'lone CR line ends', stream: 'data: a\rdata: b\r\r', events: [ev('a\nb')] },
@@ -46,7 +46,7 @@ const cases: Case[] = [
     events: [ev('a'), ev('b')],
   },
   { name: 'stream ending in CR CR dispatches', stream: 'data: a\r\r', events: [ev('a')] },
-  // §1.4 one space removed, colon handling
+  // One space removed, colon handling
   { name: 'exactly one leading space is removed', stream: 'data:  two\n\n', events: [ev(' two')] },
   { name: 'no space: value taken as is', stream: 'data:x\n\n', events: [ev('x')] },
   { name: 'a tab is not a space', stream: 'data:\tx\n\n', events: [ev('\tx')] },
@@ -54,7 +54,7 @@ const cases: Case[] = [
   { name: 'trailing spaces are kept', stream: 'data: a  \n\n', events: [ev('a  ')] },
   { name: 'bare `data` appends an empty line', stream: 'data\ndata\n\n', events: [ev('\n')] },
   { name: '`data:` alone dispatches ""', stream: 'data:\n\n', events: [ev('')] },
-  // §1.5 field names are literal
+  // Field names are literal
   { name: '`Data` is ignored', stream: 'Data: a\n\ndata: b\n\n', events: [ev('b')] },
   { name: '` data` (leading space) is ignored', stream: ' data: a\n\ndata: b\n\n', events: [ev('b')] },
   { name: '`data\\0` is ignored', stream: 'data\0: a\n\ndata: b\n\n', events: [ev('b')] },
@@ -185,7 +185,7 @@ function expectParsed(parsed: Parsed, c: Case): void {
   if (c.lastEventId !== undefined) expect(parsed.lastEventId).toBe(c.lastEventId);
 }
 
-describe('parser edge cases (HTML §9.2.5-9.2.6)', () => {
+describe('parser edge cases (https://html.spec.whatwg.org/multipage/server-sent-events.html#parsing-an-event-stream, https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation)', () => {
   for (const c of cases) {
     it(c.name, () => {
       expectParsed(parse([c.stream]), c);
@@ -232,7 +232,7 @@ describe('chunk boundaries', () => {
   });
 });
 
-describe('UTF-8 decoding of byte chunks (sse-rules §1.2)', () => {
+describe('UTF-8 decoding of byte chunks (https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation)', () => {
   const utf8 = new TextEncoder();
   const text = 'data: é€😀𝄞 ok\n\n';
   const bytes = utf8.encode(text);

@@ -1,5 +1,5 @@
 /**
- * fast-check generators for event streams, following the grammar of HTML §9.2.5 (sse-rules §1.1) and
+ * fast-check generators for event streams, following the grammar of https://html.spec.whatwg.org/multipage/server-sent-events.html#parsing-an-event-stream (https://html.spec.whatwg.org/multipage/server-sent-events.html#parsing-an-event-stream) and
  * deliberately wandering off it: unknown and near-miss field names, bare fields, junk retry values, NUL in
  * ids, extra BOMs, all three line ends, unterminated tails.
  */

@@ -64,7 +64,7 @@ describe.skipIf(!enabled)('web UI pages in headless Chromium', () => {
     await lines.waitFor();
     expect(await lines.locator('.data').textContent()).toBe('line one\nline two');
 
-    // The server-side clock publisher: connecttime events, the seed's example.
+    // The server-side clock publisher: connecttime events.
     await page.click('#clock');
     await page.locator('#log .entry.event .type', { hasText: 'connecttime' }).first().waitFor();
     await page.click('#clock');

@@ -58,7 +58,7 @@ async function hmacAuthorizer(extra: Partial<AuthOptions> = {}): Promise<Authori
   return createAuthorizer({ key: { key: SECRET }, ...extra });
 }
 
-describe('token presentation precedence (Mercure §Authorization: header > query > cookie)', () => {
+describe('token presentation precedence (https://mercure.rocks/spec#authorization: header > query > cookie)', () => {
   let auth: Authorizer;
   let a: string;
   let b: string;

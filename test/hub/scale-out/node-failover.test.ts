@@ -1,5 +1,5 @@
 /**
- * Hub nodes as separate processes sharing one real `redis-server`, behind a real haproxy (issue 10 §Faults):
+ * Hub nodes as separate processes sharing one real `redis-server`, behind a real haproxy:
  * a node killed with SIGKILL while clients stream from it loses them nothing (they reconnect through the
  * load balancer to another node with Last-Event-ID), and a node whose event loop is blocked stalls neither
  * the other nodes nor Redis, then catches up, or past its lag bound has its subscribers reconnect.

@@ -1,5 +1,5 @@
 /**
- * Redis failures seen from two hub nodes sharing one real `redis-server` (issue 10 §Faults): while Redis is
+ * Redis failures seen from two hub nodes sharing one real `redis-server`: while Redis is
  * unreachable, publishes get 503 with a reason and Retry-After (never 200 for an update that was not
  * stored), open streams stay open with heartbeats, /readyz is not ready; when it is back, every node's
  * reader resumes where it stopped, so subscribers get every acknowledged update once, in order.

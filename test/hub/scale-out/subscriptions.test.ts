@@ -1,5 +1,5 @@
 /**
- * The subscriptions API across hub nodes sharing one real `redis-server` (issue 10 §2): every node lists
+ * The subscriptions API across hub nodes sharing one real `redis-server`: every node lists
  * every node's active subscriptions, subscription events reach watchers on every node through the
  * stream, and a node killed without a clean shutdown drops out of the list after its time-to-live.
  */
