@@ -170,7 +170,11 @@ export class HubMetrics {
       help: 'Updates held in history',
       registers,
       async collect() {
-        this.set(await historySize());
+        // A storage engine out of reach (Redis down) must not take /metrics down with it: that is when
+        // operators read it. The gauge keeps its last value; the engine's own metrics say it is down.
+        try {
+          this.set(await historySize());
+        } catch {}
       },
     });
   }

@@ -125,7 +125,8 @@ export class StatsFeed {
       const figures = readHubFigures(await this.hub.stats());
       figures.topics = figures.topics.filter((t) => this.showSelector(t.topic));
       if (figures.historySize === 0 && this.hub.transport !== undefined) {
-        figures.historySize = await this.hub.transport.historySize();
+        // Storage out of reach (Redis down): the dashboard keeps sampling everything else.
+        figures.historySize = await this.hub.transport.historySize().catch(() => 0);
       }
       const previous = this.#samples[this.#samples.length - 1];
       const time = Date.now();

@@ -27,11 +27,26 @@ describe.runIf(REDIS_ENABLED)('hub nodes on Redis: outages', () => {
     for (const fn of cleanup.splice(0).reverse()) await fn();
   });
 
+  /** Log lines of the first node's transport, as `level message`. */
+  let logged: string[] = [];
+  const logger = {
+    debug: () => {},
+    info: (_: object, msg?: string) => logged.push(`info ${msg}`),
+    warn: (_: object, msg?: string) => logged.push(`warn ${msg}`),
+    error: (_: object, msg?: string) => logged.push(`error ${msg}`),
+  };
+
   async function cluster(redis: RedisServer, nodes = 2): Promise<RunningHub[]> {
     const keyPrefix = `{outage-${randomUUID()}}:`;
     const hubs: RunningHub[] = [];
+    logged = [];
     for (let i = 0; i < nodes; i++) {
-      const transport = new RedisTransport({ url: redis.url, keyPrefix, retryAfterSeconds: 3 });
+      const transport = new RedisTransport({
+        url: redis.url,
+        keyPrefix,
+        retryAfterSeconds: 3,
+        ...(i === 0 ? { logger } : {}),
+      });
       await transport.connected();
       const running = await startHub({ transport, heartbeatMs: 100, reconnectRetryMs: 100 });
       cleanup.push(() => running.close());
@@ -55,6 +70,7 @@ describe.runIf(REDIS_ENABLED)('hub nodes on Redis: outages', () => {
 
   const ids = (s: TestSubscriber) => s.events.map((e) => e.lastEventId);
   const ready = async (base: string) => (await fetch(`${base}/readyz`)).status;
+  const metrics = async (base: string) => (await fetch(`${base}/metrics`)).text();
 
   it('refuses publishes with 503 and Retry-After while Redis is down, keeps streams alive, then resumes in order', async () => {
     const redis = await redisServer('always');
@@ -75,6 +91,9 @@ describe.runIf(REDIS_ENABLED)('hub nodes on Redis: outages', () => {
     );
     expect(await ready(a!.base)).toBe(503);
     expect(await ready(b!.base)).toBe(503);
+    const down = await metrics(a!.base);
+    expect(down).toMatch(/^ssehub_transport_up 0$/m);
+    expect(Number(/^ssehub_transport_errors_total (\d+)$/m.exec(down)?.[1])).toBeGreaterThan(0);
     // The stream stays open through the outage: heartbeats keep coming.
     const heartbeats = s.comments.length;
     await vi.waitFor(() => expect(s.comments.length).toBeGreaterThan(heartbeats + 2), { timeout: 10_000 });
@@ -89,6 +108,16 @@ describe.runIf(REDIS_ENABLED)('hub nodes on Redis: outages', () => {
     await s.waitFor(7);
     expect(ids(s)).toEqual([...before, ...after]);
     expect(s.retries).toEqual([]);
+    // One line per state change, whatever number of failed reconnection attempts came in between.
+    expect(logged).toEqual([
+      'info Redis connected',
+      'warn Redis connection lost: publishes are refused with 503 until it is back',
+      'info Redis connection restored',
+    ]);
+    const up = await metrics(a!.base);
+    expect(up).toMatch(/^ssehub_transport_up 1$/m);
+    expect(up).toMatch(/^ssehub_transport_reader_lag_entries 0$/m);
+    expect(up).toMatch(/^ssehub_transport_round_trip_seconds_count\{operation="publish"\} 6$/m);
   });
 
   it('loses no acknowledged update when Redis (appendfsync always) is SIGKILLed under load', async () => {
