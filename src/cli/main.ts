@@ -227,7 +227,8 @@ function listen(server: Server, port: number, host: string): Promise<void> {
 async function shutdown(server: Server, hub: Hub, ui: WebUi | undefined, timeoutMs: number): Promise<void> {
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeIdleConnections();
-  ui?.close();
+  // First, so a chat answer still generating ends with `interrupted` on its open streams.
+  await ui?.close();
   // Leave a second of the budget for the hub's own final close and the transport.
   const drain = hub.close({ deadlineMs: Math.max(0, timeoutMs - 1000) });
   let timer: NodeJS.Timeout | undefined;

@@ -7,7 +7,7 @@ import { createWebUi, DEFAULT_WEB_ROOT } from '../web-ui/index.js';
 /** The web UI as the command uses it: a request handler and a way to stop its demo publishers. */
 export interface WebUi {
   readonly handler: (req: IncomingMessage, res: ServerResponse) => void;
-  close(): void;
+  close(): Promise<void>;
 }
 
 /** What the command passes to the web UI. */

@@ -1,13 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import {
-  MalformedFormError,
-  openStream,
-  parseUrlEncodedForm,
-  queryOf,
-  type SseStream,
-  type StreamOptions,
-} from '../server/index.js';
-import { type AnswerStore, parseAnswerEventId } from './answer-store.js';
+import { openStream, type StreamOptions } from '../server/index.js';
+import type { ChatAnswers } from './chat-answers.js';
 import type { ChatRoom, RoomEventType } from './chat-room.js';
 import type { ClockPublisher } from './clock-publisher.js';
 import { DemoHttpError, sendError, sendJson } from './http-error.js';
@@ -70,7 +63,7 @@ export interface DemoContext {
   readonly devToken: string | (() => string | Promise<string>) | undefined;
   readonly clock: ClockPublisher;
   readonly room: ChatRoom;
-  readonly answers: AnswerStore;
+  readonly answers: ChatAnswers;
   readonly feed: StatsFeed;
   readonly limits: Partial<DemoLimits> | undefined;
 }
@@ -85,7 +78,6 @@ export class DemoRoutes {
   readonly #limits: DemoLimits;
   readonly #prompts: RateLimiter;
   readonly #writes: RateLimiter;
-  readonly #streams = new Set<SseStream>();
 
   constructor(private readonly ctx: DemoContext) {
     this.#limits = { ...DEFAULT_LIMITS, ...ctx.limits };
@@ -100,11 +92,6 @@ export class DemoRoutes {
     } catch (error) {
       sendError(res, error);
     }
-  }
-
-  /** Closes every open chat stream. */
-  close(): void {
-    for (const stream of this.#streams) stream.close();
   }
 
   async #route(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
@@ -144,7 +131,6 @@ export class DemoRoutes {
     }
     if (path.startsWith('/chat/')) {
       only('GET');
-      const lastEventId = header(req, 'last-event-id') ?? queryParam(req, 'lastEventId');
       let answerId: string;
       try {
         answerId = decodeURIComponent(path.slice('/chat/'.length));
@@ -154,7 +140,7 @@ export class DemoRoutes {
           'The answer id in the path is not valid percent-encoding',
         );
       }
-      this.#attach(req, res, answerId, lastEventId);
+      await this.ctx.answers.streams.attach(req, res, answerId);
       return;
     }
     if (path === '/clock' || path === '/messages' || path === '/room') {
@@ -249,80 +235,17 @@ export class DemoRoutes {
 
   async #chat(req: IncomingMessage, res: ServerResponse, client: string): Promise<void> {
     assertSameOrigin(req);
-    // A re-connection of the same POST (the client resends it with Last-Event-ID): re-attach.
+    // A client that re-sends the POST with Last-Event-ID (one without resumeUrl) re-attaches instead.
     const resume = header(req, 'last-event-id');
     if (resume !== undefined && resume !== '') {
       req.resume();
-      const parsed = parseAnswerEventId(resume);
-      if (parsed === undefined)
-        throw new DemoHttpError(
-          'SSEHUB_DEMO_INVALID_INPUT',
-          `Last-Event-ID "${resume}" is not a chat event id`,
-        );
-      this.#attach(req, res, parsed.answer, resume);
+      await this.ctx.answers.streams.attach(req, res);
       return;
     }
     this.#prompts.hit(client);
     const body = await readJsonObject(req, BODY_LIMIT, this.#limits.bodyTimeoutMs);
     const prompt = stringField(body, 'prompt', this.#limits.promptLength);
-    const answer = this.ctx.answers.start(prompt);
-    this.#stream(req, res, answer.id, -1);
-  }
-
-  #attach(
-    req: IncomingMessage,
-    res: ServerResponse,
-    answerId: string,
-    lastEventId: string | undefined,
-  ): void {
-    let after = -1;
-    if (lastEventId !== undefined && lastEventId !== '') {
-      const parsed = parseAnswerEventId(lastEventId);
-      if (parsed === undefined || parsed.answer !== answerId) {
-        throw new DemoHttpError(
-          'SSEHUB_DEMO_INVALID_INPUT',
-          `Last-Event-ID "${lastEventId}" does not belong to answer ${answerId}`,
-        );
-      }
-      after = parsed.seq;
-    }
-    this.#stream(req, res, answerId, after);
-  }
-
-  #stream(req: IncomingMessage, res: ServerResponse, answerId: string, after: number): void {
-    const answer = this.ctx.answers.get(answerId);
-    if (answer === undefined) {
-      throw new DemoHttpError(
-        'SSEHUB_DEMO_NOT_FOUND',
-        `Answer ${answerId} is unknown or expired; send the prompt again`,
-      );
-    }
-    if (answer.finished && after >= answer.events.length - 1) {
-      // Everything was delivered: 204 tells a client (EventSource included) to stop reconnecting.
-      res.writeHead(204, { 'Cache-Control': 'no-store' });
-      res.end();
-      return;
-    }
-    const stream = openStream(req, res, DEMO_STREAM);
-    this.#streams.add(stream);
-    const stop = answer.follow(after, (event, last) => {
-      stream.send(event);
-      if (last) stream.close();
-    });
-    stream.onClose(() => {
-      stop();
-      this.#streams.delete(stream);
-    });
-  }
-}
-
-/** A query parameter, strictly decoded: a malformed escape is a 400, never read as another value. */
-function queryParam(req: IncomingMessage, name: string): string | undefined {
-  try {
-    return parseUrlEncodedForm(queryOf(req.url ?? '')).get(name) ?? undefined;
-  } catch (error) {
-    if (error instanceof MalformedFormError) throw new DemoHttpError(MalformedFormError.code, error.message);
-    throw error;
+    await this.ctx.answers.start(req, res, prompt);
   }
 }
 

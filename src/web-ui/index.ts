@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { AnswerStore, type AnswerStoreOptions } from './answer-store.js';
+import { ChatAnswers, type ChatOptions } from './chat-answers.js';
 import { ChatRoom } from './chat-room.js';
 import { ClockPublisher } from './clock-publisher.js';
 import { type DemoLimits, DemoRoutes } from './demo-routes.js';
@@ -8,7 +8,7 @@ import { StaticFiles } from './static-files.js';
 import { StatsFeed } from './stats-feed.js';
 
 export { generateAnswer } from './answer-generator.js';
-export { type Answer, type AnswerStoreOptions, parseAnswerEventId } from './answer-store.js';
+export { ChatAnswers, type ChatOptions } from './chat-answers.js';
 export type { DemoLimits } from './demo-routes.js';
 export type { DemoTopics, WebUiHub } from './hub-port.js';
 export { DEFAULT_WEB_ROOT } from './static-files.js';
@@ -37,8 +37,8 @@ export interface WebUiOptions {
   clockIntervalMs?: number;
   /** Dashboard sampling period, in ms. Default 1000. */
   statsIntervalMs?: number;
-  /** Streamed-chat generator and store limits. */
-  chat?: AnswerStoreOptions;
+  /** Streamed-chat generator limits and answer store. */
+  chat?: ChatOptions;
   /** Input and rate limits of the demo endpoints. */
   limits?: Partial<DemoLimits>;
   /** Called with errors the demo cannot report to a client (a failed background publish). */
@@ -49,9 +49,12 @@ export interface WebUiOptions {
 export interface WebUiHandler {
   (req: IncomingMessage, res: ServerResponse): void;
   /** The streamed-chat answers (e.g. `started` counts generations begun). */
-  readonly answers: AnswerStore;
-  /** Stops the publisher, the generators and the dashboard feed, and closes their streams. */
-  close(): void;
+  readonly answers: ChatAnswers;
+  /**
+   * Stops the publisher, the generators and the dashboard feed, and closes their streams. An answer still
+   * generating ends with `interrupted` (never looks complete); resolves once its readers were told.
+   */
+  close(): Promise<void>;
 }
 
 /**
@@ -70,7 +73,7 @@ export function createWebUi(hub: WebUiHub, options: WebUiOptions = {}): WebUiHan
   const files = new StaticFiles(options.root);
   const onError = options.onError ?? (() => undefined);
   const topics: DemoTopics = demoTopics(options.topicBase);
-  const answers = new AnswerStore(options.chat);
+  const answers = new ChatAnswers(options.chat);
   const demo = options.demo ?? true;
   const clock = new ClockPublisher(hub, topics.clock, options.clockIntervalMs, undefined, onError);
   // The dashboard names only the demo's own selectors: the others belong to other people's subscriptions.
@@ -116,11 +119,10 @@ export function createWebUi(hub: WebUiHub, options: WebUiOptions = {}): WebUiHan
   };
   return Object.assign(handler, {
     answers,
-    close(): void {
+    async close(): Promise<void> {
       clock.stop();
-      answers.close();
       feed?.close();
-      routes?.close();
+      await answers.close();
     },
   });
 }

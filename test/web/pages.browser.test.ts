@@ -166,9 +166,12 @@ describe.skipIf(!enabled)('web UI pages in headless Chromium', () => {
     const expected = generateAnswer(prompt).join('');
     const startedBefore = server.ui.answers.started;
     const { page, problems } = await open('/chat');
-    const resumes: (string | undefined)[] = [];
+    const requests: { method: string; path: string; lastEventId: string | undefined }[] = [];
     page.on('request', (request) => {
-      if (request.url().endsWith('/demo/chat')) resumes.push(request.headers()['last-event-id']);
+      const path = new URL(request.url()).pathname;
+      if (path.startsWith('/demo/chat')) {
+        requests.push({ method: request.method(), path, lastEventId: request.headers()['last-event-id'] });
+      }
     });
     await page.fill('#prompt', prompt);
     await page.click('#send');
@@ -179,12 +182,74 @@ describe.skipIf(!enabled)('web UI pages in headless Chromium', () => {
     await page.locator('.bubble.bot[data-done="true"]').waitFor({ timeout: 20_000 });
     expect(await page.locator('.bubble.bot').last().textContent()).toBe(expected);
     expect(server.ui.answers.started).toBe(startedBefore + 1);
-    expect(resumes[0]).toBeUndefined();
-    expect(resumes.at(-1)).toMatch(/^[0-9a-f-]+:\d+$/);
+    // One POST (the prompt), then the reloaded page attaches by GET with its Last-Event-ID.
+    expect(requests.filter((r) => r.method === 'POST')).toEqual([
+      { method: 'POST', path: '/demo/chat', lastEventId: undefined },
+    ]);
+    const id = await page.locator('.bubble.bot').last().getAttribute('data-answer');
+    expect(requests.filter((r) => r.method === 'GET')[0]).toMatchObject({
+      path: `/demo/chat/${id}`,
+      lastEventId: expect.stringMatching(new RegExp(`^${id}:\\d+$`)),
+    });
     expect(await page.textContent('#progress')).toContain('resumed 1×');
+    expect(await page.textContent('#state')).toContain('answer complete');
     await page.screenshot({ path: join(ARTIFACTS, 'streamed-chat.png') });
     expect(problems).toEqual([]);
     await page.close();
+  });
+
+  it('a second tab follows the same running answer (no second generation) to the same text', async () => {
+    const prompt = 'Can two tabs read one answer?';
+    const expected = generateAnswer(prompt).join('');
+    const startedBefore = server.ui.answers.started;
+    const first = await open('/chat');
+    await first.page.fill('#prompt', prompt);
+    await first.page.click('#send');
+    const share = first.page.locator('#share:not([hidden])');
+    await share.waitFor();
+    const href = (await share.getAttribute('href'))!;
+    const second = await open(`/chat${href}`);
+    for (const { page } of [first, second]) {
+      await page.locator('.bubble.bot[data-done="true"]').waitFor({ timeout: 20_000 });
+      expect(await page.locator('.bubble.bot').last().textContent()).toBe(expected);
+    }
+    expect(await second.page.locator('.bubble.user').last().textContent()).toBe(prompt);
+    expect(server.ui.answers.started).toBe(startedBefore + 1);
+    expect([...first.problems, ...second.problems]).toEqual([]);
+    await first.page.close();
+    await second.page.close();
+  });
+
+  it('an answer cut off by the hub stopping says interrupted, never "answer complete"', async () => {
+    // Its own hub: stopping it must not disturb the other tests.
+    const own = await startHub(web.dir, { chat: { tokenIntervalMs: 40 } });
+    try {
+      const page = await context.newPage();
+      const problems = watchPage(page, own.origin);
+      await page.goto(`${own.origin}/chat`);
+      await page.fill('#prompt', 'Stop the hub halfway, please');
+      await page.click('#send');
+      const answer = page.locator('.bubble.bot').last();
+      await expect
+        .poll(async () => Number(await answer.getAttribute('data-tokens')), POLL)
+        .toBeGreaterThan(3);
+      await own.ui.close(); // what the ssehub command does first on SIGTERM
+      await page.locator('.bubble.bot[data-ended="interrupted"]').waitFor({ timeout: 10_000 });
+      const status = (await page.textContent('#state')) ?? '';
+      expect(status).toContain('interrupted');
+      expect(status).not.toContain('complete');
+      expect(await answer.getAttribute('data-done')).toBe('false');
+      expect(Number(await answer.getAttribute('data-tokens'))).toBeLessThan(
+        generateAnswer('Stop the hub halfway, please').length,
+      );
+      // A reload does not resume or restart it: it stays interrupted.
+      await page.reload();
+      expect(await page.locator('.bubble.bot').last().getAttribute('data-ended')).toBe('interrupted');
+      expect(problems).toEqual([]);
+      await page.close();
+    } finally {
+      await own.close();
+    }
   });
 
   it('shows live hub figures on the dashboard; the connection count moves when another page subscribes', async () => {

@@ -150,7 +150,11 @@ describe('web UI server side: static files and demo endpoints', () => {
       [await post('/room', { type: 'usermessage', name: 'Ada', text: '   ' }), 400, 'empty'],
       [await post('/clock', { running: 'yes' }), 400, 'running'],
       [await post('/chat', { prompt: 'p'.repeat(501) }), 400, 'too long'],
-      [await post('/chat', { prompt: 'x' }, { 'Last-Event-ID': 'garbage' }), 400, 'not a chat event id'],
+      [
+        await post('/chat', { prompt: 'x' }, { 'Last-Event-ID': 'garbage' }),
+        400,
+        'not a "<stream>:<seq>" event id',
+      ],
       [await fetch(`${server.origin}/demo/chat/unknown-answer`), 404, 'unknown or expired'],
       [await fetch(`${server.origin}/demo/chat/%E0%A4%A`), 400, 'percent-encoding'],
       [await fetch(`${server.origin}/demo/clock`), 405, 'POST'],

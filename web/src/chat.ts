@@ -12,9 +12,14 @@ interface Exchange {
   tokens: number;
   total: number;
   done: boolean;
+  /** How the answer ended when it did not complete: cut off by a server stop, or stopped by the user. */
+  ended?: 'interrupted' | 'cancelled';
   error?: string;
   resumes: number;
 }
+
+/** The registry's terminal events: every answer ends with exactly one (a lost connection re-attaches). */
+const TERMINAL = new Set(['done', 'error', 'interrupted']);
 
 const STORAGE_KEY = 'ssehub.chat';
 const state = byId('state');
@@ -23,6 +28,7 @@ const form = byId<HTMLFormElement>('prompt-form');
 const promptField = byId<HTMLTextAreaElement>('prompt');
 const progress = byId('progress');
 const sendButton = byId<HTMLButtonElement>('send');
+const share = byId<HTMLAnchorElement>('share');
 
 function load(): Exchange[] {
   try {
@@ -46,13 +52,17 @@ function view(exchange: Exchange): HTMLElement {
     item.append(el('p', 'bubble user', exchange.prompt), el('p', 'bubble bot'));
     conversation.append(item);
   }
+  item.querySelector<HTMLElement>('.user')!.textContent = exchange.prompt;
   const answer = item.querySelector<HTMLElement>('.bot')!;
   answer.textContent = exchange.text;
   answer.dataset.answer = exchange.answer;
   answer.dataset.tokens = String(exchange.tokens);
   answer.dataset.done = String(exchange.done);
-  answer.setAttribute('aria-busy', String(!exchange.done && !exchange.error));
+  answer.dataset.ended = exchange.done ? 'complete' : (exchange.ended ?? (exchange.error ? 'error' : ''));
+  answer.setAttribute('aria-busy', String(!exchange.done && !exchange.error && !exchange.ended));
   if (exchange.error) answer.append(el('span', 'error', ` (${exchange.error})`));
+  else if (exchange.ended === 'interrupted') answer.append(el('span', 'error', ' (interrupted)'));
+  else if (exchange.ended === 'cancelled') answer.append(el('span', 'error', ' (stopped)'));
   return answer;
 }
 
@@ -63,17 +73,25 @@ function showProgress(exchange: Exchange): void {
     : `Waiting for the first token${resumed}`;
 }
 
-/** Streams (or, with a saved Last-Event-ID, resumes) the answer of `exchange`. */
+/**
+ * Streams (or, with a saved Last-Event-ID, resumes) the answer of `exchange`. The prompt is POSTed once;
+ * every reconnection (network drop, reload) is a GET to the answer with Last-Event-ID (`resumeUrl`), so
+ * the answer is never generated twice. It ends only on an explicit terminal event: `done` (complete),
+ * `interrupted` (the hub stopped mid-answer) or `error`; a stream that just ends is re-attached.
+ */
 async function stream(exchange: Exchange): Promise<void> {
   sendButton.disabled = true;
   showState(state, 'connecting');
-  const events = streamEvents(new URL(`${DEMO}/chat`, location.href), {
-    method: 'POST',
+  // An answer known by id but not read yet (a second tab): attach from its start instead of POSTing.
+  const attach = exchange.answer !== '' && exchange.lastEventId === '';
+  const url = attach ? `${DEMO}/chat/${encodeURIComponent(exchange.answer)}` : `${DEMO}/chat`;
+  const events = streamEvents(new URL(url, location.href), {
+    method: attach ? 'GET' : 'POST',
     headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ prompt: exchange.prompt }),
-    // Set after a reload: sent as Last-Event-ID, so the hub re-attaches instead of starting over.
+    body: attach ? null : JSON.stringify({ prompt: exchange.prompt }),
+    // Set after a reload: the first request is then already the GET that re-attaches.
     lastEventId: exchange.lastEventId,
-    reconnectOnEnd: false,
+    resumeUrl: (lastEventId) => `${DEMO}/chat/${encodeURIComponent(lastEventId.split(':')[0] ?? '')}`,
     reconnectionTime: 1000,
     onResponse: (response) => {
       if (response.status === 200) showState(state, 'open', '(streaming)');
@@ -83,24 +101,43 @@ async function stream(exchange: Exchange): Promise<void> {
   try {
     for await (const event of events) {
       if (event.type === 'answer') {
-        const head = JSON.parse(event.data) as { answer: string; tokens: number };
+        const head = JSON.parse(event.data) as { answer: string; prompt: string; tokens: number };
         exchange.answer = head.answer;
+        exchange.prompt = head.prompt;
         exchange.total = head.tokens;
+        share.href = `?answer=${encodeURIComponent(head.answer)}`;
+        share.hidden = false;
       } else if (event.type === 'token') {
         exchange.text += JSON.parse(event.data) as string;
         exchange.tokens++;
       } else if (event.type === 'done') {
-        exchange.done = true;
+        const reason = (JSON.parse(event.data) as { reason?: string }).reason;
+        if (reason === 'cancelled') exchange.ended = 'cancelled';
+        else exchange.done = true;
+      } else if (event.type === 'interrupted') {
+        exchange.ended = 'interrupted';
+      } else if (event.type === 'error') {
+        exchange.error = (JSON.parse(event.data) as { message?: string }).message ?? 'the answer failed';
       }
       exchange.lastEventId = event.lastEventId;
       save();
       view(exchange);
       showProgress(exchange);
-      if (exchange.done) break;
+      if (TERMINAL.has(event.type)) break;
     }
-    // A 204 (everything already delivered) also ends the loop: the answer is complete.
-    exchange.done = true;
-    showState(state, 'stopped', '(answer complete)');
+    if (exchange.done) showState(state, 'stopped', '(answer complete)');
+    else if (exchange.ended === 'cancelled') showState(state, 'stopped', '(answer stopped)');
+    else if (exchange.error) showState(state, 'error', `(${exchange.error})`);
+    else {
+      // `interrupted`, or the answer ended without its final event (a 204 for an answer whose end this
+      // page never saw): it is incomplete, never "complete".
+      exchange.ended = 'interrupted';
+      showState(
+        state,
+        'error',
+        '(answer interrupted: the hub stopped mid-answer; send it again)',
+      );
+    }
   } catch (error) {
     exchange.error = error instanceof Error ? error.message : String(error);
     showState(state, 'error', `(${exchange.error})`);
@@ -146,9 +183,24 @@ byId('clear-chat').addEventListener('click', () => {
   progress.textContent = '';
 });
 
+// `?answer=<id>`: another tab's answer, followed live from its start (the same stream, not a new one).
+const followed = new URLSearchParams(location.search).get('answer');
+if (followed !== null && !exchanges.some((exchange) => exchange.answer === followed)) {
+  exchanges.push({
+    prompt: '…',
+    text: '',
+    answer: followed,
+    lastEventId: '',
+    tokens: 0,
+    total: 0,
+    done: false,
+    resumes: 0,
+  });
+  save();
+}
 for (const exchange of exchanges) view(exchange);
 const unfinished = exchanges.at(-1);
-if (unfinished && !unfinished.done && !unfinished.error) {
+if (unfinished && !unfinished.done && !unfinished.error && !unfinished.ended) {
   // Reloaded mid-answer: resume from the saved Last-Event-ID (or from the start if none arrived yet).
   if (unfinished.lastEventId) unfinished.resumes++;
   showProgress(unfinished);
