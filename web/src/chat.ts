@@ -132,11 +132,7 @@ async function stream(exchange: Exchange): Promise<void> {
       // `interrupted`, or the answer ended without its final event (a 204 for an answer whose end this
       // page never saw): it is incomplete, never "complete".
       exchange.ended = 'interrupted';
-      showState(
-        state,
-        'error',
-        '(answer interrupted: the hub stopped mid-answer; send it again)',
-      );
+      showState(state, 'error', '(answer interrupted: the hub stopped mid-answer; send it again)');
     }
   } catch (error) {
     exchange.error = error instanceof Error ? error.message : String(error);
