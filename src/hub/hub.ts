@@ -8,16 +8,25 @@ import {
   parseUrlEncodedForm,
   SseServerGroup,
 } from '../server/index.js';
-import type { Access, Role } from './auth/access.js';
+import type { Access, Authorizer, Role } from './auth/access.js';
 import { HubAuthError } from './auth/errors.js';
+import { MissingTokenError } from './auth/missing-token.js';
 import { NoKeyAuthorizer } from './auth/no-key-authorizer.js';
 import { CorsPolicy } from './http/cors.js';
 import { HubHttpError, sendHttpError, sendText } from './http/http-error.js';
+import {
+  type BearerError,
+  bearerChallenge,
+  resourceIdentifier,
+  resourceMetadataPath,
+  sendProtectedResourceMetadata,
+} from './http/protected-resource.js';
 import { parsePublishForm } from './http/publish-form.js';
 import { handlePublish } from './http/publish-handler.js';
 import { handleSubscribe } from './http/subscribe-handler.js';
 import { handleSubscriptionsApi } from './http/subscriptions-api.js';
 import type { HubContext } from './hub-context.js';
+import { MERCURE_1 } from './mercure-1-names.js';
 import { HubMetrics } from './metrics.js';
 import { type HubOptions, type ResolvedHubOptions, resolveHubOptions } from './options.js';
 import { MemoryTransport } from './storage/memory-transport.js';
@@ -25,6 +34,11 @@ import { DuplicateUpdateIdError, type Transport, TransportUnavailableError } fro
 import type { Update } from './storage/update.js';
 import { generateUpdateId } from './storage/uuidv7.js';
 import { FrameCache } from './subscribers/frame-cache.js';
+import {
+  parseSubscriptionsPath1,
+  subscriptionDocument1,
+  subscriptionTopic1,
+} from './subscribers/mercure-1-subscriptions.js';
 import type { Subscriber } from './subscribers/subscriber.js';
 import {
   parseSubscriptionsPath,
@@ -35,6 +49,7 @@ import {
 } from './subscribers/subscriptions.js';
 import { HUB_PATH } from './topics/reserved-topic.js';
 import { SubscriberIndex } from './topics/subscriber-index.js';
+import { DEFAULT_HUB_URL, TopicMatcherStore } from './topics/topic-matcher.js';
 import { TopicSelectorStore } from './topics/topic-selector.js';
 
 /** What `hub.publish()` accepts: the publish form's fields, typed. */
@@ -112,7 +127,7 @@ export function createHub(options: HubOptions = {}): Hub {
 class HubCore implements Hub, HubContext {
   readonly options: ResolvedHubOptions;
   readonly transport: Transport;
-  readonly matcher: TopicSelectorStore;
+  readonly matcher: TopicMatcherStore;
   readonly index: SubscriberIndex;
   readonly hubMetrics: HubMetrics;
   readonly cors: CorsPolicy;
@@ -120,7 +135,9 @@ class HubCore implements Hub, HubContext {
   #closing = false;
   #closed: Promise<void> | undefined;
   #reserved = 0;
-  readonly #authorizer;
+  readonly #authorizer: Authorizer;
+  /** Where the RFC 9728 protected resource metadata is served. */
+  readonly #metadataPath: string;
   readonly #frames = new FrameCache();
   readonly #unlisten: () => void;
   /** Live updates from the transport, fanned out at once when idle and in batches under load. */
@@ -137,7 +154,12 @@ class HubCore implements Hub, HubContext {
         : typeof t === 'function'
           ? t()
           : t;
-    this.matcher = new TopicSelectorStore(options.topicSelectorCacheSize);
+    this.matcher = new TopicMatcherStore(
+      new TopicSelectorStore(options.topicSelectorCacheSize),
+      options.resourceIdentifier ?? DEFAULT_HUB_URL,
+      options.topicSelectorCacheSize,
+    );
+    this.#metadataPath = resourceMetadataPath(options.resourceIdentifier);
     this.index = new SubscriberIndex(this.matcher);
     this.hubMetrics = new HubMetrics(() => this.transport.historySize());
     this.transport.registerMetrics?.(this.hubMetrics.registry);
@@ -219,12 +241,22 @@ class HubCore implements Hub, HubContext {
       }
     }
     if (this.options.subscriptions && rawPath.startsWith(SUBSCRIPTIONS_PATH)) {
-      const query = parseSubscriptionsPath(rawPath);
-      if (query) {
+      if (parseSubscriptionsPath(rawPath) || parseSubscriptionsPath1(rawPath)) {
         this.cors.apply(req, res);
         if (req.method === 'OPTIONS') return this.cors.preflight(req, res);
-        return handleSubscriptionsApi(this, req, res, this.#url(req), query);
+        return handleSubscriptionsApi(this, req, res, this.#url(req), rawPath);
       }
+    }
+    if (rawPath === this.#metadataPath && (req.method === 'GET' || req.method === 'HEAD')) {
+      // Public by nature (RFC 9728): any origin may read it, without credentials.
+      res.setHeader('access-control-allow-origin', '*');
+      const info = this.#authorizer.protectedResource;
+      return sendProtectedResourceMetadata(req, res, {
+        resource: this.resource(req),
+        cookieName: info?.cookieName,
+        authorizationServers: info?.authorizationServers ?? [],
+        subscriptions: this.options.subscriptions,
+      });
     }
     // HEAD too: load balancers often probe health with it (Node leaves the body out by itself).
     if (this.options.metrics && (req.method === 'GET' || req.method === 'HEAD')) {
@@ -292,15 +324,40 @@ class HubCore implements Hub, HubContext {
   }
 
   async authorize(req: IncomingMessage, url: URL, role: Role): Promise<Access> {
+    let access: Access;
     try {
-      return await this.#authorizer.authorize(
-        { method: req.method ?? 'GET', headers: req.headers, url },
+      access = await this.#authorizer.authorize(
+        { method: req.method ?? 'GET', headers: req.headers, url, resource: this.resource(req) },
         role,
       );
     } catch (error) {
       if (!(error instanceof HubAuthError)) throw error;
-      throw new HubHttpError(error.code, error.message);
+      const bearer: BearerError | undefined =
+        error.status === 400
+          ? 'invalid_request'
+          : error.status === 403
+            ? 'insufficient_scope'
+            : error instanceof MissingTokenError
+              ? undefined
+              : 'invalid_token';
+      throw new HubHttpError(error.code, error.message, this.challenge(req, bearer));
     }
+    if (!this.options.mercure0x && !access.anonymous && access.generation !== '1.0') {
+      throw new HubHttpError(
+        'SSEHUB_UNAUTHORIZED',
+        'Mercure 0.x tokens are turned off on this hub: present a Mercure 1.0 access token (typ at+jwt)',
+        this.challenge(req, 'invalid_token'),
+      );
+    }
+    return access;
+  }
+
+  resource(req: IncomingMessage): string {
+    return resourceIdentifier(req, this.options.resourceIdentifier);
+  }
+
+  challenge(req: IncomingMessage, error: BearerError | undefined): Record<string, string> {
+    return { 'www-authenticate': bearerChallenge(error, this.resource(req)) };
   }
 
   async dispatch(update: Update): Promise<void> {
@@ -376,7 +433,7 @@ class HubCore implements Hub, HubContext {
   }
 
   subscriberStarted(subscriber: Subscriber): () => void {
-    const count = subscriber.selectors.length;
+    const count = subscriber.matchers.length;
     this.hubMetrics.recordOpened(count);
     this.options.logger.debug(
       { subscriber: subscriber.id, topics: subscriber.selectors },
@@ -399,22 +456,40 @@ class HubCore implements Hub, HubContext {
   #shareSubscriptions(subscriber: Subscriber, active: boolean): void {
     const registry = this.options.subscriptions ? this.transport.subscriptions : undefined;
     if (registry === undefined) return;
-    for (const selector of subscriber.selectors) {
-      const key = subscriptionTopic(selector, subscriber.id);
-      if (active) registry.add(key, JSON.stringify(subscriptionDocument(subscriber, selector, true)));
-      else registry.remove(key);
+    for (const matcher of subscriber.matchers) {
+      const modern = subscriber.generation === '1.0';
+      const key = modern
+        ? subscriptionTopic1(matcher, subscriber.id)
+        : subscriptionTopic(matcher.pattern, subscriber.id);
+      if (!active) registry.remove(key);
+      else if (modern)
+        registry.add(key, JSON.stringify(subscriptionDocument1(subscriber, matcher, true, this.matcher)));
+      else registry.add(key, JSON.stringify(subscriptionDocument(subscriber, matcher.pattern, true)));
     }
   }
 
-  /** Publishes the private subscription lifecycle updates (https://mercure.rocks/spec#active-subscriptions) when enabled. */
+  /**
+   * Publishes the private subscription lifecycle updates when enabled, in the subscriber's generation:
+   * 0.x documents on `/.well-known/mercure/subscriptions/{topic}/{subscriber}`, or 1.0 ones on
+   * `…/subscriptions/{match_type}/{match}/{subscriber}` with the reserved SSE type `mercure`
+   * (Mercure 1.0 §Subscription Events, https://mercure.rocks/spec#subscription-events).
+   */
   #subscriptionEvents(subscriber: Subscriber, active: boolean): void {
     if (!this.options.subscriptions) return;
-    for (const selector of subscriber.selectors) {
+    for (const matcher of subscriber.matchers) {
+      const modern = subscriber.generation === '1.0';
       const update: Update = Object.freeze({
         id: generateUpdateId(),
-        topics: Object.freeze([subscriptionTopic(selector, subscriber.id)]),
-        data: subscriptionEventData(subscriber, selector, active),
+        topics: Object.freeze([
+          modern
+            ? subscriptionTopic1(matcher, subscriber.id)
+            : subscriptionTopic(matcher.pattern, subscriber.id),
+        ]),
+        data: modern
+          ? JSON.stringify(subscriptionDocument1(subscriber, matcher, active, this.matcher))
+          : subscriptionEventData(subscriber, matcher.pattern, active),
         private: true,
+        ...(modern ? { type: MERCURE_1.subscriptionEventType } : {}),
       });
       // Straight to the transport: hub-generated events are not counted as published updates.
       this.transport

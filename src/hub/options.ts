@@ -99,6 +99,19 @@ export interface HubOptions {
   fanOutWindowMs?: number;
   /** Publish subscription events and serve the subscriptions API (Mercure `subscriptions`). Default false. */
   subscriptions?: boolean;
+  /**
+   * The hub's public URL and Mercure 1.0 resource identifier, e.g. `https://hub.example.com/.well-known/mercure`:
+   * the `aud` access tokens must carry, the `resource` of the protected resource metadata, and the base URL
+   * of relative URL patterns and topics (Mercure 1.0 §Token Validation, §URL Pattern). Default: derived per
+   * request from its scheme and Host (trusting the Host header; pin it when the hub answers to several
+   * names), and `http://localhost/.well-known/mercure` as the URL-pattern base.
+   */
+  resourceIdentifier?: string;
+  /**
+   * Serve Mercure 0.x next to 1.0: `topic` subscriptions, `mercure`-claim tokens, the `authorization` query
+   * parameter and the 0.x subscription documents. Turn off once every client speaks 1.0. Default true.
+   */
+  mercure0x?: boolean;
   /** Serve `/metrics`, `/healthz` and `/readyz`. Default true. */
   metrics?: boolean;
   /** Requests for other paths: default answers 404 (or calls Express's `next`). */
@@ -128,6 +141,8 @@ export interface ResolvedHubOptions {
   readonly topicSelectorCacheSize: number;
   readonly fanOutWindowMs: number;
   readonly subscriptions: boolean;
+  readonly resourceIdentifier: string | undefined;
+  readonly mercure0x: boolean;
   readonly metrics: boolean;
   readonly fallback: FallbackHandler | undefined;
   readonly logger: HubLogger;
@@ -151,6 +166,7 @@ export const HUB_DEFAULTS = Object.freeze({
   topicSelectorCacheSize: 100_000,
   fanOutWindowMs: DEFAULT_COALESCE_MS,
   subscriptions: false,
+  mercure0x: true,
   metrics: true,
 });
 
@@ -240,8 +256,27 @@ export function resolveHubOptions(options: HubOptions = {}): ResolvedHubOptions 
       MAX_COALESCE_MS,
     ),
     subscriptions: options.subscriptions ?? HUB_DEFAULTS.subscriptions,
+    resourceIdentifier: resourceIdentifierOption(options.resourceIdentifier),
+    mercure0x: options.mercure0x ?? HUB_DEFAULTS.mercure0x,
     metrics: options.metrics ?? HUB_DEFAULTS.metrics,
     fallback: options.fallback,
     logger,
   });
+}
+
+/** Validates `resourceIdentifier`: an absolute http(s) URL without query or fragment (RFC 9728 §1.2). */
+function resourceIdentifierOption(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || !['https:', 'http:'].includes(url.protocol) || url.search !== '' || url.hash !== '') {
+    throw new HubConfigError(
+      `Hub option "resourceIdentifier" must be the hub's absolute URL without query or fragment, like "https://hub.example.com/.well-known/mercure"; got ${JSON.stringify(value)}`,
+    );
+  }
+  return value;
 }

@@ -2,14 +2,18 @@ import { describe, expect, it } from 'vitest';
 import type { Access } from '../../src/hub/auth/access.js';
 import { Subscriber } from '../../src/hub/subscribers/subscriber.js';
 import { SubscriberIndex } from '../../src/hub/topics/subscriber-index.js';
+import { type TopicMatcher, TopicMatcherStore } from '../../src/hub/topics/topic-matcher.js';
 import { TopicSelectorStore } from '../../src/hub/topics/topic-selector.js';
 
-/** A real selector store that counts the evaluations that reach it. */
-class CountingStore extends TopicSelectorStore {
+/** A real matcher store that counts the evaluations that reach it. */
+class CountingStore extends TopicMatcherStore {
   calls = 0;
-  override match(topic: string, selector: string): boolean {
+  constructor() {
+    super(new TopicSelectorStore());
+  }
+  override match(topic: string, matcher: TopicMatcher): boolean {
     this.calls++;
-    return super.match(topic, selector);
+    return super.match(topic, matcher);
   }
 }
 
@@ -21,8 +25,9 @@ const access: Access = {
   viaCookie: false,
 };
 
-function subscriber(store: TopicSelectorStore, selectors: string[], n: number): Subscriber {
-  return new Subscriber({ id: `s${n}`, selectors, access, matcher: store, queueSize: 10, onDrop: () => {} });
+function subscriber(store: TopicMatcherStore, selectors: string[], n: number): Subscriber {
+  const matchers = selectors.map((pattern): TopicMatcher => ({ type: 'topic', pattern }));
+  return new Subscriber({ id: `s${n}`, matchers, access, matcher: store, queueSize: 10, onDrop: () => {} });
 }
 
 describe('SubscriberIndex (O(subscribers that match))', () => {
@@ -57,5 +62,40 @@ describe('SubscriberIndex (O(subscribers that match))', () => {
     index.remove(a);
     expect(index.size).toBe(0);
     expect(index.route(['x']).size).toBe(0);
+  });
+});
+
+describe('SubscriberIndex with Mercure 1.0 matchers next to 0.x selectors', () => {
+  const typed = (store: TopicMatcherStore, matchers: TopicMatcher[], n: number) =>
+    new Subscriber({
+      id: `m${n}`,
+      matchers,
+      generation: '1.0',
+      access,
+      matcher: store,
+      queueSize: 10,
+      onDrop: () => {},
+    });
+
+  it('routes exact matchers by map lookup and evaluates each distinct URL pattern once', () => {
+    const store = new CountingStore();
+    const index = new SubscriberIndex(store);
+    for (let i = 0; i < 1_000; i++)
+      index.add(typed(store, [{ type: 'exact', pattern: `https://example.com/items/${i}` }], i));
+    for (let i = 0; i < 100; i++)
+      index.add(typed(store, [{ type: 'urlpattern', pattern: 'https://example.com/books/:id' }], 1_000 + i));
+    index.add(subscriber(store, ['https://example.com/books/{id}'], 2_000));
+    const routed = index.route(['https://example.com/books/7']);
+    expect(routed.size).toBe(101);
+    expect(store.calls).toBe(2); // one URL pattern, one URI template
+    expect([...index.route(['https://example.com/items/5'])].map((s) => s.id)).toEqual(['m5']);
+  });
+
+  it('an exact matcher and a 0.x selector with the same text stay distinct for templates', () => {
+    const store = new CountingStore();
+    const index = new SubscriberIndex(store);
+    index.add(typed(store, [{ type: 'exact', pattern: 'https://example.com/{id}' }], 1));
+    index.add(subscriber(store, ['https://example.com/{id}'], 2));
+    expect([...index.route(['https://example.com/1'])].map((s) => s.id)).toEqual(['s2']);
   });
 });

@@ -9,6 +9,7 @@ import { type DetailPayload, readAuthorizationDetails } from './authorization-de
 import { readMercureClaim } from './claims.js';
 import { AuthConfigError, HubAuthError } from './errors.js';
 import { type KeyConfig, type ResolvedKey, resolveKey } from './keys.js';
+import { MissingTokenError } from './missing-token.js';
 import { checkCookieOrigin, findToken, type PresentedToken } from './token-source.js';
 import { VerifiedTokenCache } from './verified-cache.js';
 import { type VerifyPolicy, verifyToken } from './verify.js';
@@ -19,6 +20,7 @@ export { type DetailPayload, MAX_DETAIL_MATCHERS } from './authorization-details
 export { MAX_CLAIM_SELECTORS, type MercureClaim, NAMESPACED_CLAIM } from './claims.js';
 export { AuthConfigError, HubAuthError } from './errors.js';
 export type { KeyConfig } from './keys.js';
+export { MissingTokenError } from './missing-token.js';
 export { createToken, type TokenClaims } from './token.js';
 
 /** What a token is asked to allow: Mercure's two roles. */
@@ -201,8 +203,7 @@ class JwtAuthorizer implements Authorizer {
       if (role === 'subscribe' && this.anonymous) {
         return { anonymous: true, topics: [], payload: undefined, expiresAt: undefined, viaCookie: false };
       }
-      throw new HubAuthError(
-        401,
+      throw new MissingTokenError(
         `No token: send "Authorization: Bearer <token>" or the "${this.cookies.accessToken}" cookie (Mercure 1.0), or the "authorization" query parameter or the "${this.cookies.legacy}" cookie (Mercure 0.x)`,
       );
     }

@@ -1,5 +1,6 @@
 import type { Access, Authorizer, Role } from './access.js';
 import { HubAuthError } from './index.js';
+import { MissingTokenError } from './missing-token.js';
 
 /** The rights of a subscriber without a token: public updates only. */
 export const ANONYMOUS_ACCESS: Access = Object.freeze({
@@ -30,8 +31,7 @@ export class NoKeyAuthorizer implements Authorizer {
       );
     }
     if (!this.#allowAnonymous) {
-      throw new HubAuthError(
-        401,
+      throw new MissingTokenError(
         'Subscribing requires a token, but this hub has no subscriber key; configure one or allow anonymous subscribers',
       );
     }

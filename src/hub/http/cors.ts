@@ -2,8 +2,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /** Request headers a browser may send to the hub (Mercure ref. impl. plus `content-type` for publish forms). */
 const ALLOWED_HEADERS = 'authorization, cache-control, last-event-id, content-type';
-/** Response headers cross-origin fetch clients may read: the data-loss cursors (https://mercure.rocks/spec#reconciliation). */
-const EXPOSED_HEADERS = 'Last-Event-ID, Mercure-Last-Event-ID';
+/**
+ * Response headers cross-origin fetch clients may read: the data-loss cursors (https://mercure.rocks/spec#reconciliation), the
+ * subscriptions API's `Link` cursor and the Bearer challenge (Mercure 1.0 §Subscription API, §Error Responses).
+ */
+const EXPOSED_HEADERS = 'Last-Event-ID, Mercure-Last-Event-ID, Link, WWW-Authenticate';
 
 /**
  * CORS for the hub (docs/security.md#cors). A listed origin is echoed back with

@@ -11,6 +11,8 @@ export class HubHttpError extends SsehubError {
   static readonly statuses = {
     ...HubAuthError.statuses,
     SSEHUB_INVALID_TOPIC: 400,
+    SSEHUB_INVALID_MATCHER: 400,
+    SSEHUB_MERCURE_0X_OFF: 400,
     SSEHUB_MALFORMED_FORM: 400,
     SSEHUB_INVALID_ID: 400,
     SSEHUB_INVALID_TYPE: 400,

@@ -11,7 +11,7 @@ import { parseSubscribeRequest, type SubscribeRequest } from './subscribe-reques
 
 /**
  * `GET /.well-known/mercure?topic=…` (https://mercure.rocks/spec#subscription), in four steps:
- * 1. parse: the selectors and the cursor ({@link parseSubscribeRequest}; 400 on bad input);
+ * 1. parse: the matchers (1.0 `match`/`match_urlpattern` or 0.x `topic`) and the cursor ({@link parseSubscribeRequest}; 400 on bad input);
  * 2. admit: a connection slot (over the cap, or while draining: `200 text/event-stream`, a jittered
  *    `retry:` and close, so EventSource comes back later instead of failing for good), then authorise;
  * 3. replay: register for live updates, then read history after the cursor ({@link replayHistory});
@@ -26,7 +26,7 @@ export async function handleSubscribe(
   res: ServerResponse,
   url: URL,
 ): Promise<void> {
-  const request = parseSubscribeRequest(req, url, ctx.options.maxTopics);
+  const request = parseSubscribeRequest(req, url, ctx);
   const subscription = admit(ctx, req, res);
   if (subscription === undefined) return;
   try {
@@ -100,7 +100,8 @@ class Subscription {
   register(request: SubscribeRequest, access: Access): Subscriber {
     const subscriber = new Subscriber({
       id: `urn:uuid:${randomUUID()}`,
-      selectors: request.selectors,
+      matchers: request.matchers,
+      generation: request.generation,
       access,
       matcher: this.#ctx.matcher,
       queueSize: this.#ctx.options.subscriberQueueSize,
@@ -125,7 +126,9 @@ class Subscription {
       'cache-control': 'private, no-cache, no-store, must-revalidate, max-age=0, no-transform',
     };
     if (replay.responseCursor !== undefined) {
-      headers['last-event-id'] = encodeHeaderText(replay.responseCursor);
+      // 0.x answered Last-Event-ID; 1.0 registers Mercure-Last-Event-ID for it (§Reconciliation). A 0.x
+      // request gets both, as before; a 1.0 one only its own.
+      if (subscriber.generation === '0.x') headers['last-event-id'] = encodeHeaderText(replay.responseCursor);
       headers['mercure-last-event-id'] = encodeHeaderText(replay.responseCursor);
     }
     const stream = openStream(this.#req, this.#res, {

@@ -1,8 +1,9 @@
 import type { EncodedEvent } from '../../protocol/index.js';
 import type { SseStream } from '../../server/index.js';
-import type { Access } from '../auth/access.js';
+import { type Access, grantsOf } from '../auth/access.js';
+import type { Generation } from '../http/subscribe-matchers.js';
 import type { Update } from '../storage/update.js';
-import type { TopicSelectorStore } from '../topics/topic-selector.js';
+import type { TopicMatcher, TopicMatcherStore } from '../topics/topic-matcher.js';
 
 /** Every reason the hub disconnects a subscriber rather than its client (a metric label each). */
 export const SUBSCRIBER_DROP_REASONS = [
@@ -28,10 +29,14 @@ export type SubscriberDropReason = (typeof SUBSCRIBER_DROP_REASONS)[number];
 export class Subscriber {
   /** Hub-generated, random, the same for every subscription of this connection (docs/security.md#private-updates). */
   readonly id: string;
-  /** The `topic` selectors of the request, deduplicated, in request order. */
-  readonly selectors: readonly string[];
+  /** The request's matchers (1.0 `match`/`match_<type>`, or 0.x `topic` selectors), deduplicated, in order. */
+  readonly matchers: readonly TopicMatcher[];
+  /** The generation the subscribe request spoke: its subscription events and API documents use its shape. */
+  readonly generation: Generation;
   readonly access: Access;
-  readonly #matcher: TopicSelectorStore;
+  /** What the access grants for reading private updates, whichever generation issued it. */
+  readonly #grants: readonly TopicMatcher[];
+  readonly #matcher: TopicMatcherStore;
   readonly #queueSize: number;
   #state: 'buffering' | 'live' | 'closed' = 'buffering';
   #queue: { update: Update; frame: EncodedEvent }[] = [];
@@ -43,37 +48,46 @@ export class Subscriber {
 
   constructor(init: {
     id: string;
-    selectors: readonly string[];
+    matchers: readonly TopicMatcher[];
+    generation?: Generation;
     access: Access;
-    matcher: TopicSelectorStore;
+    matcher: TopicMatcherStore;
     queueSize: number;
     onDrop: (reason: SubscriberDropReason) => void;
     /** Delivers now the live updates the hub holds back in its coalescing window (before going live). */
     flushPending?: () => void;
   }) {
     this.id = init.id;
-    this.selectors = init.selectors;
+    this.matchers = init.matchers;
+    this.generation = init.generation ?? '0.x';
     this.access = init.access;
+    this.#grants = grantsOf(init.access);
     this.#matcher = init.matcher;
     this.#queueSize = init.queueSize;
     this.#onDrop = init.onDrop;
     this.#flushPending = init.flushPending ?? noop;
   }
 
-  /** Whether one of the update's topics matches one of the query selectors. */
+  /** The matcher patterns, for display (stats, logs). */
+  get selectors(): readonly string[] {
+    return this.matchers.map((m) => m.pattern);
+  }
+
+  /** Whether one of the update's topics matches one of the request's matchers. */
   matches(update: Update): boolean {
-    return this.#matcher.matchAny(update.topics, this.selectors);
+    return this.#matcher.matchAny(update.topics, this.matchers);
   }
 
   /**
-   * The private-update rule (https://mercure.rocks/spec#authorization, https://mercure.rocks/spec#subscription): public updates go to anyone
-   * subscribed; a private one only if one of its topics (canonical or alternate, not necessarily the one
-   * that routed it) matches a selector of the `mercure.subscribe` claim. Anonymous subscribers never.
+   * The private-update rule (Mercure 1.0 §Subscribers and §Private Update Audience, 0.x §Authorization):
+   * public updates go to anyone subscribed; a private one only if one of its topics (canonical or
+   * alternate, not necessarily the one that routed it) is granted by the token: a `subscribe`
+   * authorization detail (1.0) or a `mercure.subscribe` selector (0.x). Anonymous subscribers never.
    */
   mayRead(update: Update): boolean {
     if (!update.private) return true;
     if (this.access.anonymous) return false;
-    return this.#matcher.matchAny(update.topics, this.access.topics);
+    return this.#matcher.matchAny(update.topics, this.#grants);
   }
 
   /** The full delivery rule: routed by the query selectors and allowed by the claim. */

@@ -1,20 +1,30 @@
 import type { Subscriber } from '../subscribers/subscriber.js';
-import { isTemplateSelector, MATCH_ALL, type TopicSelectorStore } from './topic-selector.js';
+import type { TopicMatcher, TopicMatcherStore } from './topic-matcher.js';
+import { isTemplateSelector, MATCH_ALL } from './topic-selector.js';
+
+/** Where a matcher is indexed: the exact-topic map, the evaluated-pattern map, or the match-all set. */
+function slot(matcher: TopicMatcher): 'all' | 'exact' | 'pattern' {
+  if (matcher.pattern === MATCH_ALL) return 'all';
+  if (matcher.type === 'exact') return 'exact';
+  if (matcher.type === 'topic' && !isTemplateSelector(matcher.pattern)) return 'exact';
+  return 'pattern';
+}
 
 /**
- * Finds the subscribers an update is routed to, in O(subscribers that match) for exact selectors:
- * subscribers are indexed by exact topic; `*` subscribers are kept apart; template selectors are grouped
- * by selector, so each distinct template is evaluated once per update topic (and that result is cached
- * per (selector, topic) by the {@link TopicSelectorStore}), however many subscribers share it.
+ * Finds the subscribers an update is routed to, in O(subscribers that match) for exact matchers (1.0
+ * `exact`, 0.x plain topics): subscribers are indexed by exact topic; `*` subscribers are kept apart;
+ * URI templates and URL patterns are grouped by (type, pattern), so each distinct one is evaluated once
+ * per update topic (and that result is cached per (pattern, topic) by the {@link TopicMatcherStore}),
+ * however many subscribers share it.
  */
 export class SubscriberIndex {
   readonly #exact = new Map<string, Set<Subscriber>>();
-  readonly #templates = new Map<string, Set<Subscriber>>();
+  readonly #patterns = new Map<string, { matcher: TopicMatcher; subscribers: Set<Subscriber> }>();
   readonly #all = new Set<Subscriber>();
   readonly #everyone = new Set<Subscriber>();
-  readonly #matcher: TopicSelectorStore;
+  readonly #matcher: TopicMatcherStore;
 
-  constructor(matcher: TopicSelectorStore) {
+  constructor(matcher: TopicMatcherStore) {
     this.#matcher = matcher;
   }
 
@@ -23,27 +33,44 @@ export class SubscriberIndex {
     return this.#everyone.size;
   }
 
-  /** Registers `subscriber` under each of its selectors. */
+  /** Registers `subscriber` under each of its matchers. */
   add(subscriber: Subscriber): void {
     this.#everyone.add(subscriber);
-    for (const selector of subscriber.selectors) {
-      if (selector === MATCH_ALL) this.#all.add(subscriber);
-      else addTo(isTemplateSelector(selector) ? this.#templates : this.#exact, selector, subscriber);
+    for (const matcher of subscriber.matchers) {
+      const where = slot(matcher);
+      if (where === 'all') this.#all.add(subscriber);
+      else if (where === 'exact') addTo(this.#exact, matcher.pattern, subscriber);
+      else {
+        const key = `${matcher.type}:${matcher.pattern}`;
+        let group = this.#patterns.get(key);
+        if (!group) {
+          group = { matcher, subscribers: new Set() };
+          this.#patterns.set(key, group);
+        }
+        group.subscribers.add(subscriber);
+      }
     }
   }
 
   /** Unregisters `subscriber` (idempotent per registration). */
   remove(subscriber: Subscriber): void {
     if (!this.#everyone.delete(subscriber)) return;
-    for (const selector of subscriber.selectors) {
-      if (selector === MATCH_ALL) this.#all.delete(subscriber);
-      else removeFrom(isTemplateSelector(selector) ? this.#templates : this.#exact, selector, subscriber);
+    for (const matcher of subscriber.matchers) {
+      const where = slot(matcher);
+      if (where === 'all') this.#all.delete(subscriber);
+      else if (where === 'exact') removeFrom(this.#exact, matcher.pattern, subscriber);
+      else {
+        const key = `${matcher.type}:${matcher.pattern}`;
+        const group = this.#patterns.get(key);
+        group?.subscribers.delete(subscriber);
+        if (group?.subscribers.size === 0) this.#patterns.delete(key);
+      }
     }
   }
 
   /**
-   * Subscribers whose query selectors match at least one of `topics` (the routing half of the rule). When
-   * a single group matches (the usual case: one topic, exact selectors) that group itself is returned,
+   * Subscribers whose request matchers match at least one of `topics` (the routing half of the rule). When
+   * a single group matches (the usual case: one topic, exact matchers) that group itself is returned,
    * not a copy: read it at once, as the fan-out does (a subscriber removed meanwhile is skipped).
    */
   route(topics: readonly string[]): ReadonlySet<Subscriber> {
@@ -53,9 +80,9 @@ export class SubscriberIndex {
       const exact = this.#exact.get(topic);
       if (exact) groups.push(exact);
     }
-    for (const [selector, subscribers] of this.#templates) {
+    for (const { matcher, subscribers } of this.#patterns.values()) {
       for (const topic of topics) {
-        if (this.#matcher.match(topic, selector)) {
+        if (this.#matcher.match(topic, matcher)) {
           groups.push(subscribers);
           break;
         }
