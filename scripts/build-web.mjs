@@ -4,12 +4,23 @@
 // web/src/*.css is bundled and minified; web/src/*.html and web/src/*.svg are copied as they are.
 // Prints each output file's size (raw and gzip) so the bundle stays small on purpose.
 //
-// Usage: node scripts/build-web.mjs [--outdir <dir>]   (the tests build into a temporary folder)
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+// Usage: node scripts/build-web.mjs [--outdir <dir>] [--readme]   (the tests build into a temporary folder)
+// With --readme, the README's "Bundle size" tables are rewritten from this build (scripts/bundle-sizes.mjs).
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
+import { bundleSizeTable, withBundleSizeTable } from './bundle-sizes.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const srcDir = join(root, 'web', 'src');
@@ -66,3 +77,8 @@ console.log(rows.join('\n'));
 console.log(
   `  ${'total'.padEnd(28)} ${String(totalRaw).padStart(7)} B  ${String(totalGzip).padStart(6)} B gzip`,
 );
+if (process.argv.includes('--readme')) {
+  const readme = join(root, 'README.md');
+  writeFileSync(readme, withBundleSizeTable(readFileSync(readme, 'utf8'), bundleSizeTable(outDir)));
+  console.log('build-web: README.md bundle size tables updated');
+}
