@@ -39,6 +39,7 @@ export interface CliConfig {
   readonly subscriberMaxBufferedBytes: number | undefined;
   readonly reconnectRetryMs: number | undefined;
   readonly topicSelectorCacheSize: number | undefined;
+  readonly fanOutWindowMs: number | undefined;
   readonly maxTopics: number | undefined;
   readonly historySize: number | undefined;
   readonly historyScanLimit: number | undefined;
@@ -179,6 +180,7 @@ export function parseCommandLine(argv: readonly string[], env: Env): Command {
       subscriberMaxBufferedBytes: maxBuffered === undefined ? undefined : parseBytes(maxBuffered),
       reconnectRetryMs: duration('reconnect-retry'),
       topicSelectorCacheSize: int('topic-cache-size'),
+      fanOutWindowMs: duration('fan-out-window'),
       maxTopics: int('max-topics'),
       historySize: int('history-size'),
       historyScanLimit: int('history-scan-limit'),

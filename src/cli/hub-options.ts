@@ -26,6 +26,7 @@ export function hubOptionsFrom(
     historySize: config.historySize,
     historyScanLimit: config.historyScanLimit,
     topicSelectorCacheSize: config.topicSelectorCacheSize,
+    fanOutWindowMs: config.fanOutWindowMs,
     subscriptions: config.subscriptions,
     metrics: config.metrics,
   };

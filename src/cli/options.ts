@@ -335,6 +335,15 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
     help: 'A Last-Event-ID older than this many updates is answered as unknown (earliest).',
   },
   {
+    flag: 'fan-out-window',
+    env: 'SSEHUB_FAN_OUT_WINDOW',
+    kind: 'duration',
+    valueName: 'duration',
+    defaultText: '2ms',
+    section: 'Operations',
+    help: 'Under load, updates arriving this soon after a costly fan-out go out together, one socket write per subscriber (idle updates go out at once); 0 disables, at most 50ms.',
+  },
+  {
     flag: 'topic-cache-size',
     env: 'SSEHUB_TOPIC_CACHE_SIZE',
     kind: 'integer',

@@ -15,11 +15,12 @@ export const DEFAULT_COALESCE_MS = 2;
 /** Largest accepted coalescing window in ms: the bound on the latency it may add. */
 export const MAX_COALESCE_MS = 50;
 /**
- * Bytes a waiting batch may reach before it is written without waiting for the window's end. A batch
- * reaches each socket in one tick, so the kernel cannot take part of it early: kept well under any
- * per-subscriber buffer bound, a burst of large events never makes a reader that keeps up look slow.
+ * Bytes a waiting batch may reach before it is written without waiting for the window's end: 12 KiB, under
+ * Node's default 16 KiB socket high-water mark, so a batch alone never makes a socket report backpressure
+ * (which would start the congestion bookkeeping for every subscriber), and a burst of large events never
+ * makes a reader that keeps up look slow.
  */
-export const MAX_BATCH_BYTES = 64 * 1024;
+export const MAX_BATCH_BYTES = 12 * 1024;
 
 /** A millisecond clock of this process's CPU time (user + system), falling back to wall time off Node. */
 function cpuClock(): () => number {

@@ -2,7 +2,7 @@ import { FetchSink } from './fetch-sink.js';
 import { sseHeaders } from './headers.js';
 import { readLastEventId } from './last-event-id.js';
 import { openingFrame } from './open-stream.js';
-import { resolveStreamOptions, type StreamOptions } from './options.js';
+import { resolveStreamOptions, type StreamOptions, streamCore } from './options.js';
 import { SseStream } from './stream.js';
 
 /**
@@ -27,7 +27,7 @@ export function sseResponse(
     request.url,
     resolved.lastEventIdParam,
   );
-  const stream = new SseStream({ sink, options: resolved, lastEventId });
+  const stream = new SseStream({ sink, options: streamCore(resolved), lastEventId });
   stream.writeUnbounded(openingFrame(resolved));
   const onRequestAbort = (): void => sink.peerGone();
   if (request.signal.aborted) onRequestAbort();

@@ -6,7 +6,12 @@ import { sseHeaders } from './headers.js';
 import { jitteredRetry } from './jitter.js';
 import { readLastEventId } from './last-event-id.js';
 import { NodeSink } from './node-sink.js';
-import { type ResolvedStreamOptions, resolveStreamOptions, type StreamOptions } from './options.js';
+import {
+  type ResolvedStreamOptions,
+  resolveStreamOptions,
+  type StreamOptions,
+  streamCore,
+} from './options.js';
 import { SseStream } from './stream.js';
 
 /** The first bytes of every stream: a comment, so proxies pass the headers on and `onopen` fires at once. */
@@ -49,7 +54,7 @@ export function openStream(
   }
   const lastEventId = readLastEventId(req.headers['last-event-id'], req.url, resolved.lastEventIdParam);
   const sink = new NodeSink(res);
-  const stream = new SseStream({ sink, options: resolved, lastEventId });
+  const stream = new SseStream({ sink, options: streamCore(resolved), lastEventId });
   stream.writeUnbounded(openingFrame(resolved));
   sink.goDirect();
   return stream;

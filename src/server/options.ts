@@ -132,3 +132,25 @@ function resolveUncached(options: StreamOptions): ResolvedStreamOptions {
     lastEventIdParam: options.lastEventIdParam ?? 'lastEventId',
   };
 }
+
+/** Stream cores shared by streams opened with equal options: bounded, so odd values cannot grow it. */
+const cores = new Map<string, ResolvedStreamOptions>();
+const MAX_SHARED_CORES = 64;
+const NO_HEADERS: Record<string, string> = Object.freeze({}) as Record<string, string>;
+
+/**
+ * What a stream keeps from its options once open: `resolved` without the open-time headers, one frozen
+ * object for every stream opened with the same values (a server opening thousands of streams with
+ * per-request headers keeps one copy, not one each: memory per idle connection). A `signal` is per
+ * stream, so with one the options are kept as they are.
+ */
+export function streamCore(resolved: ResolvedStreamOptions): ResolvedStreamOptions {
+  if (resolved.signal !== undefined) return resolved;
+  const key = `${resolved.heartbeatMs}|${resolved.retry}|${resolved.retryJitter}|${resolved.maxBufferedBytes}|${resolved.overflow}|${resolved.dispatchTimeoutMs}|${String(resolved.lastEventIdParam)}`;
+  let core = cores.get(key);
+  if (core === undefined) {
+    core = Object.freeze({ ...resolved, headers: NO_HEADERS });
+    if (cores.size < MAX_SHARED_CORES) cores.set(key, core);
+  }
+  return core;
+}

@@ -131,6 +131,7 @@ describe('flags and environment', () => {
       subscriberMaxBufferedBytes: 64 * 1024,
       reconnectRetryMs: 1000,
       topicSelectorCacheSize: 500,
+      fanOutWindowMs: undefined,
       historySize: 0,
       historyScanLimit: 1000,
       storage: { kind: 'sqlite', path: '/tmp/x.db', durability: 'normal' },

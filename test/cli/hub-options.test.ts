@@ -27,6 +27,7 @@ describe('every hub flag reaches createHub', () => {
       '--history-size=17',
       '--history-scan-limit=18',
       '--topic-cache-size=19',
+      '--fan-out-window=5ms',
       '--subscriptions',
       '--no-metrics',
     ]);
@@ -46,6 +47,7 @@ describe('every hub flag reaches createHub', () => {
       historySize: 17,
       historyScanLimit: 18,
       topicSelectorCacheSize: 19,
+      fanOutWindowMs: 5,
       subscriptions: true,
       metrics: false,
     });

@@ -39,7 +39,8 @@ export class Subscriber {
   readonly #matcher: TopicMatcherStore;
   readonly #queueSize: number;
   #state: 'buffering' | 'live' | 'closed' = 'buffering';
-  #queue: { update: Update; frame: EncodedEvent }[] = [];
+  /** Live updates waiting behind the replay; the shared empty {@link NO_QUEUE} until the first one. */
+  #queue: Queued[] = NO_QUEUE;
   #stream: SseStream | undefined;
   #onDrop: (reason: SubscriberDropReason) => void;
   readonly #flushPending: () => void;
@@ -129,10 +130,11 @@ export class Subscriber {
     }
     if (this.#state === 'closed') return false;
     if (this.#queue.length >= this.#queueSize) {
-      this.#queue = [];
+      this.#queue = NO_QUEUE;
       this.#onDrop('queue-overflow');
       return false;
     }
+    if (this.#queue === NO_QUEUE) this.#queue = [];
     this.#queue.push({ update, frame });
     return false;
   }
@@ -179,7 +181,7 @@ export class Subscriber {
     while (this.#queue.length > 0) {
       if (this.#state === 'closed' || stream.closed) return written;
       const batch = this.#queue;
-      this.#queue = [];
+      this.#queue = NO_QUEUE;
       for (const { update, frame } of batch) {
         if (replayedIds.has(update.id)) continue;
         if (stream.closed) return written;
@@ -195,8 +197,17 @@ export class Subscriber {
   /** Marks the subscriber closed; queued updates are discarded. */
   markClosed(): void {
     this.#state = 'closed';
-    this.#queue = [];
+    this.#queue = NO_QUEUE;
   }
 }
 
 function noop(): void {}
+
+/** A live update queued behind the replay, with its shared frame. */
+interface Queued {
+  update: Update;
+  frame: EncodedEvent;
+}
+
+/** The empty queue every subscriber starts with (idle subscribers allocate none). Never pushed to. */
+const NO_QUEUE: Queued[] = [];
