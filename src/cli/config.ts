@@ -1,6 +1,7 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import type { KeyConfig } from '../hub/auth/index.js';
 import { SsehubError } from '../protocol/index.js';
+import { isLoopbackAddress } from '../server/index.js';
 import { OPTION_SPECS, type OptionSpec } from './options.js';
 
 /** Where the hub keeps updates. */
@@ -248,16 +249,8 @@ function parseStorage(value: string | undefined, durability: string | undefined)
   );
 }
 
-/** True for addresses only this machine can reach. */
-export function isLoopback(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
-  return (
-    h === 'localhost' ||
-    h === '::1' ||
-    /^127\.\d+\.\d+\.\d+$/.test(h) ||
-    /^::ffff:127\.\d+\.\d+\.\d+$/.test(h)
-  );
-}
+/** True for addresses only this machine can reach (the server library's {@link isLoopbackAddress}). */
+export const isLoopback = isLoopbackAddress;
 
 function parseBoolean(r: Raw): boolean {
   if (typeof r.value === 'boolean') return r.value;

@@ -7,6 +7,7 @@ import {
   MalformedFormError,
   parseUrlEncodedForm,
   SseServerGroup,
+  sendErrorReply,
 } from '../server/index.js';
 import type { Access, Authorizer, Role } from './auth/access.js';
 import { HubAuthError } from './auth/errors.js';
@@ -207,7 +208,7 @@ class HubCore implements Hub, HubContext {
     // writeHead, end, destroy); the SSE stream itself handles both versions (server library).
     const req = request as IncomingMessage;
     const res = response as ServerResponse;
-    this.#route(req, res, next).catch((error: unknown) => this.#fail(req, res, error));
+    this.#route(req, res, next).catch((error: unknown) => this.#fail(res, error));
   };
 
   async #route(req: IncomingMessage, res: ServerResponse, next?: NextFunction): Promise<void> {
@@ -270,20 +271,17 @@ class HubCore implements Hub, HubContext {
     }
     if (next) return next();
     if (this.options.fallback) return this.options.fallback(req, res);
-    sendText(res, 404, `Not found: the hub lives at ${HUB_PATH}\n`);
+    sendErrorReply(res, { status: 404, message: `Not found: the hub lives at ${HUB_PATH}` });
   }
 
   async #ready(res: ServerResponse): Promise<void> {
-    if (this.#closing) return sendText(res, 503, 'draining\n');
+    if (this.#closing) return sendErrorReply(res, { status: 503, message: 'draining' });
     try {
       await this.transport.lastEventId();
       sendText(res, 200, 'ready\n');
     } catch (error) {
-      sendText(
-        res,
-        503,
-        `transport unavailable: ${error instanceof Error ? error.message : String(error)}\n`,
-      );
+      const reason = error instanceof Error ? error.message : String(error);
+      sendErrorReply(res, { status: 503, message: `transport unavailable: ${reason}` });
     }
   }
 
@@ -301,13 +299,8 @@ class HubCore implements Hub, HubContext {
     return url;
   }
 
-  #fail(req: IncomingMessage, res: ServerResponse, error: unknown): void {
+  #fail(res: ServerResponse, error: unknown): void {
     if (error instanceof HubHttpError) {
-      // The rest of an unread body (too large, or trickling) is not worth reading: close after answering.
-      // HTTP/2 has no Connection header (setting one only warns); its stream ends with the response.
-      if ((error.status === 413 || error.status === 408) && req.httpVersionMajor < 2) {
-        res.setHeader('connection', 'close');
-      }
       sendHttpError(res, error);
       return;
     }
@@ -320,7 +313,7 @@ class HubCore implements Hub, HubContext {
       return;
     }
     this.options.logger.error({ err: error }, 'hub request failed');
-    sendText(res, 500, 'Internal hub error; see the hub logs\n');
+    sendErrorReply(res, { status: 500, message: 'Internal hub error; see the hub logs' });
   }
 
   async authorize(req: IncomingMessage, url: URL, role: Role): Promise<Access> {

@@ -22,6 +22,12 @@ export {
   MAX_BATCH_BYTES,
   MAX_COALESCE_MS,
 } from './coalescer.js';
+export {
+  type ErrorReply,
+  type ErrorReplyFormat,
+  errorReplyResponse,
+  sendErrorReply,
+} from './error-reply.js';
 export { sseResponse } from './fetch.js';
 export { FETCH_HIGH_WATER_MARK } from './fetch-sink.js';
 export { decodeHeaderText, encodeHeaderText } from './header-text.js';
@@ -35,6 +41,7 @@ export {
   readLastEventId,
   validLastEventId,
 } from './last-event-id.js';
+export { isLoopbackAddress, isLoopbackRequest, requestHostName } from './loopback.js';
 export { openingFrame, openStream } from './open-stream.js';
 export {
   CLOSE_REASONS,
@@ -44,6 +51,7 @@ export {
   type OverflowPolicy,
   type StreamOptions,
 } from './options.js';
+export { type RequestBodyLimits, readRequestBody } from './request-body.js';
 export {
   type Awaitable,
   type ChatCompletionRelayOptions,

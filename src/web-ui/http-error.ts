@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { SsehubError } from '../protocol/index.js';
+import { sendErrorReply } from '../server/index.js';
 
 /**
  * A request the demo endpoints refuse, with a reason a person can act on. The HTTP status follows from
@@ -38,20 +39,18 @@ export class DemoHttpError extends SsehubError {
 
 /** Answers with JSON `{ error }` for a {@link DemoHttpError}, or a 500 for anything else. */
 export function sendError(res: ServerResponse, error: unknown): void {
-  if (res.headersSent) {
-    res.destroy();
-    return;
-  }
-  const known = error instanceof DemoHttpError;
-  const headers: Record<string, string> = {
-    'Content-Type': 'application/json; charset=utf-8',
-    'Cache-Control': 'no-store',
-  };
-  if (known && error.retryAfterSeconds !== undefined)
-    headers['Retry-After'] = String(error.retryAfterSeconds);
-  if (known && error.closeConnection && res.req.httpVersionMajor < 2) headers.Connection = 'close';
-  res.writeHead(known ? error.status : 500, headers);
-  res.end(`${JSON.stringify({ error: known ? error.message : 'Internal error in the web UI demo' })}\n`);
+  sendErrorReply(
+    res,
+    error instanceof DemoHttpError
+      ? {
+          status: error.status,
+          message: error.message,
+          retryAfterSeconds: error.retryAfterSeconds,
+          closeConnection: error.closeConnection,
+        }
+      : { status: 500, message: 'Internal error in the web UI demo' },
+    'json',
+  );
 }
 
 /** Answers 200 with a JSON body. */

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { sendErrorReply } from '../server/index.js';
 import { ChatAnswers, type ChatOptions } from './chat-answers.js';
 import { ChatRoom } from './chat-room.js';
 import { ClockPublisher } from './clock-publisher.js';
@@ -109,12 +110,10 @@ export function createWebUi(hub: WebUiHub, options: WebUiOptions = {}): WebUiHan
         : files.serve(req, res, pathname);
     work.catch((error: unknown) => {
       onError(error);
-      if (res.headersSent) {
-        res.destroy();
-        return;
-      }
-      res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
-      res.end('The web UI could not answer this request; the error was logged.\n');
+      sendErrorReply(res, {
+        status: 500,
+        message: 'The web UI could not answer this request; the error was logged.',
+      });
     });
   };
   return Object.assign(handler, {

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { isLoopbackRequest, readRequestBody, requestHostName } from '../server/index.js';
 import { DemoHttpError } from './http-error.js';
 
 /**
@@ -43,20 +44,10 @@ export function assertSameOrigin(req: IncomingMessage): void {
  * and passes every Origin check, but it cannot make the browser send a loopback `Host`.
  */
 export function assertLoopbackHost(req: IncomingMessage): void {
-  // HTTP/2 carries the host in `:authority`; a `Host` header is optional there.
-  const authority = req.headers[':authority'];
-  const host = (req.headers.host ?? (typeof authority === 'string' ? authority : '')).toLowerCase();
-  // Strip the port: `[::1]:8844`, `127.0.0.1:8844`, `localhost:8844`.
-  const name = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.replace(/:\d*$/, '');
-  const loopback =
-    name === 'localhost' ||
-    name.endsWith('.localhost') ||
-    name === '[::1]' ||
-    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name);
-  if (!loopback) {
+  if (!isLoopbackRequest(req.headers)) {
     throw new DemoHttpError(
       'SSEHUB_DEMO_NOT_LOOPBACK',
-      `The development token is only served to loopback hosts (localhost, 127.0.0.1, [::1]), not "${name}"`,
+      `The development token is only served to loopback hosts (localhost, 127.0.0.1, [::1]), not "${requestHostName(req.headers)}"`,
     );
   }
 }
@@ -81,45 +72,29 @@ export async function readJsonObject(
       `Send the body as Content-Type: application/json (got "${type || 'none'}")`,
     );
   }
-  const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > maxBytes)
-    throw new DemoHttpError('SSEHUB_DEMO_BODY_TOO_LARGE', `Body too large: at most ${maxBytes} bytes`);
-  const read = (async () => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of req as AsyncIterable<Buffer>) {
-      size += chunk.length;
-      if (size > maxBytes)
-        throw new DemoHttpError('SSEHUB_DEMO_BODY_TOO_LARGE', `Body too large: at most ${maxBytes} bytes`);
-      chunks.push(chunk);
-    }
-    return chunks;
-  })();
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      // The loop above never ends by itself now: stop reading, and close once the 408 is sent.
-      read.catch(() => undefined);
-      req.pause();
-      reject(
-        new DemoHttpError(
-          'SSEHUB_DEMO_BODY_TIMEOUT',
-          `The body did not arrive within ${timeoutMs} ms`,
-          undefined,
-          true,
-        ),
-      );
-    }, timeoutMs);
+  const tooLarge = (): DemoHttpError =>
+    new DemoHttpError(
+      'SSEHUB_DEMO_BODY_TOO_LARGE',
+      `Body too large: at most ${maxBytes} bytes`,
+      undefined,
+      true,
+    );
+  const body = await readRequestBody(req, {
+    maxBytes,
+    timeoutMs,
+    tooLarge,
+    timedOut: () =>
+      new DemoHttpError(
+        'SSEHUB_DEMO_BODY_TIMEOUT',
+        `The body did not arrive within ${timeoutMs} ms`,
+        undefined,
+        true,
+      ),
+    unreadable: (error) => error,
   });
-  let chunks: Buffer[];
-  try {
-    chunks = await Promise.race([read, deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
+    parsed = JSON.parse(body.toString('utf8') || '{}');
   } catch {
     throw new DemoHttpError('SSEHUB_DEMO_INVALID_INPUT', 'The body is not valid JSON');
   }

@@ -13,6 +13,7 @@ describe('assertLoopbackHost (DNS-rebinding guard of the development token)', ()
       '127.0.0.1:8844',
       '127.9.9.9',
       '[::1]:8844',
+      '[::ffff:127.0.0.1]:8844',
     ]) {
       expect(() => assertLoopbackHost(request({ host })), host).not.toThrow();
     }

@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { SsehubError } from '../../protocol/index.js';
+import { sendErrorReply } from '../../server/index.js';
 import { HubAuthError } from '../auth/errors.js';
 
 /**
@@ -43,25 +44,30 @@ export class HubHttpError extends SsehubError {
   }
 }
 
-/** Writes a plain-text response unless headers were already sent (then the socket is closed). */
+/** Writes a short plain-text answer (health checks, a publish's id). Refusals go through {@link sendHttpError}. */
 export function sendText(
   res: ServerResponse,
   status: number,
   body: string,
   headers: Readonly<Record<string, string>> = {},
 ): void {
-  if (res.headersSent) {
-    res.destroy();
-    return;
-  }
-  res.statusCode = status;
-  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
-  res.setHeader('content-type', 'text/plain; charset=utf-8');
-  res.setHeader('content-length', Buffer.byteLength(body));
+  res.writeHead(status, {
+    ...headers,
+    'content-type': 'text/plain; charset=utf-8',
+    'content-length': String(Buffer.byteLength(body)),
+  });
   res.end(body);
 }
 
-/** Answers `error` as {@link sendText}, with a trailing newline so `curl` output stays readable. */
+/**
+ * Answers `error` in plain text (the server library's {@link sendErrorReply}). After a 408 or 413 the
+ * rest of the body is not worth reading: the connection is closed after answering.
+ */
 export function sendHttpError(res: ServerResponse, error: HubHttpError): void {
-  sendText(res, error.status, `${error.message}\n`, error.headers);
+  sendErrorReply(res, {
+    status: error.status,
+    message: error.message,
+    headers: error.headers,
+    closeConnection: error.status === 408 || error.status === 413,
+  });
 }

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { readRequestBody } from '../../server/index.js';
 import { HubHttpError } from './http-error.js';
 
 /**
@@ -28,56 +29,18 @@ export function readBody(req: IncomingMessage, limit: number, timeoutMs = 0): Pr
     if (Buffer.byteLength(text) > limit) return Promise.reject(tooLarge(limit));
     return Promise.resolve(text);
   }
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) {
-    req.resume();
-    return Promise.reject(tooLarge(limit));
-  }
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (chunk: Buffer): void => {
-      size += chunk.byteLength;
-      if (size > limit) {
-        cleanup();
-        req.resume();
-        reject(tooLarge(limit));
-        return;
-      }
-      chunks.push(chunk);
-    };
-    const onEnd = (): void => {
-      cleanup();
-      resolve(Buffer.concat(chunks).toString('utf8'));
-    };
-    const onError = (error: Error): void => {
-      cleanup();
-      reject(
-        new HubHttpError('SSEHUB_UNREADABLE_BODY', `The request body could not be read: ${error.message}`),
-      );
-    };
-    const timer =
-      timeoutMs > 0
-        ? setTimeout(() => {
-            cleanup();
-            reject(
-              new HubHttpError(
-                'SSEHUB_BODY_TIMEOUT',
-                `The publish body did not arrive within ${timeoutMs} ms; send it in one go (the connection is closed)`,
-              ),
-            );
-          }, timeoutMs)
-        : undefined;
-    const cleanup = (): void => {
-      clearTimeout(timer);
-      req.off('data', onData);
-      req.off('end', onEnd);
-      req.off('error', onError);
-    };
-    req.on('data', onData);
-    req.on('end', onEnd);
-    req.on('error', onError);
-  });
+  return readRequestBody(req, {
+    maxBytes: limit,
+    timeoutMs,
+    tooLarge: () => tooLarge(limit),
+    timedOut: () =>
+      new HubHttpError(
+        'SSEHUB_BODY_TIMEOUT',
+        `The publish body did not arrive within ${timeoutMs} ms; send it in one go (the connection is closed)`,
+      ),
+    unreadable: (error) =>
+      new HubHttpError('SSEHUB_UNREADABLE_BODY', `The request body could not be read: ${error.message}`),
+  }).then((bytes) => bytes.toString('utf8'));
 }
 
 function isFormObject(value: unknown): value is Record<string, unknown> {
