@@ -4,7 +4,7 @@
  */
 
 /** Smallest base of the exponential backoff, in ms: failures always back off, even from a 0 ms reconnection time. */
-export const MIN_BACKOFF_BASE = 1;
+const MIN_BACKOFF_BASE = 1;
 
 /** Inputs of {@link reconnectDelay}. */
 export interface BackoffInput {

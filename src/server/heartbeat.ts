@@ -8,7 +8,7 @@ export interface HeartbeatMember {
  * silence: precise enough for proxy idle timeouts ("every 15 seconds or so", https://html.spec.whatwg.org/multipage/server-sent-events.html#authoring-notes), and it lets
  * all streams with the same interval share one timer instead of holding one each.
  */
-export const HEARTBEAT_TICKS_PER_INTERVAL = 8;
+const HEARTBEAT_TICKS_PER_INTERVAL = 8;
 
 /** One shared, unref'd interval timer per distinct heartbeat interval. */
 class HeartbeatClock {

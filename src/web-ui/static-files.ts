@@ -32,7 +32,7 @@ const PAGES: Readonly<Record<string, string>> = {
  * What every web UI response carries. The CSP allows only this origin, so the pages can make no
  * external request (no CDN, no web font) and injected markup could not run script.
  */
-export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'Content-Security-Policy':
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
     "base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
@@ -145,7 +145,7 @@ async function exists(path: string): Promise<boolean> {
 }
 
 /** A 404: an HTML page for browsers, plain text for everything else. */
-export function sendNotFound(req: IncomingMessage, res: ServerResponse, pathname: string): void {
+function sendNotFound(req: IncomingMessage, res: ServerResponse, pathname: string): void {
   const wantsHtml = (req.headers.accept ?? '').includes('text/html');
   const safePath = pathname.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
   res.writeHead(404, {

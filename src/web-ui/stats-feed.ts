@@ -39,7 +39,7 @@ function num(value: unknown): number {
 }
 
 /** Reads the hub's `stats()` result into {@link HubFigures}, tolerating missing fields (counted as 0). */
-export function readHubFigures(raw: unknown): HubFigures {
+function readHubFigures(raw: unknown): HubFigures {
   const stats = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;
   const byTopic = stats.topSelectors ?? stats.subscriptionsByTopic ?? stats.topics;
   let topics: { topic: string; subscriptions: number }[] = [];

@@ -43,7 +43,7 @@ export const ALGORITHMS: readonly Algorithm[] = [
 export const ASYMMETRIC_ALGORITHMS: readonly Algorithm[] = ALGORITHMS.filter((alg) => !alg.startsWith('HS'));
 
 /** True when `value` names a supported algorithm (case-sensitive, as in the JWS header). */
-export function isAlgorithm(value: string): value is Algorithm {
+function isAlgorithm(value: string): value is Algorithm {
   return (ALGORITHMS as readonly string[]).includes(value);
 }
 
@@ -88,10 +88,4 @@ export function algorithmsForKey(key: KeyObject): readonly Algorithm[] {
     default:
       return [];
   }
-}
-
-/** The algorithm assumed for a key when none is configured (Mercure's default is HS256 for secrets). */
-export function defaultAlgorithmForKey(key: KeyObject): Algorithm | undefined {
-  const candidates = algorithmsForKey(key);
-  return candidates[0];
 }

@@ -63,7 +63,7 @@ export function findToken(
  * The value of the first cookie named `name` (RFC 6265 §5.4), percent-decoded, or undefined. A value
  * with a malformed escape is refused with {@link HubAuthError} 400 rather than used as it is.
  */
-export function readCookie(header: string | undefined, name: string): string | undefined {
+function readCookie(header: string | undefined, name: string): string | undefined {
   if (header === undefined) return undefined;
   for (const pair of header.split(';')) {
     const eq = pair.indexOf('=');

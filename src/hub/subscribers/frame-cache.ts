@@ -2,7 +2,7 @@ import { type EncodedEvent, preEncode } from '../../protocol/index.js';
 import type { Update } from '../storage/update.js';
 
 /** Default budget of {@link FrameCache}: enough for thousands of typical updates, bounded whatever their size. */
-export const DEFAULT_FRAME_CACHE_BYTES = 32 * 1024 * 1024;
+const DEFAULT_FRAME_CACHE_BYTES = 32 * 1024 * 1024;
 
 /**
  * Serialised updates, each encoded once and shared by every subscriber it goes to (one frame
