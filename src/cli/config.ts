@@ -7,7 +7,14 @@ import { OPTION_SPECS, type OptionSpec } from './options.js';
 /** Where the hub keeps updates. */
 export type StorageConfig =
   | { readonly kind: 'memory' }
-  | { readonly kind: 'sqlite'; readonly path: string; readonly durability: 'full' | 'normal' };
+  | { readonly kind: 'sqlite'; readonly path: string; readonly durability: 'full' | 'normal' }
+  | {
+      readonly kind: 'redis';
+      /** `redis://` or `rediss://` URL (may hold a password). */
+      readonly url: string;
+      readonly password: string | undefined;
+      readonly keyPrefix: string | undefined;
+    };
 
 /** pino levels the command accepts. */
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
@@ -45,6 +52,8 @@ export interface CliConfig {
   readonly historySize: number | undefined;
   readonly historyScanLimit: number | undefined;
   readonly storage: StorageConfig;
+  /** Hub processes sharing the port: a count, or `auto` for one per core. */
+  readonly workers: number | 'auto';
   readonly subscriptions: boolean;
   readonly metrics: boolean;
   readonly logLevel: LogLevel;
@@ -157,6 +166,19 @@ export function parseCommandLine(argv: readonly string[], env: Env): Command {
   const maxBody = raw('max-body');
   const maxBuffered = raw('max-buffered');
 
+  const storage = parseStorage(
+    transportValue(raw('transport'), raw('storage')),
+    str('sqlite-durability'),
+    str('redis-password'),
+    str('redis-prefix'),
+  );
+  const workers = parseWorkers(raw('workers'));
+  if (workers !== 1 && storage.kind !== 'redis') {
+    throw new CliConfigError(
+      `--workers ${workers} needs --transport redis://...: worker processes share topics, history and subscribers through Redis. ` +
+        'Start one with "redis-server" (or "docker run -d -p 6379:6379 redis:7"), then add --transport redis://127.0.0.1:6379/0.',
+    );
+  }
   return {
     kind: 'run',
     config: {
@@ -185,7 +207,8 @@ export function parseCommandLine(argv: readonly string[], env: Env): Command {
       maxTopics: int('max-topics'),
       historySize: int('history-size'),
       historyScanLimit: int('history-scan-limit'),
-      storage: parseStorage(str('storage'), str('sqlite-durability')),
+      storage,
+      workers,
       subscriptions: bool('subscriptions') ?? false,
       metrics: !(bool('no-metrics') ?? false),
       logLevel: logLevel as LogLevel,
@@ -234,7 +257,23 @@ function keyFrom(
     : { jwksFile: value, ...algorithms };
 }
 
-function parseStorage(value: string | undefined, durability: string | undefined): StorageConfig {
+/** `--transport`, or its older name `--storage`; both given is a mistake worth saying. */
+function transportValue(transport: Raw | undefined, storage: Raw | undefined): string | undefined {
+  if (transport !== undefined && storage !== undefined) {
+    throw new CliConfigError(
+      `Give one of ${transport.from} and ${storage.from} (--storage is the older name of --transport)`,
+    );
+  }
+  const chosen = transport ?? storage;
+  return chosen === undefined ? undefined : String(chosen.value);
+}
+
+function parseStorage(
+  value: string | undefined,
+  durability: string | undefined,
+  redisPassword: string | undefined,
+  redisPrefix: string | undefined,
+): StorageConfig {
   if (durability !== undefined && durability !== 'full' && durability !== 'normal') {
     throw new CliConfigError(`--sqlite-durability must be "full" or "normal", got "${durability}"`);
   }
@@ -244,9 +283,33 @@ function parseStorage(value: string | undefined, durability: string | undefined)
   if (value.startsWith('sqlite:') && value.length > 'sqlite:'.length) {
     return { kind: 'sqlite', path: value.slice('sqlite:'.length), durability: durability ?? 'full' };
   }
+  if (/^rediss?:\/\//.test(value)) {
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      throw new CliConfigError(`--transport: "${value}" is not a URL; e.g. redis://127.0.0.1:6379/0`);
+    }
+    if (!/^\/?\d*$/.test(url.pathname)) {
+      throw new CliConfigError(
+        `--transport: the path of a Redis URL is the database number (redis://host:6379/0), got "${url.pathname}"`,
+      );
+    }
+    return { kind: 'redis', url: value, password: redisPassword, keyPrefix: redisPrefix };
+  }
   throw new CliConfigError(
-    `--storage must be "memory" or "sqlite:<path>" (e.g. sqlite:./hub.db), got "${value}"`,
+    `--transport must be "memory", "sqlite:<path>" (e.g. sqlite:./hub.db) or a Redis URL (redis://host:6379/0, rediss:// for TLS), got "${value}"`,
   );
+}
+
+function parseWorkers(r: Raw | undefined): number | 'auto' {
+  if (r === undefined) return 1;
+  const v = String(r.value).trim();
+  if (v === 'auto') return 'auto';
+  if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 1024) {
+    throw new CliConfigError(`${r.from} must be a number of processes from 1 to 1024, or auto, got "${v}"`);
+  }
+  return Number(v);
 }
 
 /** True for addresses only this machine can reach (the server library's {@link isLoopbackAddress}). */

@@ -1,12 +1,14 @@
+import cluster from 'node:cluster';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { pino } from 'pino';
+import { type Logger, pino } from 'pino';
 import { AuthConfigError, createAuthorizer, createToken, type KeyConfig } from '../hub/auth/index.js';
 import { createHub, type Hub } from '../hub/index.js';
 import { HUB_DEFAULTS, HubConfigError } from '../hub/options.js';
 import { MemoryTransport } from '../hub/storage/memory-transport.js';
+import { RedisTransport } from '../hub/storage/redis-transport.js';
 import { SqliteTransport } from '../hub/storage/sqlite-transport.js';
 import type { Transport } from '../hub/storage/transport.js';
 import { bannerText } from './banner.js';
@@ -15,6 +17,7 @@ import { helpText } from './help.js';
 import { hubOptionsFrom } from './hub-options.js';
 import { landingPage } from './landing-page.js';
 import { loadWebUi, type WebUi } from './web-ui-loader.js';
+import { runPrimary, WORKER_BANNER, WORKER_DEV_SECRET, WORKER_SHUTDOWN } from './workers.js';
 
 /** Streams and environment the command talks to; tests pass their own. */
 export interface CliIo {
@@ -62,17 +65,28 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
     }
     throw error;
   }
-  return run(config, version, io);
+  if (config.workers !== 1 && cluster.isPrimary) {
+    return runPrimary(config, pino({ level: config.logLevel, base: { name: 'ssehub', role: 'primary' } }));
+  }
+  const code = await run(config, version, io);
+  // A worker's IPC channel would keep it alive after the hub stopped.
+  if (cluster.isWorker) process.disconnect?.();
+  return code;
 }
 
 async function run(config: CliConfig, version: string, io: CliIo): Promise<number> {
-  const logger = pino({ level: config.logLevel, base: { name: 'ssehub' } });
+  const worker = cluster.isWorker ? cluster.worker?.id : undefined;
+  const logger = pino({
+    level: config.logLevel,
+    base: { name: 'ssehub', ...(worker !== undefined ? { worker, pid: process.pid } : {}) },
+  });
   let publisherKey: KeyConfig | undefined = config.publisherKey;
   let subscriberKey: KeyConfig | undefined = config.subscriberKey;
   let devSecret: string | undefined;
   if (config.devMode) {
     // 32 random bytes, base64url: 43 characters, above HS256's 32-byte minimum. Lives only in memory.
-    devSecret = randomBytes(32).toString('base64url');
+    // Workers share the primary's key, so the printed tokens work whichever worker answers.
+    devSecret = io.env[WORKER_DEV_SECRET] ?? randomBytes(32).toString('base64url');
     publisherKey = { key: devSecret, algorithms: ['HS256'] };
     subscriberKey = publisherKey;
   }
@@ -89,14 +103,20 @@ async function run(config: CliConfig, version: string, io: CliIo): Promise<numbe
       requireExpiration: config.requireExpiration,
     });
     const historySize = config.historySize ?? HUB_DEFAULTS.historySize;
+    const storage = config.storage;
     transport =
-      config.storage.kind === 'sqlite'
-        ? new SqliteTransport({
-            path: config.storage.path,
-            historySize,
-            durability: config.storage.durability,
-          })
-        : new MemoryTransport({ historySize });
+      storage.kind === 'sqlite'
+        ? new SqliteTransport({ path: storage.path, historySize, durability: storage.durability })
+        : storage.kind === 'redis'
+          ? new RedisTransport({
+              url: storage.url,
+              historySize,
+              logger,
+              ...(storage.password !== undefined ? { password: storage.password } : {}),
+              ...(storage.keyPrefix !== undefined ? { keyPrefix: storage.keyPrefix } : {}),
+            })
+          : new MemoryTransport({ historySize });
+    if (transport instanceof RedisTransport) await firstConnection(transport, logger);
   } catch (error) {
     io.err(`ssehub: ${(error as Error).message}\n`);
     return error instanceof AuthConfigError ? 2 : 1;
@@ -161,19 +181,22 @@ async function run(config: CliConfig, version: string, io: CliIo): Promise<numbe
     },
     'ssehub listening',
   );
-  io.err(
-    bannerText({
-      version,
-      origin,
-      ui: !config.ui ? 'none' : ui ? 'web-ui' : config.devMode ? 'landing' : 'keys',
-      devMode: config.devMode,
-      anonymous: config.anonymous,
-      canPublish: authorizer.canPublish,
-      publisherToken,
-      subscriberToken,
-      storage: describeStorage(config),
-    }),
-  );
+  // With --workers, the first worker prints the banner; the others only log that they listen.
+  if (!cluster.isWorker || io.env[WORKER_BANNER] === '1') {
+    io.err(
+      bannerText({
+        version,
+        origin,
+        ui: !config.ui ? 'none' : ui ? 'web-ui' : config.devMode ? 'landing' : 'keys',
+        devMode: config.devMode,
+        anonymous: config.anonymous,
+        canPublish: authorizer.canPublish,
+        publisherToken,
+        subscriberToken,
+        storage: describeStorage(config),
+      }),
+    );
+  }
 
   return new Promise<number>((resolve) => {
     let stopping = false;
@@ -200,12 +223,18 @@ async function run(config: CliConfig, version: string, io: CliIo): Promise<numbe
     };
     const onTerm = () => stop('SIGTERM');
     const onInt = () => stop('SIGINT');
+    // From the --workers primary; Ctrl+C may have reached this worker first, so once is enough.
+    const onMessage = (message: unknown) => {
+      if (message === WORKER_SHUTDOWN && !stopping) stop('SIGTERM');
+    };
     const cleanup = () => {
       process.off('SIGTERM', onTerm);
       process.off('SIGINT', onInt);
+      process.off('message', onMessage);
     };
     process.on('SIGTERM', onTerm);
     process.on('SIGINT', onInt);
+    process.on('message', onMessage);
   });
 }
 
@@ -242,7 +271,35 @@ async function shutdown(server: Server, hub: Hub, ui: WebUi | undefined, timeout
 function describeStorage(config: CliConfig): string {
   const size = config.historySize ?? HUB_DEFAULTS.historySize;
   const history = size === 0 ? 'unbounded history' : `history of ${size} updates`;
-  return config.storage.kind === 'sqlite'
-    ? `SQLite ${config.storage.path} (durability ${config.storage.durability}, ${history})`
-    : `memory (${history}, lost on restart)`;
+  const storage = config.storage;
+  if (storage.kind === 'sqlite')
+    return `SQLite ${storage.path} (durability ${storage.durability}, ${history})`;
+  if (storage.kind === 'redis') {
+    const url = new URL(storage.url);
+    const workers = config.workers === 1 ? '' : `, ${config.workers} workers`;
+    return `Redis ${url.protocol}//${url.host}${url.pathname} (key prefix ${storage.keyPrefix ?? '{ssehub}:'}, ${history}${workers})`;
+  }
+  return `memory (${history}, lost on restart)`;
+}
+
+/** How long the command waits for Redis at startup before starting anyway (not ready until it answers). */
+const FIRST_CONNECTION_WAIT_MS = 5000;
+
+/**
+ * Waits for Redis a few seconds so a typo in the URL shows at once; then starts anyway: a hub started
+ * before its Redis (docker compose, a reboot) serves once Redis answers, /readyz saying 503 until then.
+ */
+async function firstConnection(transport: RedisTransport, logger: Logger): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), FIRST_CONNECTION_WAIT_MS);
+  });
+  const result = await Promise.race([transport.connected(), late]);
+  clearTimeout(timer);
+  if (result === 'late') {
+    logger.warn(
+      { waitedMs: FIRST_CONNECTION_WAIT_MS },
+      'Redis does not answer yet: publishes get 503 and /readyz is not ready until it does (start it with redis-server, or check --transport)',
+    );
+  }
 }

@@ -135,6 +135,7 @@ describe('flags and environment', () => {
       historySize: 0,
       historyScanLimit: 1000,
       storage: { kind: 'sqlite', path: '/tmp/x.db', durability: 'normal' },
+      workers: 1,
       subscriptions: true,
       metrics: false,
       logLevel: 'debug',
@@ -187,6 +188,33 @@ describe('flags and environment', () => {
     });
     // A key file on the command line replaces a key from the environment instead of conflicting with it.
     expect(run(['--jwt-key-file', '/k'], { SSEHUB_JWT_KEY: SECRET }).publisherKey).toEqual({ keyFile: '/k' });
+  });
+});
+
+describe('Redis transport and workers', () => {
+  it('reads the Redis URL, password and key prefix from flags or variables', () => {
+    expect(
+      run(['--transport', 'rediss://redis.internal:6380/2', '--redis-prefix', '{hub-a}:']).storage,
+    ).toEqual({
+      kind: 'redis',
+      url: 'rediss://redis.internal:6380/2',
+      password: undefined,
+      keyPrefix: '{hub-a}:',
+    });
+    const fromEnv = run([], {
+      SSEHUB_TRANSPORT: 'redis://127.0.0.1:6379',
+      SSEHUB_REDIS_PASSWORD: 's3cret',
+      SSEHUB_WORKERS: 'auto',
+    });
+    expect(fromEnv.storage).toEqual({
+      kind: 'redis',
+      url: 'redis://127.0.0.1:6379',
+      password: 's3cret',
+      keyPrefix: undefined,
+    });
+    expect(fromEnv.workers).toBe('auto');
+    expect(run(['--storage', 'redis://127.0.0.1:6379/0', '--workers', '4']).workers).toBe(4);
+    expect(run([]).workers).toBe(1);
   });
 });
 
@@ -280,8 +308,13 @@ describe('invalid values get a message naming the option and the fix', () => {
     [['--heartbeat', '40'], {}, /add a unit: 40s or 40ms/],
     [['--heartbeat', 'soon'], {}, /--heartbeat must be a duration/],
     [['--max-body', '1 parsec'], {}, /--max-body must be a size/],
-    [['--storage', 'redis://x'], {}, /"memory" or "sqlite:<path>"/],
-    [['--storage', 'sqlite:'], {}, /"memory" or "sqlite:<path>"/],
+    [['--storage', 'postgres://x'], {}, /"memory", "sqlite:<path>" .* or a Redis URL/],
+    [['--storage', 'sqlite:'], {}, /"memory", "sqlite:<path>"/],
+    [['--transport', 'redis://h:6379/zero'], {}, /the path of a Redis URL is the database number/],
+    [['--transport', 'memory'], { SSEHUB_STORAGE: 'memory' }, /Give one of --transport and SSEHUB_STORAGE/],
+    [['--workers', '0'], {}, /--workers must be a number of processes from 1 to 1024, or auto/],
+    [['--workers', '2'], {}, /needs --transport redis:\/\/.*Start one with "redis-server"/],
+    [['--workers', 'auto', '--transport', 'sqlite:x.db'], {}, /needs --transport redis:\/\//],
     [['--sqlite-durability', 'extra'], {}, /"full" or "normal"/],
     [['--log-level', 'loud'], {}, /--log-level must be one of/],
     [[], { SSEHUB_ANONYMOUS: 'maybe' }, /SSEHUB_ANONYMOUS must be true or false/],
