@@ -76,8 +76,9 @@ export interface ClientOptions {
   maxEventSize?: number;
   /**
    * Re-connect when the server ends the stream cleanly (default true, as the spec says). Set false for a
-   * request/response stream (POST a prompt, read the answer): a clean end then finishes the client, while a
-   * network error still re-connects with `Last-Event-ID`.
+   * request/response stream that cannot be resumed: a clean end then finishes the client, while a network
+   * error still re-connects. A clean end does not prove the answer is complete (a server shutting down ends
+   * streams cleanly too): check for the stream's explicit final event (`[DONE]`, a resumable stream's `done`).
    */
   reconnectOnEnd?: boolean;
   /**
