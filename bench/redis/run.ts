@@ -1,5 +1,5 @@
 /**
- * Scale-out benchmark (issue 10): `npx tsx bench/redis/run.ts [--secs 5] [--subs 10000] [--only publish,fanout,failover]`.
+ * Scale-out benchmark: `npx tsx bench/redis/run.ts [--secs 5] [--subs 10000] [--only publish,fanout,failover]`.
  *
  * Starts its own `redis-server` (no persistence) on a free port. Hub processes run pinned to core 0
  * (`taskset -c 0`), the load (bench/fanout/publisher.ts, bench/fanout/loader.ts) and Redis on core 1.

@@ -75,7 +75,7 @@ export class CliConfigError extends SsehubError {
   }
 }
 
-/** The seed's port, kept so bookmarks and docs keep working. */
+/** The port of the first release, kept so bookmarks and docs keep working. */
 export const DEFAULT_PORT = 8844;
 export const DEFAULT_HOST = '127.0.0.1';
 

@@ -1,7 +1,7 @@
 import { DemoHttpError } from './http-error.js';
 import type { WebUiHub } from './hub-port.js';
 
-/** The seed's chat-room event types. */
+/** The chat room's event types. */
 export type RoomEventType = 'userconnect' | 'usermessage' | 'userdisconnect';
 
 /**
