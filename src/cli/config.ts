@@ -1,5 +1,5 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
-import type { KeyConfig } from '../hub/auth/index.js';
+import type { KeyConfig, TrustedIssuer } from '../hub/auth/index.js';
 import { SsehubError } from '../protocol/index.js';
 import { isLoopbackAddress } from '../server/index.js';
 import { OPTION_SPECS, type OptionSpec } from './options.js';
@@ -36,6 +36,12 @@ export interface CliConfig {
   readonly anonymous: boolean;
   readonly requireExpiration: boolean;
   readonly cookieName: string | undefined;
+  /** Mercure 1.0 issuers of access tokens, each with its own key. */
+  readonly trustedIssuers: readonly TrustedIssuer[];
+  readonly resourceIdentifier: string | undefined;
+  readonly accessTokenCookieName: string | undefined;
+  /** Serve Mercure 0.x next to 1.0. */
+  readonly mercure0x: boolean;
   readonly publishOrigins: readonly string[];
   readonly heartbeatMs: number | undefined;
   readonly dispatchTimeoutMs: number | undefined;
@@ -145,7 +151,11 @@ export function parseCommandLine(argv: readonly string[], env: Env): Command {
   const shared = keyFrom('', raw, list);
   const publisherKey = keyFrom('publisher-', raw, list) ?? shared;
   const subscriberKey = keyFrom('subscriber-', raw, list) ?? shared;
-  const devMode = publisherKey === undefined && subscriberKey === undefined;
+  const trustedIssuers = [
+    ...(list('trusted-issuer') ?? []).map((entry) => trustedIssuerFrom(entry, false)),
+    ...(list('authorization-server') ?? []).map((entry) => trustedIssuerFrom(entry, true)),
+  ];
+  const devMode = publisherKey === undefined && subscriberKey === undefined && trustedIssuers.length === 0;
 
   const host = str('host') ?? DEFAULT_HOST;
   if (devMode && !isLoopback(host)) {
@@ -192,6 +202,10 @@ export function parseCommandLine(argv: readonly string[], env: Env): Command {
       anonymous: bool('anonymous') ?? devMode,
       requireExpiration: bool('require-exp') ?? false,
       cookieName: str('cookie-name'),
+      trustedIssuers,
+      resourceIdentifier: str('resource-identifier'),
+      accessTokenCookieName: str('access-token-cookie-name'),
+      mercure0x: !(bool('no-mercure-0x') ?? false),
       publishOrigins: list('publish-origins') ?? [],
       heartbeatMs: duration('heartbeat'),
       dispatchTimeoutMs: duration('dispatch-timeout'),
@@ -215,6 +229,33 @@ export function parseCommandLine(argv: readonly string[], env: Env): Command {
       shutdownTimeoutMs: duration('shutdown-timeout') ?? 10_000,
     },
   };
+}
+
+/**
+ * One `--trusted-issuer` / `--authorization-server` value: `ISSUER=key-file:PATH`, `ISSUER=jwks-file:PATH`
+ * or `ISSUER=jwks-url:URL` (split at the first `=`; an issuer identifier is a URL without one).
+ */
+function trustedIssuerFrom(entry: string, authorizationServer: boolean): TrustedIssuer {
+  const eq = entry.indexOf('=');
+  const issuer = eq < 0 ? '' : entry.slice(0, eq);
+  const source = eq < 0 ? '' : entry.slice(eq + 1);
+  const colon = source.indexOf(':');
+  const kind = source.slice(0, colon);
+  const value = source.slice(colon + 1);
+  const key =
+    kind === 'key-file'
+      ? { keyFile: value }
+      : kind === 'jwks-file'
+        ? { jwksFile: value }
+        : kind === 'jwks-url'
+          ? { jwksUrl: value }
+          : undefined;
+  if (issuer === '' || key === undefined || value === '') {
+    throw new CliConfigError(
+      `Trusted issuer ${JSON.stringify(entry)}: expected ISSUER=key-file:PATH, ISSUER=jwks-file:PATH or ISSUER=jwks-url:URL`,
+    );
+  }
+  return { issuer, key, ...(authorizationServer ? { authorizationServer } : {}) };
 }
 
 function specOf(flag: string): OptionSpec {

@@ -28,6 +28,8 @@ export function hubOptionsFrom(
     topicSelectorCacheSize: config.topicSelectorCacheSize,
     fanOutWindowMs: config.fanOutWindowMs,
     subscriptions: config.subscriptions,
+    resourceIdentifier: config.resourceIdentifier,
+    mercure0x: config.mercure0x,
     metrics: config.metrics,
   };
 }

@@ -99,6 +99,8 @@ async function run(config: CliConfig, version: string, io: CliIo): Promise<numbe
       subscriberKey,
       anonymous: config.anonymous,
       cookieName: config.cookieName,
+      trustedIssuers: config.trustedIssuers,
+      accessTokenCookieName: config.accessTokenCookieName,
       publishOrigins: config.publishOrigins,
       requireExpiration: config.requireExpiration,
     });

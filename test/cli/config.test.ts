@@ -107,6 +107,15 @@ describe('flags and environment', () => {
       'DEBUG',
       '--shutdown-timeout',
       '2.5s',
+      '--trusted-issuer',
+      'https://app.example=key-file:/etc/app.key',
+      '--authorization-server',
+      'https://as.example=jwks-url:https://as.example/jwks.json',
+      '--resource-identifier',
+      'https://hub.example/.well-known/mercure',
+      '--access-token-cookie-name',
+      'hub_at',
+      '--no-mercure-0x',
     ]);
     expect(config).toEqual({
       host: '::1',
@@ -119,6 +128,17 @@ describe('flags and environment', () => {
       anonymous: true,
       requireExpiration: true,
       cookieName: 'hubToken',
+      trustedIssuers: [
+        { issuer: 'https://app.example', key: { keyFile: '/etc/app.key' } },
+        {
+          issuer: 'https://as.example',
+          key: { jwksUrl: 'https://as.example/jwks.json' },
+          authorizationServer: true,
+        },
+      ],
+      resourceIdentifier: 'https://hub.example/.well-known/mercure',
+      accessTokenCookieName: 'hub_at',
+      mercure0x: false,
       publishOrigins: ['*'],
       heartbeatMs: 15_000,
       dispatchTimeoutMs: 1_500,
@@ -169,6 +189,15 @@ describe('flags and environment', () => {
       metrics: true,
       maxBodyBytes: 2_000_000,
     });
+  });
+
+  it('refuses a trusted issuer without a usable key source, and counts issuers as keys (no dev mode)', () => {
+    expect(() => run(['--trusted-issuer', 'https://app.example'], {})).toThrow(/ISSUER=key-file:PATH/);
+    expect(() => run(['--trusted-issuer', 'https://app.example=secret:x'], {})).toThrow(
+      /ISSUER=key-file:PATH/,
+    );
+    const config = run(['--trusted-issuer', 'https://app.example=jwks-file:/etc/jwks.json'], {});
+    expect(config).toMatchObject({ devMode: false, anonymous: false, mercure0x: true });
   });
 
   it('every option in the table has a SSEHUB_* variable', () => {

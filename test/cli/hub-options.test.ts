@@ -30,10 +30,14 @@ describe('every hub flag reaches createHub', () => {
       '--fan-out-window=5ms',
       '--subscriptions',
       '--no-metrics',
+      '--resource-identifier=https://hub.example/.well-known/mercure',
+      '--no-mercure-0x',
     ]);
     expect(options).toMatchObject({
       allowAnonymous: true,
       corsOrigins: ['https://a.example'],
+      resourceIdentifier: 'https://hub.example/.well-known/mercure',
+      mercure0x: false,
       heartbeatMs: 7_000,
       dispatchTimeoutMs: 2_000,
       writeTimeoutMs: 180_000,
