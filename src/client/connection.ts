@@ -12,6 +12,7 @@ import {
 import { lastEventIdHeader } from './last-event-id-header.js';
 import { isEventStreamType } from './mime.js';
 import type { ClientOptions, ConnectionContext } from './options.js';
+import { refusalReason } from './refusal-reason.js';
 import { parseRetryAfter } from './retry-after.js';
 import { defaultShouldRetry } from './retry-policy.js';
 
@@ -286,8 +287,8 @@ export class Connection {
       this.#options.onResponse?.(response);
       const finalUrl = response.url || target.url;
       if (response.status !== 200 || !isEventStreamType(response.headers.get('content-type'))) {
-        await response.body?.cancel().catch(() => undefined);
-        return this.#refusal(response, finalUrl);
+        // Awaited here, inside the try: the finally below aborts the request, which would cut the body off.
+        return await this.#refusal(response, finalUrl);
       }
       if (this.#closed) return { kind: 'stop', reason: { kind: 'closed' } };
       this.#origin = new URL(finalUrl).origin;
@@ -344,29 +345,38 @@ export class Connection {
     return { url: this.url, method: this.#options.method ?? 'GET', body: this.#options.body ?? null };
   }
 
-  #refusal(response: Response, finalUrl: string): Outcome {
+  async #refusal(response: Response, finalUrl: string): Promise<Outcome> {
     if (response.status === 204) {
+      await response.body?.cancel().catch(() => undefined);
       this.#options.cursor?.clear();
       return { kind: 'stop', reason: { kind: 'no-content', response } };
     }
-    if (response.status !== 200) {
-      const retryAfter =
-        response.status === 429 || response.status === 503
-          ? parseRetryAfter(
-              response.headers.get('retry-after'),
-              this.#options.maxRetryAfter ?? DEFAULT_MAX_RETRY_AFTER,
-            )
-          : undefined;
-      const error = new SseHttpError(
-        response.status,
-        response.statusText,
-        finalUrl,
-        response.headers,
-        retryAfter,
-      );
-      return { kind: 'error', error, healthy: false };
+    if (response.status === 200) {
+      await response.body?.cancel().catch(() => undefined);
+      const type = response.headers.get('content-type') ?? '';
+      return {
+        kind: 'error',
+        error: new SseContentTypeError(response.status, type, finalUrl),
+        healthy: false,
+      };
     }
-    const type = response.headers.get('content-type') ?? '';
-    return { kind: 'error', error: new SseContentTypeError(response.status, type, finalUrl), healthy: false };
+    const retryAfter =
+      response.status === 429 || response.status === 503
+        ? parseRetryAfter(
+            response.headers.get('retry-after'),
+            this.#options.maxRetryAfter ?? DEFAULT_MAX_RETRY_AFTER,
+          )
+        : undefined;
+    // The server's reason goes into the error, so a client sees "Token expired at ..." rather than a bare 401.
+    const reason = await refusalReason(response);
+    const error = new SseHttpError(
+      response.status,
+      response.statusText,
+      finalUrl,
+      response.headers,
+      retryAfter,
+      reason,
+    );
+    return { kind: 'error', error, healthy: false };
   }
 }

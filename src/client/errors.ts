@@ -35,9 +35,15 @@ export class SseHttpError extends SseError {
     readonly headers: Headers,
     /** Milliseconds the server asked us to wait (`Retry-After`), after capping; undefined when absent. */
     readonly retryAfter?: number,
+    /**
+     * What the server said about the refusal, e.g. `Token expired at 2026-11-30T10:00:00Z`: the RFC 6750
+     * `error_description` of `WWW-Authenticate`, else the start of a text or JSON body (one line, at most
+     * 300 characters). Undefined when the server gave none.
+     */
+    readonly reason?: string,
   ) {
     super(
-      `SSE request to ${url} failed with HTTP ${status}${statusText ? ` ${statusText}` : ''}: ${advice(status)}`,
+      `SSE request to ${url} failed with HTTP ${status}${statusText ? ` ${statusText}` : ''}${reason ? ` (${JSON.stringify(reason)})` : ''}: ${advice(status)}`,
       undefined,
       SseHttpError.code,
     );
