@@ -4,19 +4,28 @@ const MAX_REASON_BYTES = 2048;
 const MAX_REASON_LENGTH = 300;
 
 /**
- * What the server said about why it refused: RFC 6750 §3 `error_description` (or `error`) of a
+ * What the server said about why it refused: the RFC 6750 §3 `error_description` of a
  * `WWW-Authenticate: Bearer` challenge, else the start of a short text or JSON body (`message`,
- * `error_description`, `error`, `detail`). Reads at most 2 KiB of the body, then cancels it, so a refusal
- * that streams forever cannot hold the client. Undefined when there is nothing readable (an HTML page).
+ * `error_description`, `error`, `detail`), else the challenge's bare `error` code. Reads at most 2 KiB of
+ * the body, then cancels it, so a refusal that streams forever cannot hold the client. Undefined when
+ * there is nothing readable (an HTML page and no challenge).
  */
 export async function refusalReason(response: Response): Promise<string | undefined> {
-  const challenge = response.headers.get('www-authenticate');
-  if (challenge !== null) {
-    const description = /error_description="((?:[^"\\]|\\.)*)"/i.exec(challenge)?.[1];
-    const error = /\berror="((?:[^"\\]|\\.)*)"/i.exec(challenge)?.[1];
-    const found = description ?? error;
-    if (found !== undefined && found !== '') return tidy(found.replace(/\\(.)/g, '$1'));
-  }
+  const challenge = response.headers.get('www-authenticate') ?? '';
+  const description = challengeParam(challenge, 'error_description');
+  if (description !== undefined) return tidy(description);
+  // The body usually says more than the bare RFC 6750 code (`invalid_token`), which is the fallback.
+  const code = challengeParam(challenge, 'error');
+  return (await bodyReason(response)) ?? (code === undefined ? undefined : tidy(code));
+}
+
+/** A quoted parameter of a `WWW-Authenticate` challenge, unescaped; undefined when absent or empty. */
+function challengeParam(challenge: string, name: string): string | undefined {
+  const value = new RegExp(`\\b${name}="((?:[^"\\\\]|\\\\.)*)"`, 'i').exec(challenge)?.[1];
+  return value ? value.replace(/\\(.)/g, '$1') : undefined;
+}
+
+async function bodyReason(response: Response): Promise<string | undefined> {
   const type = (response.headers.get('content-type') ?? '').toLowerCase();
   const readable = type.startsWith('text/plain') || type.includes('json') || type === '';
   if (!readable || response.body === null) {
