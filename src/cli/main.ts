@@ -8,6 +8,7 @@ import { AuthConfigError, createAuthorizer, createToken, type KeyConfig } from '
 import { createHub, type Hub } from '../hub/index.js';
 import { HUB_DEFAULTS, HubConfigError } from '../hub/options.js';
 import { MemoryTransport } from '../hub/storage/memory-transport.js';
+import { RedisStreamStore } from '../hub/storage/redis-stream-store.js';
 import { RedisTransport } from '../hub/storage/redis-transport.js';
 import { SqliteTransport } from '../hub/storage/sqlite-transport.js';
 import type { Transport } from '../hub/storage/transport.js';
@@ -145,8 +146,20 @@ async function run(config: CliConfig, version: string, io: CliIo): Promise<numbe
   // developer's loopback hub, not for one with real keys, whose history and `*` subscribers they would
   // reach. With keys the command serves the landing page; embed createWebUi() to serve the demo anyway.
   if (config.ui && config.devMode) {
+    const storage = config.storage;
+    // On Redis (several workers or nodes) the chat's answers live there too: a reload or a second tab
+    // served by another process attaches to the same answer.
+    const chatStore =
+      storage.kind === 'redis'
+        ? new RedisStreamStore({
+            url: storage.url,
+            keyPrefix: `${storage.keyPrefix ?? '{ssehub}:'}rs:`,
+            ...(storage.password !== undefined ? { password: storage.password } : {}),
+          })
+        : undefined;
     ui = loadWebUi(hub, {
       ...(subscriberToken ? { devToken: subscriberToken } : {}),
+      ...(chatStore ? { chat: { store: chatStore } } : {}),
       onError: (error) => logger.warn({ err: error }, 'web UI demo error'),
     });
     if (ui) fallback = ui.handler;

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import type { Hub } from '../hub/index.js';
-import { createWebUi, DEFAULT_WEB_ROOT } from '../web-ui/index.js';
+import { type ChatOptions, createWebUi, DEFAULT_WEB_ROOT } from '../web-ui/index.js';
 
 /** The web UI as the command uses it: a request handler and a way to stop its demo publishers. */
 export interface WebUi {
@@ -15,6 +15,8 @@ export interface WebUiLoadOptions {
   /** Development subscriber token the pages may use (dev mode only). */
   readonly devToken?: string;
   readonly onError?: (error: unknown) => void;
+  /** Streamed-chat options, e.g. a shared answer store when the hub runs on several processes. */
+  readonly chat?: ChatOptions;
 }
 
 /**

@@ -6,6 +6,8 @@ import { requireDriver } from './optional-driver.js';
 export interface RedisStreamStoreOptions {
   /** `redis://…` or `rediss://…` (ioredis URL syntax). Default `redis://127.0.0.1:6379`. */
   readonly url?: string;
+  /** Password, when it should not be in the URL. Overrides the URL's. */
+  readonly password?: string;
   /** Prefix of every key; keep a hash tag (`{name}`) for Redis Cluster. Default `{ssehub}:rs:`. */
   readonly keyPrefix?: string;
   /** A command taking longer fails, in ms. Default 5,000. */
@@ -59,6 +61,7 @@ export class RedisStreamStore implements ResumableStore {
   readonly shared = true;
   readonly #redis: ScriptedRedis;
   readonly #url: string;
+  readonly #password: { password?: string };
   readonly #timeout: number;
   readonly #prefix: string;
   #subscriber: Redis | undefined;
@@ -69,7 +72,9 @@ export class RedisStreamStore implements ResumableStore {
     this.#url = options.url ?? 'redis://127.0.0.1:6379';
     this.#timeout = options.commandTimeoutMs ?? 5000;
     this.#prefix = options.keyPrefix ?? '{ssehub}:rs:';
+    this.#password = options.password === undefined ? {} : { password: options.password };
     this.#redis = new RedisClient(this.#url, {
+      ...this.#password,
       commandTimeout: this.#timeout,
       maxRetriesPerRequest: 1,
     }) as ScriptedRedis;
@@ -173,7 +178,7 @@ export class RedisStreamStore implements ResumableStore {
   #subscriberClient(): Redis {
     if (this.#subscriber !== undefined) return this.#subscriber;
     const { Redis: RedisClient } = requireDriver<typeof import('ioredis')>('ioredis', 'RedisStreamStore');
-    const subscriber = new RedisClient(this.#url, { maxRetriesPerRequest: 1 });
+    const subscriber = new RedisClient(this.#url, { ...this.#password, maxRetriesPerRequest: 1 });
     subscriber.on('error', () => undefined);
     subscriber.on('messageBuffer', (channel: Buffer, message: Buffer) => {
       const listeners = this.#listeners.get(channel.toString());
