@@ -1,6 +1,7 @@
 import { type EncodedEvent, preEncode, type SseEvent, SsehubError } from '../protocol/index.js';
 import { Coalescer, DEFAULT_COALESCE_MS, MAX_COALESCE_MS } from './coalescer.js';
 import { History, type HistoryOptions } from './history.js';
+import { IdGenerator } from './id-generator.js';
 import {
   CLOSE_REASONS,
   type CloseReason,
@@ -34,6 +35,14 @@ export interface ChannelOptions {
    * `join`, `leave` and `closeAll` first write what is waiting, so replay stays exact.
    */
   coalesceMs?: number;
+  /**
+   * Give every broadcast event that dispatches (it has `data`) but carries no `id` a generated one,
+   * `<epoch>-<n>` ({@link IdGenerator}): `epoch` is random per channel, so per process, and `n` counts
+   * from 1. Default `true`. Ids that restart from 1 with the process would name other events afterwards,
+   * and a client's stale id would replay the wrong ones; an id from an earlier epoch is `unknown` instead.
+   * Events that carry an `id` keep it.
+   */
+  generateIds?: boolean;
 }
 
 /** Thrown by {@link Channel.broadcast} for an event whose encoded size exceeds `maxEventBytes`. */
@@ -116,6 +125,7 @@ export class Channel {
   readonly #resetEvent: string | false;
   readonly #maxEventBytes: number;
   readonly #coalescer: Coalescer<Pending>;
+  readonly #ids: IdGenerator | undefined;
   #cursor: string | undefined;
   readonly stats: ChannelStats = {
     broadcasts: 0,
@@ -133,6 +143,7 @@ export class Channel {
     this.#history = history === false ? undefined : new History(history === true ? {} : history);
     this.#resetEvent = options.resetEvent ?? false;
     this.#maxEventBytes = options.maxEventBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
+    this.#ids = options.generateIds === false ? undefined : new IdGenerator();
     const windowMs = options.coalesceMs ?? DEFAULT_COALESCE_MS;
     if (!Number.isFinite(windowMs) || windowMs < 0 || windowMs > MAX_COALESCE_MS) {
       throw new InvalidOptionError('coalesceMs', `expected 0..${MAX_COALESCE_MS} ms, got ${windowMs}`);
@@ -230,7 +241,13 @@ export class Channel {
    * then.
    */
   broadcast(event: SseEvent | EncodedEvent, options: BroadcastOptions = {}): EncodedEvent {
-    const frame = isEncoded(event) ? event : preEncode(event);
+    let frame: EncodedEvent;
+    if (isEncoded(event)) {
+      const withId = this.#withId(event.event);
+      frame = withId === event.event ? event : preEncode(withId);
+    } else {
+      frame = preEncode(this.#withId(event));
+    }
     if (frame.bytes.length > this.#maxEventBytes) {
       throw new EventTooLargeForChannelError(frame.bytes.length, this.#maxEventBytes);
     }
@@ -241,6 +258,11 @@ export class Channel {
     // One Node Buffer view for all members: Node would otherwise wrap the Uint8Array once per write.
     this.#coalescer.push({ bytes: toNodeBytes(frame.bytes), filter });
     return frame;
+  }
+  /** `event` with a generated id when it dispatches without one and ids are generated, else itself. */
+  #withId(event: SseEvent): SseEvent {
+    if (this.#ids === undefined || event.id !== undefined || event.data === undefined) return event;
+    return { ...event, id: this.#ids.next() };
   }
 
   /** Closes every member (gracefully, with an optional final `retry:`). */
