@@ -6,6 +6,7 @@
 /** Re-exported so code using only `ssehub/hub` can catch every error by its stable `code`. */
 export { type ErrorCode, SsehubError } from '../protocol/index.js';
 export type { Access, Authorizer, AuthRequest, Role } from './auth/access.js';
+export { grantsOf } from './auth/access.js';
 export {
   ALGORITHMS,
   type Algorithm,
@@ -14,9 +15,13 @@ export {
   createAuthorizer,
   createToken,
   DEFAULT_COOKIE_NAME,
+  type DetailPayload,
   HubAuthError,
   type KeyConfig,
+  MissingTokenError,
+  type ProtectedResourceInfo,
   type TokenClaims,
+  type TrustedIssuer,
 } from './auth/index.js';
 export { ANONYMOUS_ACCESS, NoKeyAuthorizer } from './auth/no-key-authorizer.js';
 export { EARLIEST } from './http/history-replay.js';
@@ -29,6 +34,7 @@ export {
   type NextFunction,
   type PublishInput,
 } from './hub.js';
+export { isMatchType, MATCH_TYPES, type MatchType, MERCURE_1 } from './mercure-1-names.js';
 export { HubMetrics } from './metrics.js';
 export {
   type FallbackHandler,
@@ -60,5 +66,6 @@ export {
   subscriptionTopic,
 } from './subscribers/subscriptions.js';
 export { HUB_PATH, isReservedTopic } from './topics/reserved-topic.js';
+export type { MatcherKind, TopicMatcher } from './topics/topic-matcher.js';
 export { MATCH_ALL, TopicSelectorStore } from './topics/topic-selector.js';
 export { compileUriTemplate } from './topics/uri-template.js';

@@ -129,6 +129,21 @@ describe('§Token Validation: every rejection reason is a 401 saying what is wro
     expect(message).toMatch(reason);
   });
 
+  it('key material carried by the token itself (a jwk header) is never used', async () => {
+    const { privateKey, publicKey } = await generateKeyPair('ES256');
+    const now = Math.floor(Date.now() / 1000);
+    const forged = await new SignJWT({
+      iss: ISSUER,
+      aud: HUB,
+      exp: now + 60,
+      authorization_details: SUBSCRIBE_ALL,
+    })
+      .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', jwk: await exportJWK(publicKey) })
+      .sign(privateKey);
+    const { status } = await refusal(authorize(bearer(forged)));
+    expect(status).toBe(401);
+  });
+
   it('an at+jwt token is refused by a hub that trusts no issuer', async () => {
     const token = await accessToken({ aud: HUB, details: SUBSCRIBE_ALL });
     const { status, message } = await refusal(authorize(bearer(token), { key: { key: LEGACY_SECRET } }));
