@@ -5,6 +5,9 @@
  *   node --import tsx bench/fanout/loader.ts -p PORT [-u PATH] [-c CONNS] [-d SECS] [-x "Header: value"]
  *     [-n TOPICS]
  *
+ * With `-w`, after `READY` the measurement waits for a line on stdin (the runner sends it once the publisher
+ * is started too), so a slow start of the other processes does not eat into the window.
+ *
  * With `-n N`, `%T%` in PATH becomes topic `t<i mod N>` for the i-th connection, spreading the subscribers
  * evenly over N topics (default 1: every connection on `t0`).
  *
@@ -35,6 +38,14 @@ const connCount = Number(arg('-c', '100'));
 const secs = Number(arg('-d', '10'));
 const extra = arg('-x', '');
 const topicCount = Math.max(1, Number(arg('-n', '1')));
+/** Wait for a line on stdin before the measurement window starts. */
+let held = args.includes('-w');
+let announced = false;
+if (held) {
+  process.stdin.once('data', () => {
+    held = false;
+  });
+}
 if (!port) {
   process.stderr.write('usage: loader.ts -p PORT [-u PATH] [-c CONNS] [-d SECS] [-x "Header: v"]\n');
   process.exit(2);
@@ -304,7 +315,11 @@ let lastEvents = 0;
 openMore();
 const ticker = setInterval(() => {
   const t = process.hrtime.bigint();
-  if (measureStart === 0n && ready + dead >= connCount) {
+  if (!announced && ready + dead >= connCount) {
+    announced = true;
+    process.stdout.write(`READY ${ready}\n`);
+  }
+  if (measureStart === 0n && announced && !held) {
     process.stderr.write(
       `# all connections settled after ${(Number(t - t0) / 1e9).toFixed(2)}s: ready=${ready} dead=${dead} non200=${non200}\n`,
     );
@@ -314,7 +329,7 @@ const ticker = setInterval(() => {
     measureStart = t;
     measureEvents0 = totalEvents;
     cpu0 = process.cpuUsage();
-    process.stdout.write(`READY ${ready}\n`);
+    if (args.includes('-w')) process.stdin.pause();
   }
   if (t - lastTick >= 1_000_000_000n) {
     const rate = ((totalEvents - lastEvents) * 1e9) / Number(t - lastTick);

@@ -9,7 +9,7 @@
  * `/.well-known/mercure`). `-f raw` (nchan and the library servers): the data itself as a `text/plain` body,
  * the topic in the path, where `%T%` in `-u` becomes the topic. With `-n N` the publishes go round robin to
  * topics `t0`…`t<N-1>` (default 1: `t0` only). `-z` appends that many `x` bytes to each event's data.
- * Any 2xx answer counts as accepted (the hub answers 200, nchan 201 or 202).
+ * With `-w` it prints `READY` once connected and starts at the first line on stdin. Any 2xx answer counts as accepted (the hub answers 200, nchan 201 or 202).
  *
  * `-r 0` publishes as fast as the hub answers (closed loop on every connection: the accepted rate is the
  * hub's); `-r R` publishes R updates/s in total, sent on a 1 ms tick on whichever connection is idle (a rate
@@ -168,7 +168,13 @@ function finish(): void {
 for (let i = 0; i < conns; i++) {
   publishers.push(
     new Publisher(() => {
-      if (++connected === conns) start();
+      if (++connected < conns) return;
+      if (!args.includes('-w')) return start();
+      process.stdout.write('READY\n');
+      process.stdin.once('data', () => {
+        process.stdin.pause();
+        start();
+      });
     }),
   );
 }

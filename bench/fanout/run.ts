@@ -146,10 +146,10 @@ const canPin = ((): boolean => {
   }
 })();
 /** Spawns a command pinned to one core; `taskset` execs it, so the child's pid is the program's own. */
-const pinned = (core: number, command: string[]): ChildProcess =>
+const pinned = (core: number, command: string[], stdin: 'ignore' | 'pipe' = 'ignore'): ChildProcess =>
   canPin
-    ? spawn('taskset', ['-c', String(core), ...command], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] })
-    : spawn(command[0]!, command.slice(1), { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    ? spawn('taskset', ['-c', String(core), ...command], { cwd: root, stdio: [stdin, 'pipe', 'pipe'] })
+    : spawn(command[0]!, command.slice(1), { cwd: root, stdio: [stdin, 'pipe', 'pipe'] });
 
 /** Whether nginx with the nchan module is here; prints how to get it when not. */
 function nchanAvailable(): boolean {
@@ -305,6 +305,8 @@ async function loadRun(
 ): Promise<LoadRun> {
   // One extra second covers the memory snapshot and the publisher's start.
   const loadArgs = ['-p', String(target.port), '-c', String(shape.conns), '-d', String(secs + 1)];
+  // Loader and publisher start together and wait for a line on stdin, so neither's start-up time (slow on
+  // a busy machine) eats into the measurement window.
   const load = pinned(
     1,
     tool === 'node'
@@ -313,12 +315,22 @@ async function loadRun(
           ...tsx,
           join(here, 'loader.ts'),
           ...loadArgs,
-          '-u',
-          target.path,
-          '-n',
-          String(shape.topics),
+          ...['-u', target.path, '-n', String(shape.topics), '-w'],
         ]
       : [sseload!, ...loadArgs, '-u', target.path.replace('%T%', 't0')],
+    tool === 'node' ? 'pipe' : 'ignore',
+  );
+  const publisher = pinned(
+    1,
+    [
+      process.execPath,
+      ...tsx,
+      join(here, 'publisher.ts'),
+      ...['-p', String(target.port), ...target.publishArgs, '-d', String(secs + 2)],
+      ...['-r', String(shape.rate), '-k', String(shape.publishers), '-n', String(shape.topics)],
+      ...['-z', String(shape.pad), '-w'],
+    ],
+    'pipe',
   );
   const perSecond: number[] = [];
   let publishing = false;
@@ -329,30 +341,27 @@ async function loadRun(
   load.stdout!.on('data', (c: Buffer) => {
     out += c.toString();
   });
+  let publisherOut = '';
+  publisher.stdout!.on('data', (c: Buffer) => {
+    publisherOut += c.toString();
+  });
   const done = exited(load);
+  const publisherReady = waitForLine(publisher, 'READY');
   await waitForLine(load, 'READY');
   let idle: LoadRun['idle'];
   if (snapshot) {
     await sleep(300);
     idle = await target.memory();
   }
+  await publisherReady;
+  load.stdin?.end('go\n');
   const t0 = performance.now();
   const load0 = cpuSeconds(load.pid);
   const server0 = cpuSeconds(target.server.pid);
   publishing = true;
-  const publisher = pinned(1, [
-    process.execPath,
-    ...tsx,
-    join(here, 'publisher.ts'),
-    ...['-p', String(target.port), ...target.publishArgs, '-d', String(secs + 2)],
-    ...['-r', String(shape.rate), '-k', String(shape.publishers), '-n', String(shape.topics)],
-    ...['-z', String(shape.pad)],
-  ]);
-  let publisherOut = '';
-  publisher.stdout!.on('data', (c: Buffer) => {
-    publisherOut += c.toString();
-  });
-  await waitForLine(publisher, 'START');
+  const started = waitForLine(publisher, 'START');
+  publisher.stdin!.end('go\n');
+  await started;
   const publisher0 = cpuSeconds(publisher.pid);
   let load1 = load0;
   let server1 = server0;
