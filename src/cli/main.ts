@@ -169,8 +169,6 @@ async function run(config: CliConfig, version: string, io: CliIo): Promise<numbe
   try {
     await listen(server, config.port, config.host);
   } catch (error) {
-    ui?.close();
-    await hub.close();
     const code = (error as NodeJS.ErrnoException).code;
     const hint =
       code === 'EADDRINUSE'
@@ -178,7 +176,10 @@ async function run(config: CliConfig, version: string, io: CliIo): Promise<numbe
         : code === 'EADDRNOTAVAIL'
           ? `${config.host} is not an address of this machine`
           : (error as Error).message;
+    // The one line a person reads comes first; the hub's own shutdown logs follow it.
     io.err(`ssehub: cannot listen: ${hint}\n`);
+    ui?.close();
+    await hub.close();
     return 1;
   }
   const address = server.address() as AddressInfo;

@@ -153,7 +153,10 @@ describe('the ssehub command, end to end', () => {
     const first = await start(['--port', '0', '--no-ui']);
     const second = spawnCli(['--port', String(first.port), '--no-ui']);
     expect((await second.exited).code).toBe(1);
-    expect(second.stderr()).toMatch(/already in use/);
+    // One line for a person on stderr (the JSON logs go to stdout).
+    expect(second.stderr()).toBe(
+      `ssehub: cannot listen: port ${first.port} on 127.0.0.1 is already in use; stop the other process or pass --port <n> (0 picks a free one)\n`,
+    );
   });
 
   it('refuses a SQLite file already used by another hub (exit 1), instead of silently splitting fan-out', async () => {

@@ -1,3 +1,5 @@
+import { dirname, resolve } from 'node:path';
+import { HubConfigError } from '../options.js';
 import { requireDriver } from './optional-driver.js';
 
 /**
@@ -33,9 +35,20 @@ type DatabaseConstructor = new (path: string, options?: SqliteOpenOptions) => Sq
 export function openSqlite(path: string, options?: SqliteOpenOptions): SqliteDatabase {
   const Database = requireDriver<DatabaseConstructor>(
     'better-sqlite3',
-    'The SQLite transport (--db, SqliteTransport)',
+    'SQLite storage (--storage sqlite:<path>, SqliteTransport)',
   );
-  return new Database(path, options);
+  try {
+    return new Database(path, options);
+  } catch (error) {
+    // better-sqlite3 says "the directory does not exist" without saying which: name the path and the fix.
+    if (/directory does not exist/i.test(String((error as Error).message))) {
+      throw new HubConfigError(
+        `Cannot open the SQLite database ${resolve(path)}: the folder ${dirname(resolve(path))} does not exist. Create it (mkdir -p) or choose a path in an existing folder.`,
+        { cause: error },
+      );
+    }
+    throw error;
+  }
 }
 
 /** True when `error` is SQLite's unique-constraint violation (better-sqlite3 `SqliteError`). */

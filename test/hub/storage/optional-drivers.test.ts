@@ -56,3 +56,14 @@ describe('optional storage drivers', () => {
     );
   });
 });
+
+describe('opening SQLite storage', () => {
+  it('names the missing folder and the fix, instead of better-sqlite3 "the directory does not exist"', async () => {
+    const { SqliteTransport } = await import('../../../src/hub/storage/sqlite-transport.js');
+    const path = '/nonexistent-ssehub-folder/sub/hub.db';
+    expect(() => new SqliteTransport({ path })).toThrow(HubConfigError);
+    expect(() => new SqliteTransport({ path })).toThrow(
+      'Cannot open the SQLite database /nonexistent-ssehub-folder/sub/hub.db: the folder /nonexistent-ssehub-folder/sub does not exist. Create it (mkdir -p) or choose a path in an existing folder.',
+    );
+  });
+});
