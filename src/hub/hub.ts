@@ -22,7 +22,6 @@ import {
   resourceMetadataPath,
   sendProtectedResourceMetadata,
 } from './http/protected-resource.js';
-import { parsePublishForm } from './http/publish-form.js';
 import { handlePublish } from './http/publish-handler.js';
 import { handleSubscribe } from './http/subscribe-handler.js';
 import { handleSubscriptionsApi } from './http/subscriptions-api.js';
@@ -30,6 +29,7 @@ import type { HubContext } from './hub-context.js';
 import { MERCURE_1 } from './mercure-1-names.js';
 import { HubMetrics } from './metrics.js';
 import { type HubOptions, type ResolvedHubOptions, resolveHubOptions } from './options.js';
+import { type PublishInput, toUpdate } from './publish-input.js';
 import { MemoryTransport } from './storage/memory-transport.js';
 import { DuplicateUpdateIdError, type Transport, TransportUnavailableError } from './storage/transport.js';
 import type { Update } from './storage/update.js';
@@ -52,20 +52,6 @@ import { HUB_PATH } from './topics/reserved-topic.js';
 import { SubscriberIndex } from './topics/subscriber-index.js';
 import { DEFAULT_HUB_URL, TopicMatcherStore } from './topics/topic-matcher.js';
 import { TopicSelectorStore } from './topics/topic-selector.js';
-
-/** What `hub.publish()` accepts: the publish form's fields, typed. */
-export interface PublishInput {
-  /** One topic or several: the first is canonical, the others alternates. */
-  topics: string | readonly string[];
-  data?: string;
-  private?: boolean;
-  /** A client id; omitted, the hub generates `urn:uuid:<UUIDv7>`. */
-  id?: string;
-  /** SSE event type. */
-  type?: string;
-  /** SSE `retry:` in ms. */
-  retry?: number;
-}
 
 /** A point-in-time view of the hub, for dashboards (`hub.stats()`). */
 export interface HubStats {
@@ -495,15 +481,7 @@ class HubCore implements Hub, HubContext {
 
   async publish(input: PublishInput): Promise<Update> {
     if (this.#closing) throw new HubHttpError('SSEHUB_SHUTTING_DOWN', 'The hub is shutting down');
-    const form = new URLSearchParams();
-    for (const topic of typeof input.topics === 'string' ? [input.topics] : input.topics)
-      form.append('topic', topic);
-    if (input.data !== undefined) form.set('data', input.data);
-    if (input.private) form.set('private', 'on');
-    if (input.id !== undefined) form.set('id', input.id);
-    if (input.type !== undefined) form.set('type', input.type);
-    if (input.retry !== undefined) form.set('retry', String(input.retry));
-    const update = parsePublishForm(form, this.options.maxTopics);
+    const update = toUpdate(input, this.options.maxTopics);
     await this.dispatch(update);
     return update;
   }

@@ -26,13 +26,12 @@ export {
 export { ANONYMOUS_ACCESS, NoKeyAuthorizer } from './auth/no-key-authorizer.js';
 export { EARLIEST } from './http/history-replay.js';
 export { HubHttpError } from './http/http-error.js';
-export { MAX_UPDATE_ID_LENGTH, parsePublishForm } from './http/publish-form.js';
+export { parsePublishForm } from './http/publish-form.js';
 export {
   createHub,
   type Hub,
   type HubStats,
   type NextFunction,
-  type PublishInput,
 } from './hub.js';
 export { isMatchType, MATCH_TYPES, type MatchType, MERCURE_1 } from './mercure-1-names.js';
 export { HubMetrics } from './metrics.js';
@@ -45,6 +44,7 @@ export {
   type ResolvedHubOptions,
   resolveHubOptions,
 } from './options.js';
+export { MAX_UPDATE_ID_LENGTH, type PublishInput } from './publish-input.js';
 export { MemoryTransport, type MemoryTransportOptions } from './storage/memory-transport.js';
 export { RedisStreamStore, type RedisStreamStoreOptions } from './storage/redis-stream-store.js';
 export { RedisTransport, type RedisTransportOptions } from './storage/redis-transport.js';

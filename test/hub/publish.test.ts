@@ -200,3 +200,40 @@ describe('publish authorisation through the hub (https://mercure.rocks/spec#auth
     }
   });
 });
+
+describe('hub.publish() (in-process, validated directly)', () => {
+  it('keeps every field as given, and refuses what could not travel, naming the field', async () => {
+    const { createHub } = await import('../../src/hub/index.js');
+    const hub = createHub();
+    try {
+      const update = await hub.publish({
+        topics: ['https://example.com/a', 'https://example.com/b'],
+        data: 'line 1\r\nline 2',
+        private: true,
+        id: 'café-1',
+        type: 'note',
+        retry: 2500,
+      });
+      expect(update).toEqual({
+        id: 'café-1',
+        topics: ['https://example.com/a', 'https://example.com/b'],
+        data: 'line 1\r\nline 2',
+        private: true,
+        type: 'note',
+        retry: 2500,
+      });
+      // An id with a lone surrogate has no UTF-8 form: it could never come back as a Last-Event-ID.
+      await expect(hub.publish({ topics: 't', id: 'a\uD800' })).rejects.toMatchObject({
+        code: 'SSEHUB_INVALID_ID',
+      });
+      for (const retry of [1.5, -1, Number.NaN, 1e16]) {
+        await expect(hub.publish({ topics: 't', retry }), String(retry)).rejects.toMatchObject({
+          code: 'SSEHUB_INVALID_RETRY',
+        });
+      }
+      await expect(hub.publish({ topics: [] })).rejects.toMatchObject({ code: 'SSEHUB_INVALID_TOPIC' });
+    } finally {
+      await hub.close();
+    }
+  });
+});
