@@ -48,7 +48,9 @@ export async function replayHistory(
     updates: result.updates
       .filter((update) => subscriber.wants(update))
       .map((update) => ({ update, frame: ctx.frame(update) })),
-    coveredIds: new Set(result.updates.map((update) => update.id)),
+    // The cursor too: a node whose reader lags behind the shared store can receive the client's own last
+    // update live after the client reconnected to it; it must not be delivered a second time.
+    coveredIds: new Set([cursor, ...result.updates.map((update) => update.id)]),
     // Echo the client's own id only when it is held, never another (possibly private) id from history.
     responseCursor: cursor,
   };
