@@ -66,7 +66,7 @@ function render(): void {
     [
       { values: samples.map((s) => s.publishedPerSecond), color: '--published', axis: 'left' },
       { values: samples.map((s) => s.deliveredPerSecond), color: '--delivered', axis: 'left' },
-      { values: samples.map((s) => s.connections), color: '--connections', axis: 'right' },
+      { values: samples.map((s) => s.connections), color: '--connections', axis: 'right', whole: true },
     ],
     SLOTS,
   );

@@ -4,6 +4,8 @@ export interface Series {
   readonly color: string;
   /** Series sharing a scale group share a y-axis (drawn left for 'left', right for 'right'). */
   readonly axis: 'left' | 'right';
+  /** Whole counts (connections): the axis then has whole-number ticks only. */
+  readonly whole?: boolean;
 }
 
 function niceMax(value: number): number {
@@ -11,6 +13,17 @@ function niceMax(value: number): number {
   const magnitude = 10 ** Math.floor(Math.log10(value));
   for (const step of [1, 2, 2.5, 5, 10]) if (step * magnitude >= value) return step * magnitude;
   return 10 * magnitude;
+}
+
+/** A scale top for whole counts: four grid steps, each a whole 1, 2, 2.5 (from 10 up), 3, 4, 5, 6 or 8 × 10^k. */
+export function wholeMax(value: number): number {
+  const wanted = Math.max(1, value / 4);
+  const magnitude = 10 ** Math.floor(Math.log10(wanted));
+  for (const step of [1, 2, 2.5, 3, 4, 5, 6, 8, 10]) {
+    const size = step * magnitude;
+    if (size >= wanted && Number.isInteger(size)) return 4 * size;
+  }
+  return 40 * magnitude;
 }
 
 const tick = (value: number): string => value.toLocaleString(undefined, { maximumFractionDigits: 1 });
@@ -37,8 +50,10 @@ export function drawChart(canvas: HTMLCanvasElement, series: readonly Series[], 
   const plotH = Math.max(1, height - pad.top - pad.bottom);
   const max = { left: 5, right: 5 };
   for (const s of series) for (const v of s.values) max[s.axis] = Math.max(max[s.axis], v);
-  max.left = niceMax(max.left);
-  max.right = niceMax(max.right);
+  for (const axis of ['left', 'right'] as const) {
+    const whole = series.some((s) => s.axis === axis && s.whole);
+    max[axis] = whole ? wholeMax(max[axis]) : niceMax(max[axis]);
+  }
 
   ctx.font = `11px ${style.fontFamily}`;
   ctx.strokeStyle = style.getPropertyValue('--grid').trim() || '#8884';
