@@ -1,7 +1,7 @@
 import { streamEvents } from '../../src/client/index.js';
 import { DEMO } from './lib/api.js';
 import { byId, el } from './lib/dom.js';
-import { showState } from './lib/status.js';
+import { showReconnecting, showState } from './lib/status.js';
 
 /** One exchange, as kept in sessionStorage so a reload can show it and resume it. */
 interface Exchange {
@@ -96,7 +96,7 @@ async function stream(exchange: Exchange): Promise<void> {
     onResponse: (response) => {
       if (response.status === 200) showState(state, 'open', '(streaming)');
     },
-    onReconnect: (info) => showState(state, 'reconnecting', `(in ${(info.delay / 1000).toFixed(1)} s)`),
+    onReconnect: (info) => showReconnecting(state, info.delay),
   });
   try {
     for await (const event of events) {

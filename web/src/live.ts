@@ -4,7 +4,7 @@ import { byId, clockTime, el, trimChildren } from './lib/dom.js';
 import { DroppableFetch } from './lib/droppable-fetch.js';
 import { formatData } from './lib/format.js';
 import { startRoom } from './lib/room.js';
-import { showState } from './lib/status.js';
+import { showReconnecting, showState } from './lib/status.js';
 
 const MAX_LOG = 300;
 const OFFLINE_MS = 3000;
@@ -85,7 +85,7 @@ function subscribe(fromId: string): void {
       if (stream !== current) return;
       const why = info.error ? info.error.message : 'the hub ended the stream';
       const seconds = (info.delay / 1000).toFixed(1);
-      showState(state, 'reconnecting', `(in ${seconds} s)`);
+      showReconnecting(state, info.delay);
       note(
         `Connection lost (${why}). Reconnecting in ${seconds} s with Last-Event-ID: ${stream.lastEventId || 'none'}`,
         'warn',
