@@ -1,0 +1,34 @@
+/**
+ * Defaults the README states in prose (outside the generated option tables) are the ones the code applies,
+ * read from the code itself, so a changed default cannot leave a stale sentence behind.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_MAX_BUFFERED_BYTES, History } from '../../src/server/index.js';
+
+const readme = readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8');
+
+/** `1 MiB`, `256 KiB` or `512 bytes`, as the README writes sizes. */
+function size(bytes: number): string {
+  if (bytes % 1_048_576 === 0) return `${bytes / 1_048_576} MiB`;
+  if (bytes % 1024 === 0) return `${bytes / 1024} KiB`;
+  return `${bytes.toLocaleString('en-US')} bytes`;
+}
+
+describe('README prose defaults', () => {
+  const history = new History();
+  const cases: [string, string][] = [
+    [
+      'a channel refuses events over maxEventBytes',
+      `\`maxEventBytes\` (default ${size(DEFAULT_MAX_BUFFERED_BYTES)}`,
+    ],
+    [
+      'history: true keeps maxEvents and maxBytes',
+      `(defaults ${history.maxEvents.toLocaleString('en-US')} events and ${size(history.maxBytes)} when \`history: true\`)`,
+    ],
+  ];
+  it.each(cases)('%s: the README says what the code does', (_what, sentence) => {
+    expect(readme.replace(/\s+/g, ' ')).toContain(sentence);
+  });
+});
