@@ -588,7 +588,10 @@ function resolveCursor(streamId: string | undefined, request: LastEventIdRequest
   if (request.sent) {
     const lastEventId = request.lastEventId;
     if (lastEventId === undefined) {
-      throw new InvalidStreamCursorError('Last-Event-ID is too long or holds control characters');
+      throw new InvalidStreamCursorError(
+        'Malformed "lastEventId": the Last-Event-ID header or lastEventId query parameter is too long, ' +
+          'holds control characters, or is not valid percent-encoding',
+      );
     }
     const cursor = parseStreamEventId(lastEventId);
     if (cursor === undefined) {

@@ -86,6 +86,8 @@ describe('ResumableStreams (node:http)', () => {
       [`/attach/${id}`, { 'last-event-id': 'other:1' }, 400, 'SSEHUB_INVALID_STREAM_CURSOR'],
       ['/attach', { 'last-event-id': `${id}:99` }, 400, 'SSEHUB_INVALID_STREAM_CURSOR'],
       ['/attach/bad%20id', {}, 400, 'SSEHUB_INVALID_STREAM_CURSOR'],
+      ['/attach/abc?lastEventId=%ZZ', {}, 400, 'SSEHUB_INVALID_STREAM_CURSOR'],
+      ['/attach', { 'last-event-id': `${id}:${'9'.repeat(2000)}` }, 400, 'SSEHUB_INVALID_STREAM_CURSOR'],
       ['/attach/0000-unknown', {}, 404, 'SSEHUB_UNKNOWN_STREAM'],
     ];
     for (const [path, headers, status, code] of cases) {
