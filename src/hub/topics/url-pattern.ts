@@ -5,10 +5,18 @@ import { URLPattern } from 'urlpattern-polyfill/urlpattern';
  * URL Pattern compiles to backtracking JavaScript regular expressions, and a crafted pattern makes one
  * evaluation polynomial (`*a*a*b`, `:a-:b-:c`) or exponential (nested quantifiers) in the topic length.
  * Mercure 1.0 (https://mercure.rocks/spec#url-pattern) requires a linear-time engine or an
- * evaluation cost limit; this is the cost limit, enforced before a pattern is ever run: degree 2 costs at
- * most a few million steps on the longest topic (4,096 characters), degree 3 already hundreds of millions.
+ * evaluation cost limit; this is the cost limit, enforced before a pattern is ever run, together with
+ * {@link MAX_SPANNING_PARTS}: degree 3 already costs hundreds of millions of steps on the longest topic
+ * (4,096 characters).
  */
 export const MAX_URL_PATTERN_DEGREE = 2;
+
+/**
+ * Most variable parts per component that may span its separator (wildcards, repeated parts, unbounded
+ * quantifiers). Two of them already compete for every character of the component: `*a*b` takes tens of
+ * milliseconds on a 4,096-character topic, and a subscriber may send a hundred such patterns.
+ */
+export const MAX_SPANNING_PARTS = 1;
 
 /** The components a URL pattern matches separately, each with the one character its groups stop at. */
 const COMPONENTS = [
@@ -58,6 +66,15 @@ function regexpBody(body: string): { unbounded: number } | string {
  * when a regexp group could backtrack exponentially.
  */
 export function componentDegree(pattern: string, separator: string): number | string {
+  const cost = componentCost(pattern, separator);
+  return typeof cost === 'string' ? cost : cost.degree;
+}
+
+/** {@link componentDegree} with the number of spanning parts; a reason string when it cannot be bounded. */
+export function componentCost(
+  pattern: string,
+  separator: string,
+): { degree: number; spanning: number } | string {
   let spanning = 0;
   let run = 0;
   let busiestRun = 0;
@@ -123,7 +140,7 @@ export function componentDegree(pattern: string, separator: string): number | st
       run = 0;
     }
   }
-  return spanning + Math.max(busiestRun, run);
+  return { degree: spanning + Math.max(busiestRun, run), spanning };
 }
 
 /** A compiled URL pattern, ready to test topics. */
@@ -146,10 +163,13 @@ export function compileUrlPattern(pattern: string, hubUrl: string): CompiledUrlP
     return `not a well-formed URL pattern (${(error as Error).message})`;
   }
   for (const [component, separator] of COMPONENTS) {
-    const degree = componentDegree(compiled[component], separator);
-    if (typeof degree === 'string') return `its ${component} ${degree}`;
-    if (degree > MAX_URL_PATTERN_DEGREE) {
-      return `its ${component} has ${degree} variable parts competing for the same characters; at most ${MAX_URL_PATTERN_DEGREE} are accepted (denial-of-service bound)`;
+    const cost = componentCost(compiled[component], separator);
+    if (typeof cost === 'string') return `its ${component} ${cost}`;
+    if (cost.degree > MAX_URL_PATTERN_DEGREE) {
+      return `its ${component} has ${cost.degree} variable parts competing for the same characters; at most ${MAX_URL_PATTERN_DEGREE} are accepted (denial-of-service bound)`;
+    }
+    if (cost.spanning > MAX_SPANNING_PARTS) {
+      return `its ${component} has ${cost.spanning} wildcards or unbounded repetitions; at most ${MAX_SPANNING_PARTS} is accepted (denial-of-service bound)`;
     }
   }
   return {
