@@ -77,5 +77,7 @@ describe('ssehub --workers', () => {
       expect(await cli.exited).toEqual({ code: 0, signal: null });
       for (const pid of workerPids(cli)) expect(alive(pid)).toBe(false);
     },
+    // Three process starts (primary, two workers) and a restart: slow on a loaded machine.
+    120_000,
   );
 });

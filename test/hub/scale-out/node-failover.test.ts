@@ -18,7 +18,7 @@ import { connectionsOn, type HubNode, startNode } from './node-process.js';
 
 const TOPIC = 'https://example.com/failover';
 
-describe.runIf(REDIS_ENABLED)('hub node processes on Redis', () => {
+describe.runIf(REDIS_ENABLED)('hub node processes on Redis', { timeout: 90_000 }, () => {
   const cleanup: (() => Promise<unknown> | unknown)[] = [];
   afterEach(async () => {
     for (const fn of cleanup.splice(0).reverse()) await fn();

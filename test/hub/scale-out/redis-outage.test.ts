@@ -21,7 +21,7 @@ import {
 
 const TOPIC = 'https://example.com/scale-out';
 
-describe.runIf(REDIS_ENABLED)('hub nodes on Redis: outages', () => {
+describe.runIf(REDIS_ENABLED)('hub nodes on Redis: outages', { timeout: 90_000 }, () => {
   const cleanup: (() => Promise<void>)[] = [];
   afterEach(async () => {
     for (const fn of cleanup.splice(0).reverse()) await fn();

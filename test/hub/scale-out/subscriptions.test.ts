@@ -24,7 +24,7 @@ interface Listed {
   subscriptions: { topic: string; subscriber: string; active: boolean }[];
 }
 
-describe.runIf(REDIS_ENABLED)('subscriptions across hub nodes on Redis', () => {
+describe.runIf(REDIS_ENABLED)('subscriptions across hub nodes on Redis', { timeout: 90_000 }, () => {
   const cleanup: (() => Promise<unknown> | unknown)[] = [];
   afterEach(async () => {
     for (const fn of cleanup.splice(0).reverse()) await fn();
