@@ -1,4 +1,4 @@
-import { MAX_LAST_EVENT_ID_LENGTH } from '../server/index.js';
+import { hasControlCharacter, MAX_LAST_EVENT_ID_LENGTH } from '../server/index.js';
 import { HubHttpError } from './http/http-error.js';
 import type { Update } from './storage/update.js';
 import { generateUpdateId } from './storage/uuidv7.js';
@@ -30,14 +30,6 @@ const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
 
 /** Event type reserved for hub-generated events (draft-08, docs/security.md#private-updates). */
 const RESERVED_TYPE = 'mercure';
-
-function hasControl(value: string): boolean {
-  for (let i = 0; i < value.length; i++) {
-    const c = value.charCodeAt(i);
-    if (c < 0x20 || c === 0x7f) return true;
-  }
-  return false;
-}
 
 /**
  * Validates a publication (https://mercure.rocks/spec#publication) and makes it an {@link Update},
@@ -76,7 +68,7 @@ export function toUpdate(input: PublishInput, maxTopics: number): Update {
   const { id, type, retry } = input;
   if (id !== undefined) checkId(id);
   if (type !== undefined) {
-    if (hasControl(type))
+    if (hasControlCharacter(type))
       throw new HubHttpError(
         'SSEHUB_INVALID_TYPE',
         'Invalid "type": it must not contain control characters (CR, LF, NUL...)',
@@ -113,7 +105,7 @@ function checkId(id: string): void {
     );
   if (id === 'earliest')
     throw new HubHttpError('SSEHUB_INVALID_ID', 'Invalid "id": "earliest" is reserved as a cursor value');
-  if (hasControl(id))
+  if (hasControlCharacter(id))
     throw new HubHttpError(
       'SSEHUB_INVALID_ID',
       'Invalid "id": it must not contain control characters (CR, LF, NUL...)',

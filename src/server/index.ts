@@ -22,6 +22,7 @@ export {
   MAX_BATCH_BYTES,
   MAX_COALESCE_MS,
 } from './coalescer.js';
+export { hasControlCharacter } from './control-character.js';
 export {
   type ErrorReply,
   type ErrorReplyFormat,

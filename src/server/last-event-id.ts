@@ -1,17 +1,9 @@
+import { hasControlCharacter } from './control-character.js';
 import { decodeHeaderText } from './header-text.js';
 import { MalformedFormError, parseUrlEncodedForm, queryOf } from './url-encoded-form.js';
 
 /** Longest Last-Event-ID we accept; ids are cursors, not payloads. */
 export const MAX_LAST_EVENT_ID_LENGTH = 1024;
-
-/** Whether `value` holds a C0 control or DEL: never part of an id a sane server sends. */
-function hasControl(value: string): boolean {
-  for (let i = 0; i < value.length; i++) {
-    const c = value.charCodeAt(i);
-    if (c < 0x20 || c === 0x7f) return true;
-  }
-  return false;
-}
 
 /**
  * Validates a client-supplied Last-Event-ID. It is hostile input: values longer than
@@ -20,7 +12,7 @@ function hasControl(value: string): boolean {
  */
 export function validLastEventId(value: string | undefined | null): string | undefined {
   if (value === undefined || value === null || value === '') return undefined;
-  if (value.length > MAX_LAST_EVENT_ID_LENGTH || hasControl(value)) return undefined;
+  if (value.length > MAX_LAST_EVENT_ID_LENGTH || hasControlCharacter(value)) return undefined;
   return value;
 }
 

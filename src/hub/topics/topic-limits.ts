@@ -1,3 +1,5 @@
+import { hasControlCharacter } from '../../server/index.js';
+
 /**
  * Longest topic or topic selector the hub accepts, in UTF-16 code units: the reference hub's
  * `maxPatternLength` (docs/security.md#limits). A topic is matched against every template selector and is part
@@ -13,10 +15,7 @@ export const MAX_TOPIC_LENGTH = 4096;
  */
 export function topicProblem(text: string): string | undefined {
   if (text.length > MAX_TOPIC_LENGTH) return `longer than ${MAX_TOPIC_LENGTH} characters`;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x20 || c === 0x7f) return 'it contains a control character (CR, LF, NUL...)';
-  }
+  if (hasControlCharacter(text)) return 'it contains a control character (CR, LF, NUL...)';
   return undefined;
 }
 
