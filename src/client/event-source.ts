@@ -1,5 +1,5 @@
 import { Connection } from './connection.js';
-import type { SseError } from './errors.js';
+import { SseContentTypeError, type SseError, SseHttpError } from './errors.js';
 import { createMessageEvent } from './message-event.js';
 import type { ClientOptions } from './options.js';
 import { resolveUrl } from './url.js';
@@ -24,7 +24,8 @@ export class SseErrorEvent extends Event {
   constructor(error: SseError | undefined, status?: number) {
     super('error');
     this.error = error;
-    this.status = status ?? (error && 'status' in error ? (error.status as number) : undefined);
+    const answered = error instanceof SseHttpError || error instanceof SseContentTypeError;
+    this.status = status ?? (answered ? error.status : undefined);
     this.message = error?.message ?? '';
   }
 }
