@@ -70,7 +70,8 @@ export interface DemoContext {
 
 /**
  * The demo endpoints (paths relative to the prefix):
- * `GET /config`, `GET /token` (dev only), `POST /clock`, `POST /messages`, `POST /room`,
+ * `GET /config`, `GET /token` (dev only), `POST /clock`, `POST /messages`, `POST /room` (an event, or
+ * `{type: 'presence', name}` every ~15 s to stay listed),
  * `POST /chat` (stream a new answer, or re-attach with `Last-Event-ID`), `GET /chat/<id>` (re-attach),
  * `GET /stats` (dashboard feed). Every write checks same-origin and is size- and rate-limited.
  */
@@ -224,9 +225,17 @@ export class DemoRoutes {
   }
 
   async #room(res: ServerResponse, body: Record<string, unknown>): Promise<void> {
+    if (body.type === 'presence') {
+      // A page's periodic "still here": publishes nothing; false tells it to join again.
+      sendJson(res, { present: this.ctx.room.seen(stringField(body, 'name', this.#limits.nameLength)) });
+      return;
+    }
     const type = body.type as RoomEventType;
     if (!ROOM_TYPES.includes(type)) {
-      throw new DemoHttpError('SSEHUB_DEMO_INVALID_INPUT', `"type" must be one of ${ROOM_TYPES.join(', ')}`);
+      throw new DemoHttpError(
+        'SSEHUB_DEMO_INVALID_INPUT',
+        `"type" must be one of ${ROOM_TYPES.join(', ')}, presence`,
+      );
     }
     const name = stringField(body, 'name', this.#limits.nameLength);
     const text = type === 'usermessage' ? stringField(body, 'text', this.#limits.messageLength) : undefined;

@@ -82,8 +82,9 @@ export function createWebUi(hub: WebUiHub, options: WebUiOptions = {}): WebUiHan
   const feed = demo
     ? new StatsFeed(hub, options.statsIntervalMs, undefined, undefined, (s) => s.startsWith(topicBase))
     : undefined;
+  const room = feed === undefined ? undefined : new ChatRoom(hub, topics.room);
   const routes =
-    feed === undefined
+    feed === undefined || room === undefined
       ? undefined
       : new DemoRoutes({
           hub,
@@ -91,7 +92,7 @@ export function createWebUi(hub: WebUiHub, options: WebUiOptions = {}): WebUiHan
           hubPath: options.hubPath ?? '/.well-known/mercure',
           devToken: options.devToken,
           clock,
-          room: new ChatRoom(hub, topics.room),
+          room,
           answers,
           feed,
           limits: options.limits,
@@ -121,6 +122,7 @@ export function createWebUi(hub: WebUiHub, options: WebUiOptions = {}): WebUiHan
     async close(): Promise<void> {
       clock.stop();
       feed?.close();
+      room?.close();
       await answers.close();
     },
   });

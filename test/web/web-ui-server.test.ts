@@ -254,7 +254,13 @@ describe('web UI server side: static files and demo endpoints', () => {
       expect(await joined).toMatchObject({ name: 'Grace', members: ['Grace'] });
       await post('/room', { type: 'usermessage', name: 'Grace', text: 'hi' });
       expect((await said).text).toBe('hi');
+      expect(await (await post('/room', { type: 'presence', name: 'Grace' })).json()).toEqual({
+        present: true,
+      });
       await post('/room', { type: 'userdisconnect', name: 'Grace' });
+      expect(await (await post('/room', { type: 'presence', name: 'Grace' })).json()).toEqual({
+        present: false,
+      });
     } finally {
       source.close();
     }

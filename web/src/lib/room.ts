@@ -2,6 +2,9 @@ import { streamEvents } from '../../../src/client/index.js';
 import { type DemoConfig, postJson, retryWithFreshToken } from './api.js';
 import { byId, clockTime, el, trimChildren } from './dom.js';
 
+/** How often an open page tells the hub its member is still here, in ms (the hub expires after ~45 s). */
+const PRESENCE_PING_MS = 15_000;
+
 interface RoomData {
   name: string;
   text?: string;
@@ -59,6 +62,19 @@ export function startRoom(config: DemoConfig): void {
 
   const send = (body: Record<string, string>) =>
     postJson<{ id: string }>('/room', body).catch((error: Error) => line('leave', error.message));
+
+  // The hub forgets a name not seen for ~45 s (a killed tab or a dropped network sends no beacon), so an
+  // open page says it is still here every 15 s; if its name had expired (a sleeping laptop), it joins again.
+  setInterval(async () => {
+    if (!name) return;
+    const who = name;
+    try {
+      const { present } = await postJson<{ present: boolean }>('/room', { type: 'presence', name: who });
+      if (!present && name === who) await send({ type: 'userconnect', name: who });
+    } catch {
+      // Offline for now: the next ping tries again.
+    }
+  }, PRESENCE_PING_MS);
 
   joinForm.addEventListener('submit', async (event) => {
     event.preventDefault();
