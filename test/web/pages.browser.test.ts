@@ -85,6 +85,28 @@ describe.skipIf(!enabled)('web UI pages in headless Chromium', () => {
     await page.close();
   });
 
+  it('shows the clock publisher state the hub has now, on load and after reconnecting', async () => {
+    const setClock = (running: boolean) =>
+      fetch(`${server.origin}/demo/clock`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Origin: server.origin },
+        body: JSON.stringify({ running }),
+      });
+    expect((await setClock(true)).status).toBe(200);
+    const { page, problems } = await open('/');
+    await page.locator('#state[data-state="open"]').waitFor();
+    await expect.poll(() => page.getAttribute('#clock', 'aria-pressed'), POLL).toBe('true');
+    // Changed behind the page's back (as a hub restart does): a reconnection reads it again.
+    expect((await setClock(false)).status).toBe(200);
+    await page.click('#toggle-receive');
+    await page.locator('#state[data-state="stopped"]').waitFor();
+    await page.click('#toggle-receive');
+    await expect.poll(() => page.getAttribute('#clock', 'aria-pressed'), POLL).toBe('false');
+    expect(await page.textContent('#clock')).toBe('Start the clock');
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
   it('stops receiving, then resumes and replays what was published meanwhile', async () => {
     const { page, problems } = await open('/');
     await page.locator('#state[data-state="open"]').waitFor();

@@ -1,5 +1,5 @@
 import { type EventStream, type StreamedEvent, streamEvents } from '../../src/client/index.js';
-import { type DemoConfig, loadConfig, postJson, retryWithFreshToken } from './lib/api.js';
+import { type DemoConfig, loadConfig, postJson, readConfig, retryWithFreshToken } from './lib/api.js';
 import { byId, clockTime, el, trimChildren } from './lib/dom.js';
 import { DroppableFetch } from './lib/droppable-fetch.js';
 import { formatData } from './lib/format.js';
@@ -75,6 +75,8 @@ function subscribe(fromId: string): void {
       if (stream !== current) return;
       if (response.status !== 200) return;
       showState(state, 'open');
+      // The hub may have restarted meanwhile, with its clock publisher stopped: show its real state.
+      void refreshClock();
       const cursor = response.headers.get('last-event-id');
       if (cursor === null) note(`Connected to ${selected.length} topic(s), receiving live events`);
       else if (cursor === 'earliest' && stream.lastEventId !== '')
@@ -132,6 +134,15 @@ function showClock(running: boolean): void {
   clockButton.setAttribute('aria-pressed', String(running));
 }
 
+/** Shows the hub's current clock publisher state (after a reconnection or a page restored from cache). */
+async function refreshClock(): Promise<void> {
+  try {
+    showClock((await readConfig()).clock.running);
+  } catch {
+    // The hub is unreachable: the next reconnection reads it again.
+  }
+}
+
 async function main(): Promise<void> {
   config = await loadConfig();
   topicsField.value = [config.topics.clock, config.topics.messages].join('\n');
@@ -174,6 +185,10 @@ async function main(): Promise<void> {
     } catch (error) {
       result.textContent = `Not published: ${(error as Error).message}`;
     }
+  });
+  // A page restored from the back/forward cache runs no script again: read the state the hub has now.
+  addEventListener('pageshow', (event) => {
+    if (event.persisted) void refreshClock();
   });
   subscribe('');
   startRoom(config);

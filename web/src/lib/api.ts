@@ -15,12 +15,17 @@ export const DEMO = '/demo';
 
 /** Loads the demo configuration; in dev mode with a token, also gets the subscriber cookie first. */
 export async function loadConfig(): Promise<DemoConfig> {
-  const response = await fetch(`${DEMO}/config`, { cache: 'no-store' });
-  if (!response.ok) throw new Error(`Could not load ${DEMO}/config: HTTP ${response.status}`);
-  const config = (await response.json()) as DemoConfig;
+  const config = await readConfig();
   // The hub checks subscribers' tokens; the dev endpoint sets one as an HttpOnly cookie for the hub path.
   if (config.devToken) await refreshToken();
   return config;
+}
+
+/** Reads `GET /demo/config` afresh (never from a cache): the hub's current state, such as the clock's. */
+export async function readConfig(): Promise<DemoConfig> {
+  const response = await fetch(`${DEMO}/config`, { cache: 'no-store' });
+  if (!response.ok) throw new Error(`Could not load ${DEMO}/config: HTTP ${response.status}`);
+  return (await response.json()) as DemoConfig;
 }
 
 async function refreshToken(): Promise<void> {
