@@ -107,6 +107,19 @@ describe.skipIf(!enabled)('web UI pages in headless Chromium', () => {
     await page.close();
   });
 
+  it('refuses an unparsable URI template in the page, keeping the open subscription', async () => {
+    const { page, problems } = await open('/');
+    await page.locator('#state[data-state="open"]').waitFor();
+    await expect.poll(() => subscribers(topics.messages), POLL).toBe(1);
+    await page.fill('#topics', 'https://example.com/{unclosed');
+    await page.click('#subscribe-form button[type="submit"]');
+    await page.locator('#log .entry.error', { hasText: 'is never closed' }).waitFor();
+    expect(await page.getAttribute('#state', 'data-state')).toBe('open');
+    expect(subscribers(topics.messages)).toBe(1);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
   it('stops receiving, then resumes and replays what was published meanwhile', async () => {
     const { page, problems } = await open('/');
     await page.locator('#state[data-state="open"]').waitFor();

@@ -1,4 +1,5 @@
 import { type EventStream, type StreamedEvent, streamEvents } from '../../src/client/index.js';
+import { uriTemplateProblem } from '../../src/hub/topics/uri-template.js';
 import { type DemoConfig, loadConfig, postJson, readConfig, retryWithFreshToken } from './lib/api.js';
 import { byId, clockTime, el, trimChildren } from './lib/dom.js';
 import { DroppableFetch } from './lib/droppable-fetch.js';
@@ -57,12 +58,23 @@ function showEvent(event: StreamedEvent): void {
 
 /** Opens the subscription from `fromId` (empty: live only), replacing any open one. */
 function subscribe(fromId: string): void {
-  current?.close();
   const selected = topics();
   if (selected.length === 0) {
+    current?.close();
     showState(state, 'error', '(give at least one topic)');
     return;
   }
+  // The hub refuses an unparsable template with 400; say why here, with the same parser, and keep the
+  // subscription that is open.
+  for (const selector of selected) {
+    const problem = selector.includes('{') ? uriTemplateProblem(selector) : undefined;
+    if (problem !== undefined) {
+      note(`Not subscribed: ${selector} is not a valid URI template (RFC 6570): ${problem}`, 'error');
+      topicsField.focus();
+      return;
+    }
+  }
+  current?.close();
   const url = new URL(config.hub, location.href);
   for (const topic of selected) url.searchParams.append('topic', topic);
   showState(state, 'connecting');
