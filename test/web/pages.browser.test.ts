@@ -120,6 +120,22 @@ describe.skipIf(!enabled)('web UI pages in headless Chromium', () => {
     await page.close();
   });
 
+  it('on a phone, fits the header in two rows and shows the dashboard chart before the figures', async () => {
+    const phone = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    const page = await phone.newPage();
+    await page.goto(`${server.origin}/dashboard`);
+    await page.locator('#state[data-state="open"]').waitFor();
+    const box = async (selector: string) => (await page.locator(selector).first().boundingBox())!;
+    const nav = await box('.topbar nav');
+    const brand = await box('.brand');
+    // The status pill shares the brand's row; the three page links share one row.
+    expect((await box('.topbar .state')).y).toBeLessThan(brand.y + brand.height);
+    expect(nav.height).toBeLessThan(2 * (await box('.topbar nav a')).height);
+    expect(nav.x + nav.width).toBeLessThanOrEqual(390);
+    expect((await box('.chart-card')).y).toBeLessThan((await box('.figure')).y);
+    await phone.close();
+  });
+
   it('stops receiving, then resumes and replays what was published meanwhile', async () => {
     const { page, problems } = await open('/');
     await page.locator('#state[data-state="open"]').waitFor();
