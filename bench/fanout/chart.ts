@@ -33,6 +33,7 @@ export function renderBarChart(chart: BarChart): string {
   const x = (v: number): number => left + (v / max) * plot;
   const out: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="860" height="${height}" viewBox="0 0 860 ${height}" font-family="system-ui, sans-serif" font-size="12">`,
+    `<title>${xml(chart.title)}</title>`,
     `<rect width="860" height="${height}" fill="#fff"/>`,
     `<text x="10" y="20" font-size="15" font-weight="bold">${xml(chart.title)}</text>`,
     `<text x="10" y="38" fill="#444">${xml(chart.subtitle)}</text>`,
