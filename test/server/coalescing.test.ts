@@ -210,7 +210,11 @@ describe('Channel coalescing over a real socket', () => {
     const first = await parsedGet(`${server.url}/`);
     while (channel.size < 1) await new Promise((r) => setTimeout(r, 5));
     await windowEnd(50);
-    channel.broadcast({ id: '1', data: 'one' }, { filter: () => (burnCpu(BUSY_CPU_MS * 1.5), true) });
+    const costly = (): boolean => {
+      burnCpu(BUSY_CPU_MS * 1.5);
+      return true;
+    };
+    channel.broadcast({ id: '1', data: 'one' }, { filter: costly });
     await afterTicks();
     channel.broadcast({ id: '2', data: 'two' });
     channel.broadcast({ id: '3', data: 'three' });
