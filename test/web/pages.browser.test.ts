@@ -212,6 +212,21 @@ describe.skipIf(!enabled)('web UI pages in headless Chromium', () => {
     await page.close();
   });
 
+  it('keeps the streaming chat answer in view on a phone, from the second prompt on', async () => {
+    const phone = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    const page = await phone.newPage();
+    await page.goto(`${server.origin}/chat`);
+    for (const [i, prompt] of ['first question', 'second question', 'third question'].entries()) {
+      await page.fill('#prompt', prompt);
+      await page.click('#send');
+      await page.locator('.bot[data-done="true"]').nth(i).waitFor({ timeout: 30_000 });
+    }
+    const last = (await page.locator('.bot').last().boundingBox())!;
+    expect(last.y + last.height).toBeLessThanOrEqual(844);
+    await page.screenshot({ path: join(ARTIFACTS, 'chat-phone.png') });
+    await phone.close();
+  });
+
   it('streams a chat answer token by token and resumes it after a reload without starting over', async () => {
     const prompt = 'How does Last-Event-ID work?';
     const expected = generateAnswer(prompt).join('');

@@ -122,6 +122,7 @@ async function stream(exchange: Exchange): Promise<void> {
       exchange.lastEventId = event.lastEventId;
       save();
       view(exchange);
+      followAnswer();
       showProgress(exchange);
       if (TERMINAL.has(event.type)) break;
     }
@@ -145,10 +146,32 @@ async function stream(exchange: Exchange): Promise<void> {
   }
 }
 
+/**
+ * Whether the page keeps the streaming answer in view: true while the reader is at the bottom, false
+ * once they scroll up to read something else (a scroll away from the bottom), true again on a new prompt.
+ */
+let following = true;
+/** How close to the bottom still counts as "at the bottom", in CSS pixels. */
+const FOLLOW_SLACK_PX = 80;
+addEventListener(
+  'scroll',
+  () => {
+    const root = document.documentElement;
+    following = scrollY + innerHeight >= root.scrollHeight - FOLLOW_SLACK_PX;
+  },
+  { passive: true },
+);
+
+/** Scrolls to the end of the conversation, where the answer grows, unless the reader scrolled up. */
+function followAnswer(): void {
+  if (following) scrollTo({ top: document.documentElement.scrollHeight, behavior: 'instant' });
+}
+
 form.addEventListener('submit', (event) => {
   event.preventDefault();
   const prompt = promptField.value.trim();
   if (!prompt || sendButton.disabled) return;
+  following = true;
   promptField.value = '';
   const exchange: Exchange = {
     prompt,
