@@ -1,3 +1,7 @@
+import { type CommandSetting, HUB_SETTINGS, type HubOptions, type HubSettings } from '../hub/index.js';
+import { formatSettingValue } from '../protocol/index.js';
+import type { StorageConfig } from './config.js';
+
 /** What the `ssehub` command prints once it listens: where things are and what to type next. */
 export interface BannerInput {
   readonly version: string;
@@ -10,6 +14,51 @@ export interface BannerInput {
   readonly publisherToken: string | undefined;
   readonly subscriberToken: string | undefined;
   readonly storage: string;
+  /** Hub settings that differ from their defaults, as `--flag value` ({@link nonDefaultSettings}). */
+  readonly settings?: readonly string[];
+}
+
+/** What a history size keeps, in words: `no history`, `unbounded history`, `history of 10000 updates`. */
+export function describeHistory(historySize: HubSettings['historySize']): string {
+  if (historySize === 'unbounded') return 'unbounded history';
+  if (historySize === 0) return 'no history: Last-Event-ID cannot replay';
+  return `history of ${historySize} update${historySize === 1 ? '' : 's'}`;
+}
+
+/** The storage line of the banner, from the engine, the resolved `historySize` and the worker count. */
+export function describeStorage(
+  storage: StorageConfig,
+  historySize: HubSettings['historySize'],
+  workers: number | 'auto' = 1,
+): string {
+  const history = describeHistory(historySize);
+  if (storage.kind === 'sqlite')
+    return `SQLite ${storage.path} (durability ${storage.durability}, ${history})`;
+  if (storage.kind === 'redis') {
+    const url = new URL(storage.url);
+    const processes = workers === 1 ? '' : `, ${workers} workers`;
+    return `Redis ${url.protocol}//${url.host}${url.pathname} (key prefix ${storage.keyPrefix ?? '{ssehub}:'}, ${history}${processes})`;
+  }
+  return `memory (${history}, lost on restart)`;
+}
+
+/**
+ * Hub settings given on the command line that differ from their defaults, as `--flag value`. Settings
+ * whose command default differs from the library's (`--anonymous`, on in development mode) are left out.
+ */
+export function nonDefaultSettings(hub: HubOptions): string[] {
+  const out: string[] = [];
+  const rows = Object.entries(HUB_SETTINGS) as [keyof HubSettings, CommandSetting<unknown>][];
+  for (const [key, row] of rows) {
+    const value: unknown = hub[key];
+    const cli = row.cli;
+    if (value === undefined || cli === undefined || cli.defaultText !== undefined) continue;
+    const shown = formatSettingValue(row, value);
+    if (shown === formatSettingValue(row, row.default)) continue;
+    if (row.kind !== 'boolean') out.push(`--${cli.flag} ${shown}`);
+    else out.push(value === !cli.negated ? `--${cli.flag}` : `--${cli.flag}=false`);
+  }
+  return out;
 }
 
 const EXAMPLE_TOPIC = 'https://example.com/books/1';
@@ -35,8 +84,11 @@ export function bannerText(input: BannerInput): string {
   lines.push(
     `  Health:   ${input.origin}/healthz   Metrics: ${input.origin}/metrics`,
     `  Storage:  ${input.storage}`,
-    '',
   );
+  if (input.settings !== undefined && input.settings.length > 0) {
+    lines.push(`  Settings: ${input.settings.join(', ')} (the rest as in ssehub --help)`);
+  }
+  lines.push('');
   if (input.devMode) {
     lines.push(
       'Development mode: no key was configured, so a random key was generated for this run only.',

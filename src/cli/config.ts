@@ -1,8 +1,16 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
-import type { KeyConfig, TrustedIssuer } from '../hub/auth/index.js';
-import { SsehubError } from '../protocol/index.js';
-import { isLoopbackAddress } from '../server/index.js';
-import { OPTION_SPECS, type OptionSpec } from './options.js';
+import {
+  type CommandSetting,
+  HubConfigError,
+  type HubOptions,
+  type KeyConfig,
+  resolveHubOptions,
+  type TrustedIssuer,
+} from '../hub/index.js';
+import { SsehubError, settingProblem } from '../protocol/index.js';
+import { CLI_SETTINGS, type LogLevel, OPTION_SPECS, type OptionSpec } from './options.js';
+
+export { LOG_LEVELS, type LogLevel } from './options.js';
 
 /** Where the hub keeps updates. */
 export type StorageConfig =
@@ -16,61 +24,41 @@ export type StorageConfig =
       readonly keyPrefix: string | undefined;
     };
 
-/** pino levels the command accepts. */
-export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
-
 /**
- * Everything the `ssehub` command needs to start a hub, resolved from flags and environment.
- * Numeric hub settings are undefined when not given, so the hub's own defaults (HUB_DEFAULTS) apply.
+ * The command's own settings (CLI_SETTINGS), resolved: where to listen, which keys, which storage. The
+ * hub's settings are not repeated here; they travel as the `HubOptions` object of {@link RunCommand}.
  */
-export interface CliConfig {
+export interface CommandSettings {
   readonly host: string;
   readonly port: number;
   readonly ui: boolean;
-  readonly corsOrigins: readonly string[];
   readonly publisherKey: KeyConfig | undefined;
   readonly subscriberKey: KeyConfig | undefined;
   /** No key configured: the command generates a development key and prints tokens. */
   readonly devMode: boolean;
-  readonly anonymous: boolean;
   readonly requireExpiration: boolean;
-  readonly cookieName: string | undefined;
+  readonly cookieName: string;
   /** Mercure 1.0 issuers of access tokens, each with its own key. */
   readonly trustedIssuers: readonly TrustedIssuer[];
-  readonly resourceIdentifier: string | undefined;
   readonly accessTokenCookieName: string | undefined;
-  /** Serve Mercure 0.x next to 1.0. */
-  readonly mercure0x: boolean;
   readonly publishOrigins: readonly string[];
-  readonly heartbeatMs: number | undefined;
-  readonly dispatchTimeoutMs: number | undefined;
-  readonly writeTimeoutMs: number | undefined;
-  readonly maxConnections: number | undefined;
-  readonly subscriberQueueSize: number | undefined;
-  readonly maxBodyBytes: number | undefined;
-  readonly bodyTimeoutMs: number | undefined;
-  readonly subscriberMaxBufferedBytes: number | undefined;
-  readonly reconnectRetryMs: number | undefined;
-  readonly topicSelectorCacheSize: number | undefined;
-  readonly fanOutWindowMs: number | undefined;
-  readonly maxTopics: number | undefined;
-  readonly historySize: number | undefined;
-  readonly historyScanLimit: number | undefined;
   readonly storage: StorageConfig;
   /** Hub processes sharing the port: a count, or `auto` for one per core. */
   readonly workers: number | 'auto';
-  readonly subscriptions: boolean;
-  readonly metrics: boolean;
   readonly logLevel: LogLevel;
   readonly shutdownTimeoutMs: number;
 }
 
+/** Start the hub: its `createHub` options as given (defaults left to the hub) and the command's settings. */
+export interface RunCommand {
+  readonly kind: 'run';
+  /** The hub settings given by flag or environment, validated; settings not given are absent. */
+  readonly hub: HubOptions;
+  readonly cli: CommandSettings;
+}
+
 /** What the command line asks for. */
-export type Command =
-  | { readonly kind: 'help' }
-  | { readonly kind: 'version' }
-  | { readonly kind: 'run'; readonly config: CliConfig };
+export type Command = { readonly kind: 'help' } | { readonly kind: 'version' } | RunCommand;
 
 /** A command line or environment that cannot work; the message says what to change. Exit code 2. */
 export class CliConfigError extends SsehubError {
@@ -81,15 +69,13 @@ export class CliConfigError extends SsehubError {
   }
 }
 
-/** The port of the first release, kept so bookmarks and docs keep working. */
-export const DEFAULT_PORT = 8844;
-export const DEFAULT_HOST = '127.0.0.1';
-
 type Env = Readonly<Record<string, string | undefined>>;
 type Raw = { value: string | boolean | string[]; from: string };
 
 /**
  * Resolves argv and the environment into a {@link Command}. Pure: no I/O, so every rule is unit-tested.
+ * Every option is read as its table row says (CLI_SETTINGS, HUB_SETTINGS); hub settings are then checked
+ * together (`resolveHubOptions`), so a combination that cannot work stops the command before it starts.
  * Precedence: flag > `SSEHUB_*` variable > Mercure variable (`MERCURE_PUBLISHER_JWT_KEY`...) > default.
  * Refuses a non-loopback host without keys (docs/security.md#safe-defaults-of-the-command).
  */
@@ -100,9 +86,13 @@ export function parseCommandLine(argv: readonly string[], env: Env): Command {
   };
   for (const spec of OPTION_SPECS) {
     options[spec.flag] =
-      spec.kind === 'boolean'
+      spec.setting.kind === 'boolean'
         ? { type: 'boolean' }
-        : { type: 'string', multiple: spec.kind === 'list', ...(spec.flag === 'port' ? { short: 'p' } : {}) };
+        : {
+            type: 'string',
+            multiple: spec.setting.kind === 'list',
+            ...(spec.flag === 'port' ? { short: 'p' } : {}),
+          };
   }
   let values: Record<string, string | boolean | (string | boolean)[] | undefined>;
   try {
@@ -113,51 +103,42 @@ export function parseCommandLine(argv: readonly string[], env: Env): Command {
   if (values.help) return { kind: 'help' };
   if (values.version) return { kind: 'version' };
 
-  const raw = (flag: string): Raw | undefined => {
-    const spec = specOf(flag);
-    const given = values[flag];
+  const raw = (spec: OptionSpec): Raw | undefined => {
+    const given = values[spec.flag];
     if (given !== undefined && !(Array.isArray(given) && given.length === 0)) {
-      return { value: given as Raw['value'], from: `--${flag}` };
+      return { value: given as Raw['value'], from: `--${spec.flag}` };
     }
-    for (const name of [spec.env, ...(spec.aliases ?? [])]) {
+    for (const name of [spec.env, ...spec.aliases]) {
       const value = env[name];
       if (value !== undefined && value !== '') return { value, from: name };
     }
     return undefined;
   };
-  const str = (flag: string) => {
-    const r = raw(flag);
-    return r === undefined ? undefined : String(r.value);
-  };
-  const bool = (flag: string) => {
-    const r = raw(flag);
-    return r === undefined ? undefined : parseBoolean(r);
-  };
-  const int = (flag: string) => {
-    const r = raw(flag);
-    return r === undefined ? undefined : parseInteger(r);
-  };
-  const duration = (flag: string) => {
-    const r = raw(flag);
-    return r === undefined ? undefined : parseDuration(r);
-  };
-  const list = (flag: string) => {
-    const r = raw(flag);
-    if (r === undefined) return undefined;
-    const items = (Array.isArray(r.value) ? r.value : [String(r.value)]).flatMap((v) => v.split(','));
-    return items.map((s) => s.trim()).filter((s) => s !== '');
-  };
+  const rawOf = (key: string) => raw(specOf(key));
+  /** Every option given, read and checked as its row says, by setting key. */
+  const given: Record<string, unknown> = {};
+  const cliGiven: Record<string, unknown> = {};
+  for (const spec of OPTION_SPECS) {
+    const r = raw(spec);
+    if (r === undefined) continue;
+    const value = readValue(spec.setting, r);
+    const problem = settingProblem(spec.setting, value);
+    if (problem !== undefined) throw new CliConfigError(`${r.from} ${problem}`);
+    (spec.owner === 'hub' ? given : cliGiven)[spec.key] = value;
+  }
+  const cli = <K extends keyof typeof CLI_SETTINGS>(key: K) =>
+    (cliGiven[key] ?? CLI_SETTINGS[key].default) as (typeof CLI_SETTINGS)[K]['default'];
 
-  const shared = keyFrom('', raw, list);
-  const publisherKey = keyFrom('publisher-', raw, list) ?? shared;
-  const subscriberKey = keyFrom('subscriber-', raw, list) ?? shared;
+  const shared = keyFrom('', rawOf, cli('jwtAlg'));
+  const publisherKey = keyFrom('publisher', rawOf, cli('publisherJwtAlg') ?? cli('jwtAlg')) ?? shared;
+  const subscriberKey = keyFrom('subscriber', rawOf, cli('subscriberJwtAlg') ?? cli('jwtAlg')) ?? shared;
   const trustedIssuers = [
-    ...(list('trusted-issuer') ?? []).map((entry) => trustedIssuerFrom(entry, false)),
-    ...(list('authorization-server') ?? []).map((entry) => trustedIssuerFrom(entry, true)),
+    ...cli('trustedIssuers').map((entry) => trustedIssuerFrom(entry, false)),
+    ...cli('authorizationServers').map((entry) => trustedIssuerFrom(entry, true)),
   ];
   const devMode = publisherKey === undefined && subscriberKey === undefined && trustedIssuers.length === 0;
 
-  const host = str('host') ?? DEFAULT_HOST;
+  const host = cli('host');
   if (devMode && !isLoopback(host)) {
     throw new CliConfigError(
       `Refusing to listen on ${host} without keys: in development mode anyone who can reach the port could ` +
@@ -166,23 +147,28 @@ export function parseCommandLine(argv: readonly string[], env: Env): Command {
         `or listen on 127.0.0.1.`,
     );
   }
-  const port = int('port') ?? DEFAULT_PORT;
-  if (port > 65_535) throw new CliConfigError(`--port must be 0-65535, got ${port}`);
-
-  const logLevel = (str('log-level') ?? 'info').toLowerCase();
-  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
-    throw new CliConfigError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+  // Development mode lets anonymous subscribers in unless told otherwise.
+  const hub: HubOptions = { allowAnonymous: devMode, ...given };
+  try {
+    resolveHubOptions(hub);
+  } catch (error) {
+    if (error instanceof HubConfigError) throw new CliConfigError(error.message);
+    throw error;
   }
-  const maxBody = raw('max-body');
-  const maxBuffered = raw('max-buffered');
-
-  const storage = parseStorage(
-    transportValue(raw('transport'), raw('storage')),
-    str('sqlite-durability'),
-    str('redis-password'),
-    str('redis-prefix'),
+  const transport = rawOf('transport');
+  const older = rawOf('storage');
+  if (transport !== undefined && older !== undefined) {
+    throw new CliConfigError(
+      `Give one of ${transport.from} and ${older.from} (--storage is the older name of --transport)`,
+    );
+  }
+  const storage = storageConfig(
+    cli('storage') ?? cli('transport'),
+    cli('sqliteDurability'),
+    cli('redisPassword'),
+    cli('redisPrefix'),
   );
-  const workers = parseWorkers(raw('workers'));
+  const workers = cli('workers');
   if (workers !== 1 && storage.kind !== 'redis') {
     throw new CliConfigError(
       `--workers ${workers} needs --transport redis://...: worker processes share topics, history and subscribers through Redis. ` +
@@ -191,44 +177,37 @@ export function parseCommandLine(argv: readonly string[], env: Env): Command {
   }
   return {
     kind: 'run',
-    config: {
+    hub,
+    cli: {
       host,
-      port,
-      ui: !(bool('no-ui') ?? false),
-      corsOrigins: list('cors-origins') ?? [],
+      port: cli('port'),
+      ui: cli('ui'),
       publisherKey,
       subscriberKey,
       devMode,
-      anonymous: bool('anonymous') ?? devMode,
-      requireExpiration: bool('require-exp') ?? false,
-      cookieName: str('cookie-name'),
+      requireExpiration: cli('requireExpiration'),
+      cookieName: cli('cookieName'),
       trustedIssuers,
-      resourceIdentifier: str('resource-identifier'),
-      accessTokenCookieName: str('access-token-cookie-name'),
-      mercure0x: !(bool('no-mercure-0x') ?? false),
-      publishOrigins: list('publish-origins') ?? [],
-      heartbeatMs: duration('heartbeat'),
-      dispatchTimeoutMs: duration('dispatch-timeout'),
-      writeTimeoutMs: duration('write-timeout'),
-      maxConnections: int('max-connections'),
-      subscriberQueueSize: int('queue-size'),
-      maxBodyBytes: maxBody === undefined ? undefined : parseBytes(maxBody),
-      bodyTimeoutMs: duration('body-timeout'),
-      subscriberMaxBufferedBytes: maxBuffered === undefined ? undefined : parseBytes(maxBuffered),
-      reconnectRetryMs: duration('reconnect-retry'),
-      topicSelectorCacheSize: int('topic-cache-size'),
-      fanOutWindowMs: duration('fan-out-window'),
-      maxTopics: int('max-topics'),
-      historySize: int('history-size'),
-      historyScanLimit: int('history-scan-limit'),
+      accessTokenCookieName: cli('accessTokenCookieName'),
+      publishOrigins: cli('publishOrigins'),
       storage,
       workers,
-      subscriptions: bool('subscriptions') ?? false,
-      metrics: !(bool('no-metrics') ?? false),
-      logLevel: logLevel as LogLevel,
-      shutdownTimeoutMs: duration('shutdown-timeout') ?? 10_000,
+      logLevel: cli('logLevel'),
+      shutdownTimeoutMs: cli('shutdownTimeoutMs'),
     },
   };
+}
+
+/** The engine a (checked) `--transport` value names. */
+function storageConfig(
+  value: string,
+  durability: 'full' | 'normal',
+  password: string | undefined,
+  keyPrefix: string | undefined,
+): StorageConfig {
+  if (value === 'memory') return { kind: 'memory' };
+  if (value.startsWith('sqlite:')) return { kind: 'sqlite', path: value.slice('sqlite:'.length), durability };
+  return { kind: 'redis', url: value, password, keyPrefix };
 }
 
 /**
@@ -258,103 +237,80 @@ function trustedIssuerFrom(entry: string, authorizationServer: boolean): Trusted
   return { issuer, key, ...(authorizationServer ? { authorizationServer } : {}) };
 }
 
-function specOf(flag: string): OptionSpec {
-  const spec = OPTION_SPECS.find((s) => s.flag === flag);
-  if (!spec) throw new Error(`unknown option spec ${flag}`);
+function specOf(key: string): OptionSpec {
+  const spec = OPTION_SPECS.find((s) => s.key === key);
+  if (!spec) throw new Error(`unknown option ${key}`);
   return spec;
 }
 
-/** One role's key: exactly one of `<prefix>jwt-key`, `<prefix>jwt-key-file`, `<prefix>jwks-url`. */
+/** A flag's or variable's text as the value its row describes (the row's bounds are checked after). */
+function readValue(setting: CommandSetting<unknown>, r: Raw): unknown {
+  switch (setting.kind) {
+    case 'boolean':
+      return setting.cli?.negated ? !parseBoolean(r) : parseBoolean(r);
+    case 'list': {
+      const items = (Array.isArray(r.value) ? r.value : [String(r.value)]).flatMap((v) => v.split(','));
+      return items.map((s) => s.trim()).filter((s) => s !== '');
+    }
+    case 'integer':
+    case 'number': {
+      const word = String(r.value).trim().toLowerCase();
+      if (setting.words?.includes(word)) return word;
+      if (setting.unit === 'ms') return parseDuration(r);
+      if (setting.unit === 'bytes') return parseBytes(r);
+      return parseInteger(r, setting.words);
+    }
+    case 'choice':
+      return String(r.value).trim().toLowerCase();
+    default:
+      return String(r.value);
+  }
+}
+
+/** One role's key: exactly one of `<role>-jwt-key`, `<role>-jwt-key-file`, `<role>-jwks-url` (role '' = shared). */
 function keyFrom(
-  prefix: string,
-  raw: (flag: string) => Raw | undefined,
-  list: (flag: string) => string[] | undefined,
+  role: '' | 'publisher' | 'subscriber',
+  raw: (key: string) => Raw | undefined,
+  algs: readonly string[] | undefined,
 ): KeyConfig | undefined {
-  const candidates = [`${prefix}jwt-key`, `${prefix}jwt-key-file`, `${prefix}jwks-url`]
-    .map((flag) => [flag, raw(flag)] as const)
-    .filter((entry): entry is readonly [string, Raw] => entry[1] !== undefined);
+  const keyOf = (name: string) => (role === '' ? name[0]!.toLowerCase() + name.slice(1) : `${role}${name}`);
+  const candidates = (['JwtKey', 'JwtKeyFile', 'JwksUrl'] as const)
+    .map((source) => [source, raw(keyOf(source))] as const)
+    .filter((entry): entry is readonly [(typeof entry)[0], Raw] => entry[1] !== undefined);
   // Flags beat the environment: a key given on the command line replaces any key from variables.
   const fromFlags = candidates.filter(([, r]) => r.from.startsWith('--'));
   const chosen = fromFlags.length > 0 ? fromFlags : candidates;
   if (chosen.length === 0) return undefined;
   if (chosen.length > 1) {
     throw new CliConfigError(
-      `Give one ${prefix ? `${prefix.slice(0, -1)} ` : ''}key source, not ${chosen.map(([, r]) => r.from).join(' and ')}`,
+      `Give one ${role ? `${role} ` : ''}key source, not ${chosen.map(([, r]) => r.from).join(' and ')}`,
     );
   }
-  const [flag, r] = chosen[0]!;
+  const [source, r] = chosen[0]!;
   const value = String(r.value);
-  const algs = list(`${prefix}jwt-alg`) ?? (prefix ? list('jwt-alg') : undefined);
-  const algorithms = algs === undefined ? {} : { algorithms: algs };
-  if (flag.endsWith('jwt-key')) {
+  const algorithms = algs === undefined ? {} : { algorithms: [...algs] };
+  if (source === 'JwtKey') {
     // A PEM key in an environment variable often has its newlines written as "\n".
-    const key = value.trimStart().startsWith('-----BEGIN') ? value.replace(/\\n/g, '\n') : value;
-    return { key, ...algorithms };
+    const pem = value.trimStart().startsWith('-----BEGIN') ? value.replace(/\\n/g, '\n') : value;
+    return { key: pem, ...algorithms };
   }
-  if (flag.endsWith('jwt-key-file')) return { keyFile: value, ...algorithms };
+  if (source === 'JwtKeyFile') return { keyFile: value, ...algorithms };
   // A JWKS "URL" without a scheme is a file path.
   return /^[a-z][a-z0-9+.-]*:/i.test(value)
     ? { jwksUrl: value, ...algorithms }
     : { jwksFile: value, ...algorithms };
 }
 
-/** `--transport`, or its older name `--storage`; both given is a mistake worth saying. */
-function transportValue(transport: Raw | undefined, storage: Raw | undefined): string | undefined {
-  if (transport !== undefined && storage !== undefined) {
-    throw new CliConfigError(
-      `Give one of ${transport.from} and ${storage.from} (--storage is the older name of --transport)`,
-    );
-  }
-  const chosen = transport ?? storage;
-  return chosen === undefined ? undefined : String(chosen.value);
-}
-
-function parseStorage(
-  value: string | undefined,
-  durability: string | undefined,
-  redisPassword: string | undefined,
-  redisPrefix: string | undefined,
-): StorageConfig {
-  if (durability !== undefined && durability !== 'full' && durability !== 'normal') {
-    throw new CliConfigError(`--sqlite-durability must be "full" or "normal", got "${durability}"`);
-  }
-  if (value === undefined || value === 'memory') {
-    return { kind: 'memory' };
-  }
-  if (value.startsWith('sqlite:') && value.length > 'sqlite:'.length) {
-    return { kind: 'sqlite', path: value.slice('sqlite:'.length), durability: durability ?? 'full' };
-  }
-  if (/^rediss?:\/\//.test(value)) {
-    let url: URL;
-    try {
-      url = new URL(value);
-    } catch {
-      throw new CliConfigError(`--transport: "${value}" is not a URL; e.g. redis://127.0.0.1:6379/0`);
-    }
-    if (!/^\/?\d*$/.test(url.pathname)) {
-      throw new CliConfigError(
-        `--transport: the path of a Redis URL is the database number (redis://host:6379/0), got "${url.pathname}"`,
-      );
-    }
-    return { kind: 'redis', url: value, password: redisPassword, keyPrefix: redisPrefix };
-  }
-  throw new CliConfigError(
-    `--transport must be "memory", "sqlite:<path>" (e.g. sqlite:./hub.db) or a Redis URL (redis://host:6379/0, rediss:// for TLS), got "${value}"`,
+/** True for addresses only this machine can reach. */
+export function isLoopback(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return (
+    h === 'localhost' ||
+    h === '::1' ||
+    /^127\.\d+\.\d+\.\d+$/.test(h) ||
+    /^::ffff:127\.\d+\.\d+\.\d+$/.test(h)
   );
 }
-
-function parseWorkers(r: Raw | undefined): number | 'auto' {
-  if (r === undefined) return 1;
-  const v = String(r.value).trim();
-  if (v === 'auto') return 'auto';
-  if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 1024) {
-    throw new CliConfigError(`${r.from} must be a number of processes from 1 to 1024, or auto, got "${v}"`);
-  }
-  return Number(v);
-}
-
-/** True for addresses only this machine can reach (the server library's {@link isLoopbackAddress}). */
-export const isLoopback = isLoopbackAddress;
 
 function parseBoolean(r: Raw): boolean {
   if (typeof r.value === 'boolean') return r.value;
@@ -364,10 +320,11 @@ function parseBoolean(r: Raw): boolean {
   throw new CliConfigError(`${r.from} must be true or false, got "${String(r.value)}"`);
 }
 
-function parseInteger(r: Raw): number {
+function parseInteger(r: Raw, words: readonly string[] = []): number {
   const v = String(r.value).trim().replace(/_/g, '');
   if (!/^\d+$/.test(v) || !Number.isSafeInteger(Number(v))) {
-    throw new CliConfigError(`${r.from} must be a whole number >= 0, got "${String(r.value)}"`);
+    const or = words.map((w) => ` or ${w}`).join('');
+    throw new CliConfigError(`${r.from} must be a whole number >= 0${or}, got "${String(r.value)}"`);
   }
   return Number(v);
 }

@@ -5,17 +5,21 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { type Logger, pino } from 'pino';
 import { AuthConfigError, createAuthorizer, createToken, type KeyConfig } from '../hub/auth/index.js';
-import { createHub, type Hub } from '../hub/index.js';
-import { HUB_DEFAULTS, HubConfigError } from '../hub/options.js';
-import { MemoryTransport } from '../hub/storage/memory-transport.js';
+import {
+  createHub,
+  type Hub,
+  HubConfigError,
+  MemoryTransport,
+  RedisTransport,
+  type ResolvedHubOptions,
+  resolveHubOptions,
+  SqliteTransport,
+  type Transport,
+} from '../hub/index.js';
 import { RedisStreamStore } from '../hub/storage/redis-stream-store.js';
-import { RedisTransport } from '../hub/storage/redis-transport.js';
-import { SqliteTransport } from '../hub/storage/sqlite-transport.js';
-import type { Transport } from '../hub/storage/transport.js';
-import { bannerText } from './banner.js';
-import { type CliConfig, CliConfigError, parseCommandLine } from './config.js';
+import { bannerText, describeStorage, nonDefaultSettings } from './banner.js';
+import { CliConfigError, parseCommandLine, type RunCommand } from './config.js';
 import { helpText } from './help.js';
-import { hubOptionsFrom } from './hub-options.js';
 import { landingPage } from './landing-page.js';
 import { loadWebUi, type WebUi } from './web-ui-loader.js';
 import { runPrimary, WORKER_BANNER, WORKER_DEV_SECRET, WORKER_SHUTDOWN } from './workers.js';
@@ -46,19 +50,19 @@ export function packageVersion(): string {
  * it has shut down: 0 after SIGTERM/SIGINT, 1 when it cannot start or run, 2 on invalid options.
  */
 export async function main(argv: string[], io: CliIo = defaultIo): Promise<number> {
-  let config: CliConfig;
+  let command: RunCommand;
   const version = packageVersion();
   try {
-    const command = parseCommandLine(argv, io.env);
-    if (command.kind === 'help') {
+    const parsed = parseCommandLine(argv, io.env);
+    if (parsed.kind === 'help') {
       io.out(helpText(version));
       return 0;
     }
-    if (command.kind === 'version') {
+    if (parsed.kind === 'version') {
       io.out(`${version}\n`);
       return 0;
     }
-    config = command.config;
+    command = parsed;
   } catch (error) {
     if (error instanceof CliConfigError) {
       io.err(`ssehub: ${error.message}\n`);
@@ -66,16 +70,18 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
     }
     throw error;
   }
+  const config = command.cli;
   if (config.workers !== 1 && cluster.isPrimary) {
     return runPrimary(config, pino({ level: config.logLevel, base: { name: 'ssehub', role: 'primary' } }));
   }
-  const code = await run(config, version, io);
+  const code = await run(command, version, io);
   // A worker's IPC channel would keep it alive after the hub stopped.
   if (cluster.isWorker) process.disconnect?.();
   return code;
 }
 
-async function run(config: CliConfig, version: string, io: CliIo): Promise<number> {
+async function run(command: RunCommand, version: string, io: CliIo): Promise<number> {
+  const config = command.cli;
   const worker = cluster.isWorker ? cluster.worker?.id : undefined;
   const logger = pino({
     level: config.logLevel,
@@ -94,18 +100,21 @@ async function run(config: CliConfig, version: string, io: CliIo): Promise<numbe
 
   let transport: Transport;
   let authorizer: Awaited<ReturnType<typeof createAuthorizer>>;
+  let settings: ResolvedHubOptions;
   try {
+    // Resolved once (parseCommandLine already checked them): the transport, hub and banner read the same.
+    settings = resolveHubOptions(command.hub);
     authorizer = await createAuthorizer({
       publisherKey,
       subscriberKey,
-      anonymous: config.anonymous,
+      anonymous: settings.allowAnonymous,
       cookieName: config.cookieName,
       trustedIssuers: config.trustedIssuers,
       accessTokenCookieName: config.accessTokenCookieName,
       publishOrigins: config.publishOrigins,
       requireExpiration: config.requireExpiration,
     });
-    const historySize = config.historySize ?? HUB_DEFAULTS.historySize;
+    const { historySize } = settings;
     const storage = config.storage;
     transport =
       storage.kind === 'sqlite'
@@ -122,7 +131,7 @@ async function run(config: CliConfig, version: string, io: CliIo): Promise<numbe
     if (transport instanceof RedisTransport) await firstConnection(transport, logger);
   } catch (error) {
     io.err(`ssehub: ${(error as Error).message}\n`);
-    return error instanceof AuthConfigError ? 2 : 1;
+    return error instanceof AuthConfigError || error instanceof HubConfigError ? 2 : 1;
   }
 
   const publisherToken = devSecret
@@ -134,9 +143,13 @@ async function run(config: CliConfig, version: string, io: CliIo): Promise<numbe
   let ui: WebUi | undefined;
   let hub: Hub;
   try {
-    hub = createHub(
-      hubOptionsFrom(config, { transport, authorizer, logger, fallback: (req, res) => fallback(req, res) }),
-    );
+    hub = createHub({
+      ...command.hub,
+      transport,
+      authorizer,
+      logger,
+      fallback: (req, res) => fallback(req, res),
+    });
   } catch (error) {
     await transport.close();
     io.err(`ssehub: ${(error as Error).message}\n`);
@@ -189,9 +202,9 @@ async function run(config: CliConfig, version: string, io: CliIo): Promise<numbe
     {
       url: origin,
       port: address.port,
-      storage: describeStorage(config),
+      storage: describeStorage(config.storage, settings.historySize, config.workers),
       devMode: config.devMode,
-      anonymous: config.anonymous,
+      anonymous: settings.allowAnonymous,
       webUi: ui !== undefined,
       version,
     },
@@ -205,11 +218,12 @@ async function run(config: CliConfig, version: string, io: CliIo): Promise<numbe
         origin,
         ui: !config.ui ? 'none' : ui ? 'web-ui' : config.devMode ? 'landing' : 'keys',
         devMode: config.devMode,
-        anonymous: config.anonymous,
+        anonymous: settings.allowAnonymous,
         canPublish: authorizer.canPublish,
         publisherToken,
         subscriberToken,
-        storage: describeStorage(config),
+        storage: describeStorage(config.storage, settings.historySize, config.workers),
+        settings: nonDefaultSettings(command.hub),
       }),
     );
   }
@@ -282,20 +296,6 @@ async function shutdown(server: Server, hub: Hub, ui: WebUi | undefined, timeout
   server.closeAllConnections();
   await closed;
   await drain;
-}
-
-function describeStorage(config: CliConfig): string {
-  const size = config.historySize ?? HUB_DEFAULTS.historySize;
-  const history = size === 0 ? 'unbounded history' : `history of ${size} updates`;
-  const storage = config.storage;
-  if (storage.kind === 'sqlite')
-    return `SQLite ${storage.path} (durability ${storage.durability}, ${history})`;
-  if (storage.kind === 'redis') {
-    const url = new URL(storage.url);
-    const workers = config.workers === 1 ? '' : `, ${config.workers} workers`;
-    return `Redis ${url.protocol}//${url.host}${url.pathname} (key prefix ${storage.keyPrefix ?? '{ssehub}:'}, ${history}${workers})`;
-  }
-  return `memory (${history}, lost on restart)`;
 }
 
 /** How long the command waits for Redis at startup before starting anyway (not ready until it answers). */

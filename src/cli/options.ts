@@ -1,466 +1,327 @@
 /**
- * The `ssehub` command's options, one table that drives parsing (node:util parseArgs), environment
- * variables and `--help`, so the three can never disagree.
+ * The `ssehub` command's options: its own settings (CLI_SETTINGS, below) and every hub setting that has a
+ * flag (HUB_SETTINGS in src/hub/settings.ts). Parsing, environment variables, `--help`, the README table
+ * and the banner are all derived from these two tables, so they cannot disagree.
+ *
+ * Adding a setting of the hub: one row in src/hub/settings.ts. Adding a setting of the command itself
+ * (listening, keys, storage): one row here, then read it in config.ts. Then `npm run docs:settings`.
  */
+import {
+  type CommandSetting,
+  DEFAULT_COOKIE_NAME,
+  HUB_SETTINGS,
+  renderHelp,
+  SECTIONS,
+  type Section,
+} from '../hub/index.js';
+import { formatSettingValue } from '../protocol/index.js';
+import { SHUTDOWN_SETTINGS } from '../server/index.js';
 
-/** How an option's text is read. */
-export type OptionKind = 'string' | 'boolean' | 'integer' | 'duration' | 'bytes' | 'list';
+export { SECTIONS, type Section };
 
-/** One command-line option. */
+/** pino levels the command accepts. */
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+const row = <T>(r: CommandSetting<T>): CommandSetting<T> => r;
+
+/** Why a `--transport` value cannot work: memory, sqlite:<path> or a Redis URL whose path is a database number. */
+function transportProblem(value: string): string | undefined {
+  if (value === 'memory' || /^sqlite:.+/.test(value)) return undefined;
+  if (/^rediss?:\/\//.test(value)) {
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      return `is not a URL: "${value}"; e.g. redis://127.0.0.1:6379/0`;
+    }
+    return /^\/?\d*$/.test(url.pathname)
+      ? undefined
+      : `must have the database number as the path of a Redis URL (redis://host:6379/0), got "${url.pathname}"`;
+  }
+  return `must be "memory", "sqlite:<path>" (e.g. sqlite:./hub.db) or a Redis URL (redis://host:6379/0, rediss:// for TLS), got "${value}"`;
+}
+const text = (flag: string, section: Section, valueName: string, help: string, aliases?: string[]) =>
+  row<string | undefined>({
+    kind: 'text',
+    default: undefined,
+    help,
+    cli: { flag, section, valueName, ...(aliases ? { aliases } : {}) },
+  });
+const algs = (flag: string, help: string, aliases?: string[], defaultText?: string) =>
+  row<readonly string[] | undefined>({
+    kind: 'list',
+    default: undefined,
+    help,
+    cli: {
+      flag,
+      section: 'Authorization',
+      valueName: 'algs',
+      ...(aliases ? { aliases } : {}),
+      ...(defaultText ? { defaultText } : {}),
+    },
+  });
+
+/** Settings of the command itself (not of the hub library): where to listen, keys, storage, logs. */
+export const CLI_SETTINGS = {
+  host: row<string>({
+    kind: 'text',
+    default: '127.0.0.1',
+    help: 'Address to listen on. Anything but loopback needs keys (see Authorization).',
+    cli: { flag: 'host', section: 'Server', valueName: 'address' },
+  }),
+  port: row<number>({
+    kind: 'integer',
+    default: 8844,
+    min: 0,
+    max: 65_535,
+    help: 'TCP port; 0 picks a free one (the chosen port is printed).',
+    cli: { flag: 'port', section: 'Server', valueName: 'n' },
+  }),
+  ui: row<boolean>({
+    kind: 'boolean',
+    default: true,
+    help: 'Do not serve the web UI and demo endpoints at / (only the hub endpoints). With keys configured they are off anyway: the demo publishes without a token, so the command serves it in development mode only.',
+    cli: { flag: 'no-ui', section: 'Server', negated: true },
+  }),
+  workers: row<number | 'auto'>({
+    kind: 'integer',
+    default: 1,
+    min: 1,
+    max: 1024,
+    words: ['auto'],
+    help: 'Hub processes sharing the port (auto: one per core); more than 1 needs --transport redis://.',
+    cli: { flag: 'workers', section: 'Server', valueName: 'n|auto' },
+  }),
+  jwtKey: text(
+    'jwt-key',
+    'Authorization',
+    'secret|PEM',
+    'Key for publisher and subscriber tokens: an HMAC secret (>= 32 bytes for HS256) or a PEM public key.',
+    ['MERCURE_JWT_KEY'],
+  ),
+  jwtKeyFile: text(
+    'jwt-key-file',
+    'Authorization',
+    'path',
+    'Read that key from a file (one trailing newline ignored).',
+  ),
+  jwksUrl: text(
+    'jwks-url',
+    'Authorization',
+    'url',
+    'Verify both roles with a JWK Set: https://..., http://... or file:///path/jwks.json.',
+  ),
+  jwtAlg: algs(
+    'jwt-alg',
+    'Algorithm allowlist (HS256, HS384, HS512, RS256, ES256, EdDSA...). Never none.',
+    ['MERCURE_JWT_ALG'],
+    'from the key',
+  ),
+  publisherJwtKey: text(
+    'publisher-jwt-key',
+    'Authorization',
+    'secret|PEM',
+    'Key for publisher tokens only (Mercure publisher_jwt).',
+    ['MERCURE_PUBLISHER_JWT_KEY'],
+  ),
+  publisherJwtKeyFile: text(
+    'publisher-jwt-key-file',
+    'Authorization',
+    'path',
+    'Read the publisher key from a file.',
+  ),
+  publisherJwksUrl: text(
+    'publisher-jwks-url',
+    'Authorization',
+    'url',
+    'JWK Set for publisher tokens (https:, http: or file:).',
+    ['MERCURE_PUBLISHER_JWKS_URL'],
+  ),
+  publisherJwtAlg: algs('publisher-jwt-alg', 'Algorithm allowlist for publisher tokens.', [
+    'MERCURE_PUBLISHER_JWT_ALG',
+  ]),
+  subscriberJwtKey: text(
+    'subscriber-jwt-key',
+    'Authorization',
+    'secret|PEM',
+    'Key for subscriber tokens only (Mercure subscriber_jwt).',
+    ['MERCURE_SUBSCRIBER_JWT_KEY'],
+  ),
+  subscriberJwtKeyFile: text(
+    'subscriber-jwt-key-file',
+    'Authorization',
+    'path',
+    'Read the subscriber key from a file.',
+  ),
+  subscriberJwksUrl: text(
+    'subscriber-jwks-url',
+    'Authorization',
+    'url',
+    'JWK Set for subscriber tokens (https:, http: or file:).',
+    ['MERCURE_SUBSCRIBER_JWKS_URL'],
+  ),
+  subscriberJwtAlg: algs('subscriber-jwt-alg', 'Algorithm allowlist for subscriber tokens.', [
+    'MERCURE_SUBSCRIBER_JWT_ALG',
+  ]),
+  requireExpiration: row<boolean>({
+    kind: 'boolean',
+    default: false,
+    help: 'Refuse tokens without an exp claim (Mercure 0.x tokens often have none).',
+    cli: { flag: 'require-exp', section: 'Authorization' },
+  }),
+  cookieName: row<string>({
+    kind: 'text',
+    default: DEFAULT_COOKIE_NAME,
+    help: 'Cookie that carries a Mercure 0.x token for browsers.',
+    cli: { flag: 'cookie-name', section: 'Authorization', valueName: 'name' },
+  }),
+  trustedIssuers: row<readonly string[]>({
+    kind: 'list',
+    default: [],
+    help: 'Mercure 1.0: an issuer of at+jwt access tokens and its key, as ISSUER=key-file:PATH, ISSUER=jwks-file:PATH or ISSUER=jwks-url:URL (repeatable; comma-separated in the variable). Each issuer is verified with its own key only.',
+    cli: { flag: 'trusted-issuer', section: 'Authorization', valueName: 'iss=source' },
+  }),
+  authorizationServers: row<readonly string[]>({
+    kind: 'list',
+    default: [],
+    help: 'Mercure 1.0: like --trusted-issuer, and listed in the protected resource metadata as an OAuth 2.0 authorization server.',
+    cli: { flag: 'authorization-server', section: 'Authorization', valueName: 'iss=source' },
+  }),
+  accessTokenCookieName: row<string | undefined>({
+    kind: 'text',
+    default: undefined,
+    defaultText: '__Secure-mercure_access_token',
+    help: 'Mercure 1.0: cookie that carries the access token for browsers.',
+    cli: { flag: 'access-token-cookie-name', section: 'Authorization', valueName: 'name' },
+  }),
+  publishOrigins: row<readonly string[]>({
+    kind: 'list',
+    default: [],
+    help: 'Origins allowed to publish with the cookie (CSRF guard); * allows any.',
+    cli: { flag: 'publish-origins', section: 'Authorization', valueName: 'origins' },
+  }),
+  transport: row<string>({
+    kind: 'text',
+    default: 'memory',
+    check: transportProblem,
+    help: 'Where updates live: in memory, a SQLite file that survives restarts and crashes, or Redis (rediss:// for TLS) shared by several hub processes and machines.',
+    cli: {
+      flag: 'transport',
+      section: 'History and storage',
+      valueName: 'memory|sqlite:<path>|redis://host:port/db',
+    },
+  }),
+  storage: row<string | undefined>({
+    kind: 'text',
+    default: undefined,
+    check: (value) => (value === undefined ? undefined : transportProblem(value)),
+    help: 'Older name of --transport.',
+    cli: { flag: 'storage', section: 'History and storage', valueName: 'memory|sqlite:<path>' },
+  }),
+  redisPassword: row<string | undefined>({
+    kind: 'text',
+    default: undefined,
+    help: 'Redis password, kept out of the URL (and out of process listings when given as the variable).',
+    cli: {
+      flag: 'redis-password',
+      section: 'History and storage',
+      valueName: 'password',
+      defaultText: "the URL's",
+    },
+  }),
+  redisPrefix: row<string | undefined>({
+    kind: 'text',
+    default: undefined,
+    help: "Prefix of this hub's Redis keys, so several hubs share one Redis; keep a {hash tag} in it for Redis Cluster.",
+    cli: {
+      flag: 'redis-prefix',
+      section: 'History and storage',
+      valueName: 'prefix',
+      defaultText: '{ssehub}:',
+    },
+  }),
+  sqliteDurability: row<'full' | 'normal'>({
+    kind: 'choice',
+    default: 'full',
+    choices: ['full', 'normal'],
+    help: 'full fsyncs every commit (survives power loss); normal survives crashes, not power loss.',
+    cli: { flag: 'sqlite-durability', section: 'History and storage', valueName: 'full|normal' },
+  }),
+  logLevel: row<LogLevel>({
+    kind: 'choice',
+    default: 'info',
+    choices: LOG_LEVELS,
+    help: 'trace, debug, info, warn, error, fatal or silent. Logs are JSON lines (pino) on stdout.',
+    cli: { flag: 'log-level', section: 'Operations', valueName: 'level' },
+  }),
+  shutdownTimeoutMs: row<number>({
+    kind: 'integer',
+    unit: 'ms',
+    default: SHUTDOWN_SETTINGS.deadlineMs.default,
+    min: 0,
+    help: 'On SIGTERM/SIGINT, time allowed to drain before connections are cut.',
+    cli: { flag: 'shutdown-timeout', section: 'Operations', valueName: 'duration' },
+  }),
+};
+
+/** One command-line option, as `--help` and the README show it. */
 export interface OptionSpec {
+  /** Whose setting it is: the hub library's (`createHub` option `key`) or the command's own. */
+  readonly owner: 'hub' | 'command';
+  readonly key: string;
+  readonly setting: CommandSetting<unknown>;
   /** Long flag name, without `--`. */
   readonly flag: string;
-  /** Environment variable (always `SSEHUB_*`). */
+  /** Environment variable: `SSEHUB_` and the flag in capitals. */
   readonly env: string;
   /** Also read from these (Mercure's names), after the `SSEHUB_*` one. */
-  readonly aliases?: readonly string[];
-  readonly kind: OptionKind;
-  /** Default as shown in `--help` (the value itself lives in config.ts). */
-  readonly defaultText?: string;
-  /** Placeholder shown after the flag in `--help`. */
-  readonly valueName?: string;
+  readonly aliases: readonly string[];
+  readonly valueName: string | undefined;
   readonly section: Section;
+  /** Help text, other settings named by their flags. */
   readonly help: string;
+  /** Default as people write it; empty when there is none to show. */
+  readonly defaultText: string;
 }
 
-/** `--help` sections, in display order. */
-export const SECTIONS = [
-  'Server',
-  'Authorization',
-  'Connections',
-  'History and storage',
-  'Operations',
-] as const;
-export type Section = (typeof SECTIONS)[number];
+/** `--heartbeat` for a hub setting or command setting key, the key itself when it has no flag. */
+export function flagName(key: string): string {
+  const row =
+    (HUB_SETTINGS as Record<string, CommandSetting<unknown>>)[key] ??
+    (CLI_SETTINGS as Record<string, CommandSetting<unknown>>)[key];
+  return row?.cli ? `--${row.cli.flag}` : key;
+}
 
-/** Every option of the command (besides `--help` and `--version`). */
-export const OPTION_SPECS: readonly OptionSpec[] = [
-  {
-    flag: 'host',
-    env: 'SSEHUB_HOST',
-    kind: 'string',
-    defaultText: '127.0.0.1',
-    valueName: 'address',
-    section: 'Server',
-    help: 'Address to listen on. Anything but loopback needs keys (see Authorization).',
-  },
-  {
-    flag: 'port',
-    env: 'SSEHUB_PORT',
-    kind: 'integer',
-    defaultText: '8844',
-    valueName: 'n',
-    section: 'Server',
-    help: 'TCP port; 0 picks a free one (the chosen port is printed).',
-  },
-  {
-    flag: 'no-ui',
-    env: 'SSEHUB_NO_UI',
-    kind: 'boolean',
-    section: 'Server',
-    help: 'Do not serve the web UI and demo endpoints at / (only the hub endpoints).',
-  },
-  {
-    flag: 'cors-origins',
-    env: 'SSEHUB_CORS_ORIGINS',
-    kind: 'list',
-    valueName: 'origins',
-    defaultText: 'none',
-    section: 'Server',
-    help: 'Browser origins allowed cross-origin, with credentials (comma-separated, e.g. https://app.example.com).',
-  },
-  {
-    flag: 'jwt-key',
-    env: 'SSEHUB_JWT_KEY',
-    aliases: ['MERCURE_JWT_KEY'],
-    kind: 'string',
-    valueName: 'secret|PEM',
-    section: 'Authorization',
-    help: 'Key for publisher and subscriber tokens: an HMAC secret (>= 32 bytes for HS256) or a PEM public key.',
-  },
-  {
-    flag: 'jwt-key-file',
-    env: 'SSEHUB_JWT_KEY_FILE',
-    kind: 'string',
-    valueName: 'path',
-    section: 'Authorization',
-    help: 'Read that key from a file (one trailing newline ignored).',
-  },
-  {
-    flag: 'jwks-url',
-    env: 'SSEHUB_JWKS_URL',
-    kind: 'string',
-    valueName: 'url',
-    section: 'Authorization',
-    help: 'Verify both roles with a JWK Set: https://..., http://... or file:///path/jwks.json.',
-  },
-  {
-    flag: 'jwt-alg',
-    env: 'SSEHUB_JWT_ALG',
-    aliases: ['MERCURE_JWT_ALG'],
-    kind: 'list',
-    valueName: 'algs',
-    defaultText: 'from the key',
-    section: 'Authorization',
-    help: 'Algorithm allowlist (HS256, HS384, HS512, RS256, ES256, EdDSA...). Never none.',
-  },
-  {
-    flag: 'publisher-jwt-key',
-    env: 'SSEHUB_PUBLISHER_JWT_KEY',
-    aliases: ['MERCURE_PUBLISHER_JWT_KEY'],
-    kind: 'string',
-    valueName: 'secret|PEM',
-    section: 'Authorization',
-    help: 'Key for publisher tokens only (Mercure publisher_jwt).',
-  },
-  {
-    flag: 'publisher-jwt-key-file',
-    env: 'SSEHUB_PUBLISHER_JWT_KEY_FILE',
-    kind: 'string',
-    valueName: 'path',
-    section: 'Authorization',
-    help: 'Read the publisher key from a file.',
-  },
-  {
-    flag: 'publisher-jwks-url',
-    env: 'SSEHUB_PUBLISHER_JWKS_URL',
-    aliases: ['MERCURE_PUBLISHER_JWKS_URL'],
-    kind: 'string',
-    valueName: 'url',
-    section: 'Authorization',
-    help: 'JWK Set for publisher tokens (https:, http: or file:).',
-  },
-  {
-    flag: 'publisher-jwt-alg',
-    env: 'SSEHUB_PUBLISHER_JWT_ALG',
-    aliases: ['MERCURE_PUBLISHER_JWT_ALG'],
-    kind: 'list',
-    valueName: 'algs',
-    section: 'Authorization',
-    help: 'Algorithm allowlist for publisher tokens.',
-  },
-  {
-    flag: 'subscriber-jwt-key',
-    env: 'SSEHUB_SUBSCRIBER_JWT_KEY',
-    aliases: ['MERCURE_SUBSCRIBER_JWT_KEY'],
-    kind: 'string',
-    valueName: 'secret|PEM',
-    section: 'Authorization',
-    help: 'Key for subscriber tokens only (Mercure subscriber_jwt).',
-  },
-  {
-    flag: 'subscriber-jwt-key-file',
-    env: 'SSEHUB_SUBSCRIBER_JWT_KEY_FILE',
-    kind: 'string',
-    valueName: 'path',
-    section: 'Authorization',
-    help: 'Read the subscriber key from a file.',
-  },
-  {
-    flag: 'subscriber-jwks-url',
-    env: 'SSEHUB_SUBSCRIBER_JWKS_URL',
-    aliases: ['MERCURE_SUBSCRIBER_JWKS_URL'],
-    kind: 'string',
-    valueName: 'url',
-    section: 'Authorization',
-    help: 'JWK Set for subscriber tokens (https:, http: or file:).',
-  },
-  {
-    flag: 'subscriber-jwt-alg',
-    env: 'SSEHUB_SUBSCRIBER_JWT_ALG',
-    aliases: ['MERCURE_SUBSCRIBER_JWT_ALG'],
-    kind: 'list',
-    valueName: 'algs',
-    section: 'Authorization',
-    help: 'Algorithm allowlist for subscriber tokens.',
-  },
-  {
-    flag: 'anonymous',
-    env: 'SSEHUB_ANONYMOUS',
-    kind: 'boolean',
-    defaultText: 'off (on in development mode)',
-    section: 'Authorization',
-    help: 'Let subscribers without a token in; they receive public updates only.',
-  },
-  {
-    flag: 'require-exp',
-    env: 'SSEHUB_REQUIRE_EXP',
-    kind: 'boolean',
-    defaultText: 'off',
-    section: 'Authorization',
-    help: 'Refuse tokens without an exp claim (Mercure 0.x tokens often have none).',
-  },
-  {
-    flag: 'cookie-name',
-    env: 'SSEHUB_COOKIE_NAME',
-    kind: 'string',
-    valueName: 'name',
-    defaultText: 'mercureAuthorization',
-    section: 'Authorization',
-    help: 'Cookie that carries a Mercure 0.x token for browsers.',
-  },
-  {
-    flag: 'trusted-issuer',
-    env: 'SSEHUB_TRUSTED_ISSUER',
-    kind: 'list',
-    valueName: 'iss=source',
-    defaultText: 'none',
-    section: 'Authorization',
-    help: 'Mercure 1.0: an issuer of at+jwt access tokens and its key, as ISSUER=key-file:PATH, ISSUER=jwks-file:PATH or ISSUER=jwks-url:URL (repeatable; comma-separated in the variable). Each issuer is verified with its own key only.',
-  },
-  {
-    flag: 'authorization-server',
-    env: 'SSEHUB_AUTHORIZATION_SERVER',
-    kind: 'list',
-    valueName: 'iss=source',
-    defaultText: 'none',
-    section: 'Authorization',
-    help: 'Mercure 1.0: like --trusted-issuer, and listed in the protected resource metadata as an OAuth 2.0 authorization server.',
-  },
-  {
-    flag: 'resource-identifier',
-    env: 'SSEHUB_RESOURCE_IDENTIFIER',
-    kind: 'string',
-    valueName: 'url',
-    defaultText: 'from the request',
-    section: 'Authorization',
-    help: "Mercure 1.0: the hub's public URL (e.g. https://hub.example.com/.well-known/mercure), the aud access tokens must carry and the base of relative URL patterns.",
-  },
-  {
-    flag: 'access-token-cookie-name',
-    env: 'SSEHUB_ACCESS_TOKEN_COOKIE_NAME',
-    kind: 'string',
-    valueName: 'name',
-    defaultText: '__Secure-mercure_access_token',
-    section: 'Authorization',
-    help: 'Mercure 1.0: cookie that carries the access token for browsers.',
-  },
-  {
-    flag: 'no-mercure-0x',
-    env: 'SSEHUB_NO_MERCURE_0X',
-    kind: 'boolean',
-    section: 'Authorization',
-    help: 'Serve Mercure 1.0 only: refuse topic= subscriptions and 0.x (mercure-claim) tokens.',
-  },
-  {
-    flag: 'publish-origins',
-    env: 'SSEHUB_PUBLISH_ORIGINS',
-    kind: 'list',
-    valueName: 'origins',
-    defaultText: 'none',
-    section: 'Authorization',
-    help: 'Origins allowed to publish with the cookie (CSRF guard); * allows any.',
-  },
-  {
-    flag: 'heartbeat',
-    env: 'SSEHUB_HEARTBEAT',
-    kind: 'duration',
-    valueName: 'duration',
-    defaultText: '40s',
-    section: 'Connections',
-    help: 'Comment keep-alive after this much silence; 0 disables.',
-  },
-  {
-    flag: 'dispatch-timeout',
-    env: 'SSEHUB_DISPATCH_TIMEOUT',
-    kind: 'duration',
-    valueName: 'duration',
-    defaultText: '5s',
-    section: 'Connections',
-    help: 'A subscriber whose single write takes longer is disconnected.',
-  },
-  {
-    flag: 'write-timeout',
-    env: 'SSEHUB_WRITE_TIMEOUT',
-    kind: 'duration',
-    valueName: 'duration',
-    defaultText: '600s',
-    section: 'Connections',
-    help: 'Maximum connection lifetime, randomised to 80-100 % per connection; 0 disables.',
-  },
-  {
-    flag: 'max-connections',
-    env: 'SSEHUB_MAX_CONNECTIONS',
-    kind: 'integer',
-    valueName: 'n',
-    defaultText: '10000',
-    section: 'Connections',
-    help: 'Subscriber connections at once; over it clients are told to retry later. 0 = unlimited.',
-  },
-  {
-    flag: 'queue-size',
-    env: 'SSEHUB_QUEUE_SIZE',
-    kind: 'integer',
-    valueName: 'n',
-    defaultText: '1000',
-    section: 'Connections',
-    help: 'Updates queued for one subscriber before it is dropped as too slow.',
-  },
-  {
-    flag: 'max-buffered',
-    env: 'SSEHUB_MAX_BUFFERED',
-    kind: 'bytes',
-    valueName: 'size',
-    defaultText: '1MiB',
-    section: 'Connections',
-    help: 'Bytes one subscriber may have waiting in its socket before it is dropped as too slow.',
-  },
-  {
-    flag: 'reconnect-retry',
-    env: 'SSEHUB_RECONNECT_RETRY',
-    kind: 'duration',
-    valueName: 'duration',
-    defaultText: '5s',
-    section: 'Connections',
-    help: 'retry: sent when the hub closes a stream on purpose (cap reached, shutdown), jittered 50-150 %.',
-  },
-  {
-    flag: 'max-body',
-    env: 'SSEHUB_MAX_BODY',
-    kind: 'bytes',
-    valueName: 'size',
-    defaultText: '1MiB',
-    section: 'Connections',
-    help: 'Largest publish body; larger gets 413.',
-  },
-  {
-    flag: 'body-timeout',
-    env: 'SSEHUB_BODY_TIMEOUT',
-    kind: 'duration',
-    valueName: 'duration',
-    defaultText: '30s',
-    section: 'Connections',
-    help: 'A publish body still incomplete after this long gets 408 and its connection is closed (slow clients).',
-  },
-  {
-    flag: 'max-topics',
-    env: 'SSEHUB_MAX_TOPICS',
-    kind: 'integer',
-    valueName: 'n',
-    defaultText: '1000',
-    section: 'Connections',
-    help: 'Most topics per publish or subscription; more gets 400.',
-  },
-  {
-    flag: 'transport',
-    env: 'SSEHUB_TRANSPORT',
-    kind: 'string',
-    valueName: 'memory|sqlite:<path>|redis://host:port/db',
-    defaultText: 'memory',
-    section: 'History and storage',
-    help: 'Where updates live: in memory, a SQLite file that survives restarts and crashes, or Redis (rediss:// for TLS) shared by several hub processes and machines.',
-  },
-  {
-    flag: 'storage',
-    env: 'SSEHUB_STORAGE',
-    kind: 'string',
-    valueName: 'memory|sqlite:<path>',
-    section: 'History and storage',
-    help: 'Older name of --transport.',
-  },
-  {
-    flag: 'redis-password',
-    env: 'SSEHUB_REDIS_PASSWORD',
-    kind: 'string',
-    valueName: 'password',
-    defaultText: "the URL's",
-    section: 'History and storage',
-    help: 'Redis password, kept out of the URL (and out of process listings when given as the variable).',
-  },
-  {
-    flag: 'redis-prefix',
-    env: 'SSEHUB_REDIS_PREFIX',
-    kind: 'string',
-    valueName: 'prefix',
-    defaultText: '{ssehub}:',
-    section: 'History and storage',
-    help: "Prefix of this hub's Redis keys, so several hubs share one Redis; keep a {hash tag} in it for Redis Cluster.",
-  },
-  {
-    flag: 'workers',
-    env: 'SSEHUB_WORKERS',
-    kind: 'string',
-    valueName: 'n|auto',
-    defaultText: '1',
-    section: 'Server',
-    help: 'Hub processes sharing the port (auto: one per core); more than 1 needs --transport redis://.',
-  },
-  {
-    flag: 'sqlite-durability',
-    env: 'SSEHUB_SQLITE_DURABILITY',
-    kind: 'string',
-    valueName: 'full|normal',
-    defaultText: 'full',
-    section: 'History and storage',
-    help: 'full fsyncs every commit (survives power loss); normal survives crashes, not power loss.',
-  },
-  {
-    flag: 'history-size',
-    env: 'SSEHUB_HISTORY_SIZE',
-    kind: 'integer',
-    valueName: 'n',
-    defaultText: '10000',
-    section: 'History and storage',
-    help: 'Updates kept for replay (Last-Event-ID); 0 keeps none in memory, everything with SQLite.',
-  },
-  {
-    flag: 'history-scan-limit',
-    env: 'SSEHUB_HISTORY_SCAN_LIMIT',
-    kind: 'integer',
-    valueName: 'n',
-    defaultText: '10000',
-    section: 'History and storage',
-    help: 'A Last-Event-ID older than this many updates is answered as unknown (earliest).',
-  },
-  {
-    flag: 'fan-out-window',
-    env: 'SSEHUB_FAN_OUT_WINDOW',
-    kind: 'duration',
-    valueName: 'duration',
-    defaultText: '2ms',
-    section: 'Operations',
-    help: 'Under load, updates arriving this soon after a costly fan-out go out together, one socket write per subscriber (idle updates go out at once); 0 disables, at most 50ms.',
-  },
-  {
-    flag: 'topic-cache-size',
-    env: 'SSEHUB_TOPIC_CACHE_SIZE',
-    kind: 'integer',
-    valueName: 'n',
-    defaultText: '100000',
-    section: 'Operations',
-    help: 'Entries in the (selector, topic) match cache.',
-  },
-  {
-    flag: 'subscriptions',
-    env: 'SSEHUB_SUBSCRIPTIONS',
-    kind: 'boolean',
-    defaultText: 'off',
-    section: 'Operations',
-    help: 'Publish subscription events and serve /.well-known/mercure/subscriptions.',
-  },
-  {
-    flag: 'no-metrics',
-    env: 'SSEHUB_NO_METRICS',
-    kind: 'boolean',
-    section: 'Operations',
-    help: 'Do not serve /metrics, /healthz and /readyz.',
-  },
-  {
-    flag: 'log-level',
-    env: 'SSEHUB_LOG_LEVEL',
-    kind: 'string',
-    valueName: 'level',
-    defaultText: 'info',
-    section: 'Operations',
-    help: 'trace, debug, info, warn, error, fatal or silent. Logs are JSON lines (pino) on stdout.',
-  },
-  {
-    flag: 'shutdown-timeout',
-    env: 'SSEHUB_SHUTDOWN_TIMEOUT',
-    kind: 'duration',
-    valueName: 'duration',
-    defaultText: '10s',
-    section: 'Operations',
-    help: 'On SIGTERM/SIGINT, time allowed to drain before connections are cut.',
-  },
-];
+function spec(owner: OptionSpec['owner'], key: string, setting: CommandSetting<unknown>): OptionSpec {
+  const cli = setting.cli!;
+  const shownDefault =
+    cli.defaultText ??
+    (setting.defaultText !== undefined
+      ? renderHelp(setting.defaultText, flagName)
+      : cli.negated || setting.default === undefined
+        ? ''
+        : formatSettingValue(setting, setting.default));
+  return {
+    owner,
+    key,
+    setting,
+    flag: cli.flag,
+    env: `SSEHUB_${cli.flag.toUpperCase().replace(/-/g, '_')}`,
+    aliases: cli.aliases ?? [],
+    valueName: cli.valueName,
+    section: cli.section,
+    help: renderHelp(cli.help ?? setting.help, flagName),
+    defaultText: shownDefault,
+  };
+}
+
+/** Every option of the command (besides `--help` and `--version`): per section, the command's, then the hub's. */
+export const OPTION_SPECS: readonly OptionSpec[] = SECTIONS.flatMap((section) => [
+  ...Object.entries(CLI_SETTINGS as Record<string, CommandSetting<unknown>>)
+    .filter(([, s]) => s.cli?.section === section)
+    .map(([key, s]) => spec('command', key, s)),
+  ...Object.entries(HUB_SETTINGS as Record<string, CommandSetting<unknown>>)
+    .filter(([, s]) => s.cli?.section === section)
+    .map(([key, s]) => spec('hub', key, s)),
+]);

@@ -2,7 +2,7 @@ import cluster, { type Worker } from 'node:cluster';
 import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import type { Logger } from 'pino';
-import type { CliConfig } from './config.js';
+import type { CommandSettings } from './config.js';
 
 /** Variable through which workers get the development key, so every worker accepts the printed tokens. */
 export const WORKER_DEV_SECRET = 'SSEHUB_WORKER_DEV_SECRET';
@@ -22,7 +22,7 @@ const QUICK_DEATH_MS = 1000;
  * SIGINT drains every worker (each closes its streams with a jittered retry, as one hub does) and resolves
  * 0 once all have exited.
  */
-export function runPrimary(config: CliConfig, logger: Logger): Promise<number> {
+export function runPrimary(config: CommandSettings, logger: Logger): Promise<number> {
   const count = config.workers === 'auto' ? availableParallelism() : config.workers;
   const env: Record<string, string> = {};
   if (config.devMode) env[WORKER_DEV_SECRET] = randomBytes(32).toString('base64url');

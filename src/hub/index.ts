@@ -41,10 +41,23 @@ export {
   HubConfigError,
   type HubLogger,
   type HubOptions,
+  type HubWiring,
+  hubSettingName,
   type ResolvedHubOptions,
   resolveHubOptions,
 } from './options.js';
 export { MAX_UPDATE_ID_LENGTH, type PublishInput } from './publish-input.js';
+export {
+  type CliBinding,
+  type CommandSetting,
+  HUB_SETTING_RULES,
+  HUB_SETTINGS,
+  type HubSettingRule,
+  type HubSettings,
+  renderHelp,
+  SECTIONS,
+  type Section,
+} from './settings.js';
 export { MemoryTransport, type MemoryTransportOptions } from './storage/memory-transport.js';
 export { RedisStreamStore, type RedisStreamStoreOptions } from './storage/redis-stream-store.js';
 export { RedisTransport, type RedisTransportOptions } from './storage/redis-transport.js';

@@ -12,4 +12,16 @@ export {
   EventStreamParser,
   type ParserOptions,
 } from './parser.js';
+export {
+  defaultsOf,
+  formatSettingValue,
+  resolveSettings,
+  type Setting,
+  type SettingKind,
+  type SettingsOf,
+  type SettingsTable,
+  type SettingValue,
+  setting,
+  settingProblem,
+} from './settings.js';
 export { type ErrorCode, SsehubError } from './ssehub-error.js';

@@ -81,13 +81,13 @@ export {
   UnknownStreamError,
   UpstreamError,
 } from './resumable/index.js';
+export { closeAll, type ShutdownResult, SseServerGroup, stopServer } from './shutdown.js';
 export {
-  closeAll,
+  type ResolvedShutdownOptions,
+  resolveShutdownOptions,
+  SHUTDOWN_SETTINGS,
   type ShutdownOptions,
-  type ShutdownResult,
-  SseServerGroup,
-  stopServer,
-} from './shutdown.js';
+} from './shutdown-options.js';
 export type { SinkEvents, SseSink } from './sink.js';
 export { type CloseListener, SseStream, type StreamStats } from './stream.js';
 export { MalformedFormError, parseUrlEncodedForm, queryOf } from './url-encoded-form.js';

@@ -2,19 +2,12 @@ import type { Server as HttpServer } from 'node:http';
 import type { Http2SecureServer, Http2Server } from 'node:http2';
 import { jitteredRetry } from './jitter.js';
 import type { CloseReason } from './options.js';
+import {
+  type ResolvedShutdownOptions,
+  resolveShutdownOptions,
+  type ShutdownOptions,
+} from './shutdown-options.js';
 import type { SseStream } from './stream.js';
-
-/** How to wind streams down (docs/shutdown.md). */
-export interface ShutdownOptions {
-  /** Base `retry:` sent to each client before its stream ends, in ms. Default 2000. */
-  retry?: number;
-  /** Fraction of random extra per client, >= 0: clients come back over [retry, retry × (1 + jitter)]. Default 1. */
-  retryJitter?: number;
-  /** Spread the closes evenly over this many ms instead of all at once. Default 0. */
-  spreadMs?: number;
-  /** After this many ms, streams whose responses have not finished are destroyed. Default 10000. */
-  deadlineMs?: number;
-}
 
 /** What a shutdown did. */
 export interface ShutdownResult {
@@ -35,10 +28,7 @@ export async function closeAll(
   streams: Iterable<SseStream>,
   options: ShutdownOptions = {},
 ): Promise<ShutdownResult> {
-  const retry = options.retry ?? 2000;
-  const jitter = options.retryJitter ?? 1;
-  const spreadMs = options.spreadMs ?? 0;
-  const deadlineMs = options.deadlineMs ?? 10_000;
+  const { retry, retryJitter: jitter, spreadMs, deadlineMs } = resolveShutdownOptions(options);
   const list = [...streams];
   const started = Date.now();
   let deadlineTimer: NodeJS.Timeout | undefined;
@@ -83,7 +73,7 @@ export class SseServerGroup {
   readonly #onClose = (_reason: CloseReason, stream: SseStream): void => {
     this.#streams.delete(stream);
   };
-  #shutdown: ShutdownOptions | undefined;
+  #shutdown: ResolvedShutdownOptions | undefined;
 
   /** Open streams in the group. */
   get size(): number {
@@ -98,10 +88,7 @@ export class SseServerGroup {
   /** Tracks `stream` until it closes; returns it. */
   add(stream: SseStream): SseStream {
     if (this.#shutdown !== undefined) {
-      stream.closeWith(
-        'shutdown',
-        jitteredRetry(this.#shutdown.retry ?? 2000, this.#shutdown.retryJitter ?? 1),
-      );
+      stream.closeWith('shutdown', jitteredRetry(this.#shutdown.retry, this.#shutdown.retryJitter));
       return stream;
     }
     if (stream.closed || this.#streams.has(stream)) return stream;
@@ -112,8 +99,8 @@ export class SseServerGroup {
 
   /** Closes every tracked stream as {@link closeAll} does. */
   shutdown(options: ShutdownOptions = {}): Promise<ShutdownResult> {
-    this.#shutdown = options;
-    return closeAll(this.#streams, options);
+    this.#shutdown = resolveShutdownOptions(options);
+    return closeAll(this.#streams, this.#shutdown);
   }
 }
 
@@ -126,6 +113,7 @@ export async function stopServer(
   group: SseServerGroup,
   options: ShutdownOptions = {},
 ): Promise<ShutdownResult> {
+  const { deadlineMs } = resolveShutdownOptions(options);
   const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
   const result = await group.shutdown(options);
   const http1 = server as HttpServer;
@@ -136,7 +124,7 @@ export async function stopServer(
   await Promise.race([
     serverClosed,
     new Promise<void>((r) => {
-      timer = setTimeout(r, options.deadlineMs ?? 10_000);
+      timer = setTimeout(r, deadlineMs);
     }),
   ]);
   clearTimeout(timer);

@@ -1,14 +1,29 @@
 import { describe, expect, it } from 'vitest';
-import { type CliConfig, CliConfigError, isLoopback, parseCommandLine } from '../../src/cli/config.js';
+import {
+  CliConfigError,
+  type CommandSettings,
+  isLoopback,
+  parseCommandLine,
+  type RunCommand,
+} from '../../src/cli/config.js';
 import { helpText } from '../../src/cli/help.js';
-import { OPTION_SPECS } from '../../src/cli/options.js';
+import { CLI_SETTINGS, OPTION_SPECS } from '../../src/cli/options.js';
+import { resolveHubOptions } from '../../src/hub/options.js';
+import { HUB_SETTINGS } from '../../src/hub/settings.js';
+import { formatSettingValue } from '../../src/protocol/settings.js';
 
 const SECRET = 'a-production-secret-of-at-least-32-bytes!';
 
-function run(argv: string[], env: Record<string, string> = {}): CliConfig {
+function parsed(argv: string[], env: Record<string, string> = {}): RunCommand {
   const command = parseCommandLine(argv, env);
   if (command.kind !== 'run') throw new Error(`expected run, got ${command.kind}`);
-  return command.config;
+  return command;
+}
+
+/** The command's own settings and the resolved hub options side by side, as the old single config object was. */
+function run(argv: string[], env: Record<string, string> = {}) {
+  const { cli, hub } = parsed(argv, env);
+  return { ...cli, ...resolveHubOptions(hub), anonymous: hub.allowAnonymous };
 }
 
 function refusal(argv: string[], env: Record<string, string> = {}): string {
@@ -23,26 +38,22 @@ function refusal(argv: string[], env: Record<string, string> = {}): string {
 
 describe('defaults', () => {
   it('starts on 127.0.0.1:8844 in development mode with anonymous subscribers and in-memory storage', () => {
-    const config = run([]);
-    expect(config).toMatchObject({
+    const { cli, hub } = parsed([]);
+    expect(cli).toMatchObject({
       host: '127.0.0.1',
       port: 8844,
       ui: true,
       devMode: true,
-      anonymous: true,
       publisherKey: undefined,
       subscriberKey: undefined,
       storage: { kind: 'memory' },
-      metrics: true,
-      subscriptions: false,
       logLevel: 'info',
       shutdownTimeoutMs: 10_000,
-      corsOrigins: [],
       publishOrigins: [],
     });
-    // Hub tunables stay undefined so the hub's own defaults apply.
-    expect(config.heartbeatMs).toBeUndefined();
-    expect(config.historySize).toBeUndefined();
+    // The hub options hold only what was given (here: development mode's anonymous access), so the hub's
+    // own defaults apply to everything else.
+    expect(hub).toEqual({ allowAnonymous: true });
   });
 
   it('--help and --version', () => {
@@ -54,7 +65,7 @@ describe('defaults', () => {
 
 describe('flags and environment', () => {
   it('reads every tunable from flags', () => {
-    const config = run([
+    const config = parsed([
       '--host=::1',
       '-p',
       '0',
@@ -117,15 +128,13 @@ describe('flags and environment', () => {
       'hub_at',
       '--no-mercure-0x',
     ]);
-    expect(config).toEqual({
+    expect(config.cli).toEqual({
       host: '::1',
       port: 0,
       ui: false,
-      corsOrigins: ['https://a.test', 'https://b.test', 'https://c.test'],
       publisherKey: { key: SECRET },
       subscriberKey: { key: SECRET },
       devMode: false,
-      anonymous: true,
       requireExpiration: true,
       cookieName: 'hubToken',
       trustedIssuers: [
@@ -136,10 +145,18 @@ describe('flags and environment', () => {
           authorizationServer: true,
         },
       ],
-      resourceIdentifier: 'https://hub.example/.well-known/mercure',
       accessTokenCookieName: 'hub_at',
-      mercure0x: false,
       publishOrigins: ['*'],
+      storage: { kind: 'sqlite', path: '/tmp/x.db', durability: 'normal' },
+      workers: 1,
+      logLevel: 'debug',
+      shutdownTimeoutMs: 2_500,
+    } satisfies CommandSettings);
+    expect(config.hub).toEqual({
+      allowAnonymous: true,
+      resourceIdentifier: 'https://hub.example/.well-known/mercure',
+      mercure0x: false,
+      corsOrigins: ['https://a.test', 'https://b.test', 'https://c.test'],
       heartbeatMs: 15_000,
       dispatchTimeoutMs: 1_500,
       writeTimeoutMs: 600_000,
@@ -154,13 +171,9 @@ describe('flags and environment', () => {
       fanOutWindowMs: undefined,
       historySize: 0,
       historyScanLimit: 1000,
-      storage: { kind: 'sqlite', path: '/tmp/x.db', durability: 'normal' },
-      workers: 1,
       subscriptions: true,
       metrics: false,
-      logLevel: 'debug',
-      shutdownTimeoutMs: 2_500,
-    } satisfies CliConfig);
+    });
   });
 
   it('reads every option from its SSEHUB_* variable', () => {
@@ -332,23 +345,34 @@ describe('safe defaults', () => {
 describe('invalid values get a message naming the option and the fix', () => {
   it.each<[string[], Record<string, string>, RegExp]>([
     [['--port', 'abc'], {}, /--port must be a whole number/],
-    [['--port', '70000'], {}, /--port must be 0-65535/],
+    [['--port', '70000'], {}, /--port must be an integer 0\.\.65535, got 70000/],
     [[], { SSEHUB_PORT: '-1' }, /SSEHUB_PORT must be a whole number/],
     [['--heartbeat', '40'], {}, /add a unit: 40s or 40ms/],
     [['--heartbeat', 'soon'], {}, /--heartbeat must be a duration/],
     [['--max-body', '1 parsec'], {}, /--max-body must be a size/],
     [['--storage', 'postgres://x'], {}, /"memory", "sqlite:<path>" .* or a Redis URL/],
     [['--storage', 'sqlite:'], {}, /"memory", "sqlite:<path>"/],
-    [['--transport', 'redis://h:6379/zero'], {}, /the path of a Redis URL is the database number/],
+    [['--transport', 'redis://h:6379/zero'], {}, /the database number as the path of a Redis URL/],
     [['--transport', 'memory'], { SSEHUB_STORAGE: 'memory' }, /Give one of --transport and SSEHUB_STORAGE/],
-    [['--workers', '0'], {}, /--workers must be a number of processes from 1 to 1024, or auto/],
+    [['--workers', '0'], {}, /--workers must be an integer 1\.\.1024 or 'auto', got 0/],
     [['--workers', '2'], {}, /needs --transport redis:\/\/.*Start one with "redis-server"/],
     [['--workers', 'auto', '--transport', 'sqlite:x.db'], {}, /needs --transport redis:\/\//],
-    [['--sqlite-durability', 'extra'], {}, /"full" or "normal"/],
+    [['--sqlite-durability', 'extra'], {}, /'full', 'normal'/],
     [['--log-level', 'loud'], {}, /--log-level must be one of/],
     [[], { SSEHUB_ANONYMOUS: 'maybe' }, /SSEHUB_ANONYMOUS must be true or false/],
     [['--frobnicate'], {}, /Unknown option '--frobnicate'.*ssehub --help/],
     [['serve'], {}, /ssehub --help/],
+    [['--history-size', 'all'], {}, /--history-size must be a whole number >= 0 or unbounded/],
+    [['--max-topics', '0'], {}, /--max-topics must be an integer >= 1, got 0/],
+    [['--cors-origins', 'null'], {}, /--cors-origins must not contain "null"/],
+    // Related settings are checked together, before anything starts (issue: streams closed at once).
+    [
+      ['--write-timeout', '5s'],
+      {},
+      /writeTimeoutMs \(--write-timeout\) \(5000 ms\) must be 0 or at least twice dispatchTimeoutMs \(--dispatch-timeout\)/,
+    ],
+    [[], { SSEHUB_WRITE_TIMEOUT: '7000ms' }, /--write-timeout.*--dispatch-timeout/],
+    [['--dispatch-timeout', '400s'], {}, /at least twice dispatchTimeoutMs \(--dispatch-timeout\)/],
   ])('%j %j', (argv, env, message) => {
     expect(refusal(argv, env)).toMatch(message);
   });
@@ -365,6 +389,23 @@ describe('--help', () => {
     }
     expect(text).toContain('MERCURE_PUBLISHER_JWT_KEY');
     expect(text).toContain('MERCURE_SUBSCRIBER_JWT_KEY');
+  });
+
+  it('lists exactly the options of the settings tables, each with the default its row holds', () => {
+    const listed = [...text.matchAll(/^ {2}--([a-z][a-z-]*)/gm)].map((m) => m[1]);
+    const rows = [...Object.values(HUB_SETTINGS), ...Object.values(CLI_SETTINGS)].filter((r) => r.cli);
+    expect(new Set(listed)).toEqual(new Set([...rows.map((r) => r.cli!.flag), 'version']));
+    for (const row of Object.values(HUB_SETTINGS)) {
+      const cli = row.cli!;
+      if (cli.defaultText !== undefined || row.defaultText !== undefined || cli.negated) continue;
+      const shown = formatSettingValue(row as never, row.default as never);
+      expect(flat, cli.flag).toMatch(new RegExp(`--${cli.flag}\\b[^]*?Default: ${shown}\\.`));
+    }
+  });
+
+  it('--write-timeout says the dispatch timeout is subtracted and what the bound is', () => {
+    expect(flat).toContain('minus --dispatch-timeout');
+    expect(flat).toContain('at least twice --dispatch-timeout');
   });
 
   it('reads like documentation: sections, development mode, examples, exit status', () => {

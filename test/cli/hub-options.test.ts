@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { parseCommandLine } from '../../src/cli/config.js';
-import { hubOptionsFrom } from '../../src/cli/hub-options.js';
 import { createHub, HUB_DEFAULTS } from '../../src/hub/index.js';
 
 function resolved(argv: string[]) {
   const command = parseCommandLine(argv, {});
   if (command.kind !== 'run') throw new Error('expected run');
-  const hub = createHub(hubOptionsFrom(command.config, {}));
+  const hub = createHub(command.hub);
   return { hub, options: hub.options };
 }
 

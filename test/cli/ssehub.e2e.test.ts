@@ -178,6 +178,27 @@ describe('the ssehub command, end to end', () => {
     expect(child.stderr()).toMatch(/HS256 needs at least 32/);
   });
 
+  it('the banner tells the truth about history: none with --history-size 0, all with unbounded', async () => {
+    // Before: a memory hub with --history-size 0 (which keeps nothing) was announced as "unbounded history".
+    const none = await start(['--port', '0', '--no-ui', '--history-size', '0']);
+    expect(none.stderr()).toContain(
+      'Storage:  memory (no history: Last-Event-ID cannot replay, lost on restart)',
+    );
+    expect(none.stderr()).not.toContain('unbounded');
+    expect(none.stderr()).toMatch(/Settings: --history-size 0 /);
+    const all = await start(['--port', '0', '--no-ui', '--history-size', 'unbounded']);
+    expect(all.stderr()).toContain('Storage:  memory (unbounded history, lost on restart)');
+    const defaults = await start(['--port', '0', '--no-ui']);
+    expect(defaults.stderr()).toContain('Storage:  memory (history of 10000 updates, lost on restart)');
+    expect(defaults.stderr()).not.toContain('Settings:');
+  });
+
+  it('refuses --write-timeout under twice --dispatch-timeout at startup (exit 2), naming both', async () => {
+    const child = spawnCli(['--write-timeout', '5s']);
+    expect((await child.exited).code).toBe(2);
+    expect(child.stderr()).toMatch(/--write-timeout.*at least twice .*--dispatch-timeout/);
+  });
+
   it('--help and --version', async () => {
     const help = spawnCli(['--help']);
     expect((await help.exited).code).toBe(0);

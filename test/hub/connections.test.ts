@@ -24,20 +24,44 @@ describe('connection management (https://mercure.rocks/spec#subscription, docs/s
     sub.abort();
   });
 
-  it('closes a connection at its (randomised) maximum lifetime', async () => {
-    const h = await hubWith({ writeTimeoutMs: 300, dispatchTimeoutMs: 100 });
+  it('closes a connection at its (randomised) maximum lifetime, with a jittered retry:', async () => {
+    const h = await hubWith({ writeTimeoutMs: 300, dispatchTimeoutMs: 100, reconnectRetryMs: 4000 });
     const sub = await subscribe(subscribeUrl(h.base, ['t']));
     await sub.ended;
     expect(h.hub.stats().connections).toBe(0);
+    // A planned close says when to come back (reconnectRetryMs jittered 50-150 %), so browsers do not
+    // all reconnect at once, nor at their own default right away.
+    expect(sub.retries).toHaveLength(1);
+    expect(sub.retries[0]).toBeGreaterThanOrEqual(2000);
+    expect(sub.retries[0]).toBeLessThanOrEqual(6000);
   });
 
-  it('closes the stream when the token expires', async () => {
-    const h = await hubWith({});
+  it('closes the stream when the token expires, with a jittered retry:', async () => {
+    const h = await hubWith({ reconnectRetryMs: 4000 });
     const expiring = await token({ subscribe: ['*'], expiresInSeconds: 3 }); // exp has 1 s granularity: 1 s could already be past
     const sub = await subscribe(subscribeUrl(h.base, ['t']), { authorization: `Bearer ${expiring}` });
     expect(sub.response.status).toBe(200);
     await sub.ended;
     await until(() => h.hub.stats().connections === 0);
+    expect(sub.retries).toHaveLength(1);
+    expect(sub.retries[0]).toBeGreaterThanOrEqual(2000);
+    expect(sub.retries[0]).toBeLessThanOrEqual(6000);
+  });
+
+  it('refuses a write timeout under twice the dispatch timeout, naming both options and flags', async () => {
+    // Before: accepted, and with 5 s / 5 s every stream closed within milliseconds of opening, forever.
+    for (const [writeTimeoutMs, dispatchTimeoutMs] of [
+      [5000, 5000],
+      [7000, 5000],
+      [1, 1000],
+    ] as const) {
+      await expect(hubWith({ writeTimeoutMs, dispatchTimeoutMs })).rejects.toThrow(
+        /writeTimeoutMs \(--write-timeout\).*at least twice dispatchTimeoutMs \(--dispatch-timeout\)/,
+      );
+    }
+    // At the boundary and with the lifetime disabled, both are fine.
+    await hubWith({ writeTimeoutMs: 10_000, dispatchTimeoutMs: 5000 });
+    await hubWith({ writeTimeoutMs: 0, dispatchTimeoutMs: 5000 });
   });
 
   it('answers over-cap subscribers with 200, a jittered retry and a close, so EventSource comes back', async () => {

@@ -6,7 +6,9 @@ const MAX_TIMEOUT = 2 ** 31 - 1;
 /**
  * One connection's maximum lifetime (Mercure `write_timeout`): randomised to 80-100 % of
  * `writeTimeoutMs` so reconnections spread out instead of arriving in waves, minus one
- * `dispatchTimeoutMs` so the hub closes cleanly before any write deadline would cut it. At least 1 ms.
+ * `dispatchTimeoutMs` so the final write still ends within `writeTimeoutMs`. At least 1 ms.
+ * `resolveHubOptions` refuses a write timeout under twice the dispatch timeout, which would leave next to
+ * no lifetime (HUB_SETTING_RULES).
  */
 export function connectionLifetime(
   writeTimeoutMs: number,

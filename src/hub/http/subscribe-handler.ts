@@ -148,12 +148,15 @@ class Subscription {
     });
     // While the hub drains, the group closes a stream added late at once, with a jittered `retry:`.
     ctx.streams.add(stream);
+    // Planned closes tell the client when to come back (a jittered retry:), so a fleet whose tokens or
+    // lifetimes end together does not reconnect in one wave.
+    const plannedClose = (): void => stream.close({ retry: ctx.jitteredRetry() });
     const expiresAt = subscriber.access.expiresAt;
-    if (expiresAt !== undefined) this.#timers.push(runAt(expiresAt, () => stream.close()));
+    if (expiresAt !== undefined) this.#timers.push(runAt(expiresAt, plannedClose));
     const { writeTimeoutMs, dispatchTimeoutMs } = ctx.options;
     if (writeTimeoutMs > 0) {
       const lifetime = connectionLifetime(writeTimeoutMs, dispatchTimeoutMs);
-      this.#timers.push(runAt(Date.now() + lifetime, () => stream.close()));
+      this.#timers.push(runAt(Date.now() + lifetime, plannedClose));
     }
     const written = await subscriber.start(replay.updates, replay.coveredIds);
     if (written > 0) {

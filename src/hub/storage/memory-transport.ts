@@ -1,11 +1,16 @@
+import { settingProblem } from '../../protocol/index.js';
+import { HUB_SETTINGS } from '../settings.js';
 import { ListenerSet } from './listener-set.js';
 import { DuplicateUpdateIdError, type ReplayResult, type Transport } from './transport.js';
 import type { Update } from './update.js';
 
 /** Options of {@link MemoryTransport}. */
 export interface MemoryTransportOptions {
-  /** Most updates kept for replay; the oldest are dropped first. 0 keeps none (Mercure `local`). Default 10,000. */
-  historySize?: number;
+  /**
+   * Most updates kept for replay, the oldest dropped first: a count (0 keeps none, as Mercure's `local`
+   * transport) or `'unbounded'` (memory grows with every update). Default: the hub's `historySize`.
+   */
+  historySize?: number | 'unbounded';
 }
 
 /**
@@ -18,6 +23,7 @@ export interface MemoryTransportOptions {
  *   from the newest entry would find.
  */
 export class MemoryTransport implements Transport {
+  /** Ring size; Infinity when unbounded (then `seq % capacity` is `seq` and the array simply grows). */
   readonly #capacity: number;
   readonly #ring: (Update | undefined)[];
   /** Sequence number of the oldest held update. */
@@ -31,12 +37,11 @@ export class MemoryTransport implements Transport {
   #lastId: string | undefined;
 
   constructor(options: MemoryTransportOptions = {}) {
-    const size = options.historySize ?? 10_000;
-    if (!Number.isSafeInteger(size) || size < 0) {
-      throw new RangeError(`MemoryTransport historySize must be an integer >= 0, got ${size}`);
-    }
-    this.#capacity = size;
-    this.#ring = new Array(size);
+    const size = options.historySize ?? HUB_SETTINGS.historySize.default;
+    const problem = settingProblem(HUB_SETTINGS.historySize, size);
+    if (problem !== undefined) throw new RangeError(`MemoryTransport historySize ${problem}`);
+    this.#capacity = size === 'unbounded' ? Number.POSITIVE_INFINITY : size;
+    this.#ring = size === 'unbounded' ? [] : new Array(size);
   }
 
   async dispatch(update: Update): Promise<void> {

@@ -1,3 +1,5 @@
+import { settingProblem } from '../../protocol/index.js';
+import { HUB_SETTINGS } from '../settings.js';
 import { ListenerSet } from './listener-set.js';
 import {
   isBusy,
@@ -13,8 +15,11 @@ import type { Update } from './update.js';
 export interface SqliteTransportOptions {
   /** Database file; created if missing. `:memory:` works for tests but persists nothing. */
   readonly path: string;
-  /** Most updates kept for replay; 0 keeps everything (Mercure Bolt `size`). Default 10,000. */
-  readonly historySize?: number;
+  /**
+   * Most updates kept for replay: a count (0 keeps none: replay finds nothing, as with the memory
+   * transport) or `'unbounded'` (never pruned; Mercure Bolt's `size 0`). Default: the hub's `historySize`.
+   */
+  readonly historySize?: number | 'unbounded';
   /** Old rows are deleted every this many dispatches (replay never sees them in between). Default 100. */
   readonly pruneEvery?: number;
   /**
@@ -64,6 +69,7 @@ const SCHEMA_VERSION = 1;
  */
 export class SqliteTransport implements Transport {
   readonly #db: SqliteDatabase;
+  /** Replayable rows; Infinity when unbounded. */
   readonly #historySize: number;
   readonly #pruneEvery: number;
   readonly #listeners = new ListenerSet();
@@ -81,15 +87,14 @@ export class SqliteTransport implements Transport {
   #closed = false;
 
   constructor(options: SqliteTransportOptions) {
-    const historySize = options.historySize ?? 10_000;
-    if (!Number.isSafeInteger(historySize) || historySize < 0) {
-      throw new RangeError(`SqliteTransport historySize must be an integer >= 0, got ${historySize}`);
-    }
+    const historySize = options.historySize ?? HUB_SETTINGS.historySize.default;
+    const problem = settingProblem(HUB_SETTINGS.historySize, historySize);
+    if (problem !== undefined) throw new RangeError(`SqliteTransport historySize ${problem}`);
     const pruneEvery = options.pruneEvery ?? 100;
     if (!Number.isSafeInteger(pruneEvery) || pruneEvery < 1) {
       throw new RangeError(`SqliteTransport pruneEvery must be an integer >= 1, got ${pruneEvery}`);
     }
-    this.#historySize = historySize;
+    this.#historySize = historySize === 'unbounded' ? Number.POSITIVE_INFINITY : historySize;
     this.#pruneEvery = pruneEvery;
     const db = openSqlite(options.path, { timeout: 200 });
     try {
@@ -159,10 +164,11 @@ export class SqliteTransport implements Transport {
         }
       });
       this.#sinceLastPrune += batch.length;
-      if (this.#historySize > 0 && this.#sinceLastPrune >= this.#pruneEvery) {
+      if (Number.isFinite(this.#historySize) && this.#sinceLastPrune >= this.#pruneEvery) {
         this.#sinceLastPrune = 0;
         const hi = this.#hi.get()?.hi;
-        if (hi != null) this.#prune.run(hi - this.#historySize);
+        // The newest row always stays, so lastEventId() survives a restart even with no history.
+        if (hi != null) this.#prune.run(hi - Math.max(1, this.#historySize));
       }
       return results;
     });
@@ -211,7 +217,7 @@ export class SqliteTransport implements Transport {
     this.#assertOpen();
     const hi = this.#hi.get()?.hi ?? null;
     if (hi === null) return { found: afterId === 'earliest', updates: [] };
-    const floor = this.#historySize > 0 ? hi - this.#historySize : 0;
+    const floor = Number.isFinite(this.#historySize) ? hi - this.#historySize : 0;
     if (afterId === 'earliest') return { found: true, updates: this.#after.all(floor).map(toUpdate) };
     const row = this.#byId.get(afterId);
     // Mercure's scan bound: the id must be among the newest `scanLimit + 1` entries.
@@ -232,7 +238,7 @@ export class SqliteTransport implements Transport {
     if (lo === null || hi === null) return 0;
     // seq is contiguous (AUTOINCREMENT, failed inserts roll back, pruning removes a prefix).
     const held = hi - lo + 1;
-    return this.#historySize > 0 ? Math.min(held, this.#historySize) : held;
+    return Math.min(held, this.#historySize);
   }
 
   async close(): Promise<void> {

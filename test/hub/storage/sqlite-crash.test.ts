@@ -55,7 +55,7 @@ describe('SqliteTransport survives SIGKILL', () => {
       const acked = await publishThenKill(path, durability, 300);
       expect(acked.length).toBeGreaterThanOrEqual(300);
 
-      const reopened = new SqliteTransport({ path, historySize: 0 });
+      const reopened = new SqliteTransport({ path, historySize: 'unbounded' });
       try {
         const stored = (await reopened.replay('earliest', Number.MAX_SAFE_INTEGER)).updates.map((u) => u.id);
         // Acknowledged ids are a prefix-ordered subset: the store may also hold commits whose ack line the

@@ -73,8 +73,8 @@ describe('SqliteTransport persistence', () => {
     await again.close();
   });
 
-  it('with historySize 0 keeps everything (Mercure Bolt size 0)', async () => {
-    const t = new SqliteTransport({ path: freshPath(), historySize: 0, pruneEvery: 1 });
+  it("with historySize 'unbounded' keeps everything (Mercure Bolt size 0)", async () => {
+    const t = new SqliteTransport({ path: freshPath(), historySize: 'unbounded', pruneEvery: 1 });
     for (let i = 0; i < 30; i++) await t.dispatch(update(`u${i}`));
     expect(await t.historySize()).toBe(30);
     expect((await t.replay('earliest', 10)).updates).toHaveLength(30);

@@ -2,8 +2,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DuplicateUpdateIdError, type Transport } from '../../../src/hub/storage/transport.js';
 import type { Update } from '../../../src/hub/storage/update.js';
 
-/** Builds a fresh, empty transport holding at most `historySize` updates. */
-export type TransportFactory = (options: { historySize: number }) => Transport | Promise<Transport>;
+/** Builds a fresh, empty transport holding at most `historySize` updates (a count, or every update). */
+export type TransportFactory = (options: {
+  historySize: number | 'unbounded';
+}) => Transport | Promise<Transport>;
 
 const update = (id: string, extra: Partial<Update> = {}): Update => ({
   id,
@@ -23,7 +25,7 @@ const ids = (updates: readonly Update[]) => updates.map((u) => u.id);
 export function describeTransportContract(name: string, factory: TransportFactory): void {
   describe(`Transport contract: ${name}`, () => {
     const open: Transport[] = [];
-    const make = async (historySize = 100) => {
+    const make = async (historySize: number | 'unbounded' = 100) => {
       const transport = await factory({ historySize });
       open.push(transport);
       return transport;
@@ -144,6 +146,32 @@ export function describeTransportContract(name: string, factory: TransportFactor
       expect((await t.replay('b', 10)).found).toBe(false);
       expect(ids((await t.replay('c', 10)).updates)).toEqual(['d', 'e']);
       expect(await t.lastEventId()).toBe('e');
+    });
+
+    // historySize has one meaning in every engine (HUB_SETTINGS.historySize): 0 keeps none, 'unbounded' all.
+    it('with historySize 0 keeps nothing for replay, yet delivers live and knows the last id', async () => {
+      const t = await make(0);
+      const seen: string[] = [];
+      t.listen((u) => seen.push(u.id));
+      for (const id of ['a', 'b', 'c']) await t.dispatch(update(id));
+      expect(seen).toEqual(['a', 'b', 'c']);
+      expect(await t.historySize()).toBe(0);
+      expect(await t.replay('earliest', 10)).toEqual({ found: true, updates: [] });
+      expect((await t.replay('b', 10)).found).toBe(false);
+      expect((await t.replay('c', 10)).found).toBe(false);
+      expect(await t.lastEventId()).toBe('c');
+    });
+
+    it("with historySize 'unbounded' keeps every update", async () => {
+      const t = await make('unbounded');
+      const all = Array.from({ length: 250 }, (_, i) => `u${i}`);
+      for (const id of all) await t.dispatch(update(id));
+      expect(await t.historySize()).toBe(250);
+      expect(ids((await t.replay('earliest', 1000)).updates)).toEqual(all);
+      expect(ids((await t.replay('u0', 1000)).updates)).toEqual(all.slice(1));
+      // The scan bound still applies to finding the id.
+      expect((await t.replay('u0', 10)).found).toBe(false);
+      expect(await t.lastEventId()).toBe('u249');
     });
 
     it('honours the scan bound: the id must be within the newest scanLimit entries', async () => {
