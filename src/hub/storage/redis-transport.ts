@@ -1,6 +1,8 @@
 import type { Redis, RedisOptions } from 'ioredis';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { settingProblem } from '../../protocol/index.js';
 import { HubConfigError, type HubLogger, SILENT_LOGGER } from '../options.js';
+import { HUB_SETTINGS } from '../settings.js';
 import { ListenerSet } from './listener-set.js';
 import { requireDriver } from './optional-driver.js';
 import { PUBLISH_SCRIPT, REPLAY_SCRIPT } from './redis-scripts.js';
@@ -152,12 +154,9 @@ export class RedisTransport implements Transport {
   #subscriptions: RedisSubscriptions | undefined;
 
   constructor(options: RedisTransportOptions = {}) {
-    const historySize = options.historySize ?? 10_000;
-    if (historySize !== 'unbounded' && (!Number.isSafeInteger(historySize) || historySize < 0)) {
-      throw new HubConfigError(
-        `RedisTransport historySize must be an integer >= 0 or "unbounded", got ${historySize}`,
-      );
-    }
+    const historySize = options.historySize ?? HUB_SETTINGS.historySize.default;
+    const problem = settingProblem(HUB_SETTINGS.historySize, historySize);
+    if (problem !== undefined) throw new HubConfigError(`RedisTransport historySize ${problem}`);
     const minRetention = positive('minRetention', options.minRetention ?? 10_000);
     this.#maxReaderLag = positive('maxReaderLag', options.maxReaderLag ?? 10_000);
     this.#batch = Math.min(READ_BATCH, this.#maxReaderLag);
