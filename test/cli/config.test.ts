@@ -392,7 +392,7 @@ describe('--help', () => {
   });
 
   it('lists exactly the options of the settings tables, each with the default its row holds', () => {
-    const listed = [...text.matchAll(/^ {2}--([a-z][a-z-]*)/gm)].map((m) => m[1]);
+    const listed = [...text.matchAll(/^ {2}--([a-z][a-z0-9-]*)/gm)].map((m) => m[1]);
     const rows = [...Object.values(HUB_SETTINGS), ...Object.values(CLI_SETTINGS)].filter((r) => r.cli);
     expect(new Set(listed)).toEqual(new Set([...rows.map((r) => r.cli!.flag), 'version']));
     for (const row of Object.values(HUB_SETTINGS)) {
