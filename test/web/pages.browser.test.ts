@@ -114,6 +114,7 @@ describe.skipIf(!enabled)('web UI pages in headless Chromium', () => {
     await page.fill('#topics', 'https://example.com/{unclosed');
     await page.click('#subscribe-form button[type="submit"]');
     await page.locator('#log .entry.error', { hasText: 'is never closed' }).waitFor();
+    expect(await page.textContent('#topics-problem')).toContain('is never closed');
     expect(await page.getAttribute('#state', 'data-state')).toBe('open');
     expect(subscribers(topics.messages)).toBe(1);
     expect(problems).toEqual([]);

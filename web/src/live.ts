@@ -13,6 +13,7 @@ const OFFLINE_MS = 3000;
 const state = byId('state');
 const log = byId<HTMLOListElement>('log');
 const topicsField = byId<HTMLTextAreaElement>('topics');
+const topicsProblem = byId('topics-problem');
 const lastIdView = byId('last-id');
 const receivedView = byId('received');
 const toggle = byId<HTMLButtonElement>('toggle-receive');
@@ -69,11 +70,16 @@ function subscribe(fromId: string): void {
   for (const selector of selected) {
     const problem = selector.includes('{') ? uriTemplateProblem(selector) : undefined;
     if (problem !== undefined) {
-      note(`Not subscribed: ${selector} is not a valid URI template (RFC 6570): ${problem}`, 'error');
+      const message = `Not subscribed: ${selector} is not a valid URI template (RFC 6570): ${problem}`;
+      note(message, 'error');
+      // Also next to the field: on a phone the log is below the fold.
+      topicsProblem.textContent = message;
+      topicsProblem.hidden = false;
       topicsField.focus();
       return;
     }
   }
+  topicsProblem.hidden = true;
   current?.close();
   const url = new URL(config.hub, location.href);
   for (const topic of selected) url.searchParams.append('topic', topic);
