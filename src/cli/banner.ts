@@ -12,6 +12,8 @@ export interface BannerInput {
   readonly anonymous: boolean;
   readonly canPublish: boolean;
   readonly publisherToken: string | undefined;
+  /** When the printed publisher token expires (keys configured: a one-hour token); absent in development mode. */
+  readonly publisherTokenExpiresAt?: Date;
   readonly subscriberToken: string | undefined;
   readonly storage: string;
   /** Hub settings that differ from their defaults, as `--flag value` ({@link nonDefaultSettings}). */
@@ -98,8 +100,11 @@ export function bannerText(input: BannerInput): string {
     );
   }
   if (input.publisherToken) {
+    const expiry = input.publisherTokenExpiresAt
+      ? `, until ${input.publisherTokenExpiresAt.toISOString()}; a longer one: ssehub token --publish '*' --expires 30d`
+      : '';
     lines.push(
-      'Publisher token (may publish to and subscribe to every topic):',
+      `Publisher token (may publish to and subscribe to every topic${expiry}):`,
       `  export SSEHUB_PUBLISHER_TOKEN=${input.publisherToken}`,
       '',
     );
@@ -126,7 +131,7 @@ export function bannerText(input: BannerInput): string {
     );
     if (!input.publisherToken) {
       lines.push(
-        '  ($PUBLISHER_TOKEN: a JWT signed with your publisher key, with {"mercure":{"publish":["*"]}})',
+        "  ($PUBLISHER_TOKEN: a JWT signed with your publisher's private key: ssehub token --publish '*' --signing-key-file <pem>)",
         '',
       );
     }

@@ -8,6 +8,7 @@ import {
   type TrustedIssuer,
 } from '../hub/index.js';
 import { SsehubError, settingProblem } from '../protocol/index.js';
+import { closestName } from './did-you-mean.js';
 import { CLI_SETTINGS, type LogLevel, OPTION_SPECS, type OptionSpec } from './options.js';
 
 export { LOG_LEVELS, type LogLevel } from './options.js';
@@ -73,6 +74,48 @@ type Env = Readonly<Record<string, string | undefined>>;
 type Raw = { value: string | boolean | string[]; from: string };
 
 /**
+ * `--jwt-key -----BEGIN PUBLIC KEY-----...` as `--jwt-key=...`: parseArgs calls a value that starts with a
+ * dash ambiguous, but an inline PEM always does. A value that is itself one of our flags stays a flag.
+ */
+function attachDashValues(
+  argv: readonly string[],
+  options: NonNullable<ParseArgsConfig['options']>,
+): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const next = argv[i + 1];
+    const flag = arg.startsWith('--') && !arg.includes('=') ? arg.slice(2) : undefined;
+    if (
+      flag !== undefined &&
+      options[flag]?.type === 'string' &&
+      next?.startsWith('-') &&
+      !(next.startsWith('--') && next.slice(2).split('=')[0]! in options) &&
+      !/^-[a-z]$/i.test(next)
+    ) {
+      out.push(`${arg}=${next}`);
+      i++;
+      continue;
+    }
+    out.push(arg);
+  }
+  return out;
+}
+
+/** " Did you mean --port?" for parseArgs' unknown-option error, when a flag is close. */
+function suggestion(error: unknown): string {
+  const unknown = /Unknown option '--([^'=]+)'/.exec(String((error as Error).message))?.[1];
+  const match =
+    unknown === undefined
+      ? undefined
+      : closestName(
+          unknown,
+          OPTION_SPECS.map((o) => o.flag),
+        );
+  return match === undefined ? '' : ` Did you mean --${match}?`;
+}
+
+/**
  * Resolves argv and the environment into a {@link Command}. Pure: no I/O, so every rule is unit-tested.
  * Every option is read as its table row says (CLI_SETTINGS, HUB_SETTINGS); hub settings are then checked
  * together (`resolveHubOptions`), so a combination that cannot work stops the command before it starts.
@@ -96,9 +139,16 @@ export function parseCommandLine(argv: readonly string[], env: Env): Command {
   }
   let values: Record<string, string | boolean | (string | boolean)[] | undefined>;
   try {
-    values = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }).values;
+    values = parseArgs({
+      args: attachDashValues(argv, options),
+      options,
+      strict: true,
+      allowPositionals: false,
+    }).values;
   } catch (error) {
-    throw new CliConfigError(`${(error as Error).message}. Run "ssehub --help" for the options.`);
+    throw new CliConfigError(
+      `${(error as Error).message.replace(/\.$/, '')}.${suggestion(error)} Run "ssehub --help" for the options.`,
+    );
   }
   if (values.help) return { kind: 'help' };
   if (values.version) return { kind: 'version' };

@@ -21,6 +21,15 @@ import { bannerText, describeStorage, nonDefaultSettings } from './banner.js';
 import { CliConfigError, parseCommandLine, type RunCommand } from './config.js';
 import { helpText } from './help.js';
 import { landingPage } from './landing-page.js';
+import { readMercureEnvironment } from './mercure-environment.js';
+import { OPTION_SPECS } from './options.js';
+import {
+  describeToken,
+  mintToken,
+  parseTokenArguments,
+  TOKEN_HELP,
+  TokenCommandError,
+} from './token-command.js';
 import { loadWebUi, type WebUi } from './web-ui-loader.js';
 import { runPrimary, WORKER_BANNER, WORKER_DEV_SECRET, WORKER_SHUTDOWN } from './workers.js';
 
@@ -52,8 +61,10 @@ export function packageVersion(): string {
 export async function main(argv: string[], io: CliIo = defaultIo): Promise<number> {
   let command: RunCommand;
   const version = packageVersion();
+  const env = withMercureEnvironment(io);
+  if (argv[0] === 'token') return tokenMain(argv.slice(1), { ...io, env });
   try {
-    const parsed = parseCommandLine(argv, io.env);
+    const parsed = parseCommandLine(argv, env);
     if (parsed.kind === 'help') {
       io.out(helpText(version));
       return 0;
@@ -80,6 +91,50 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
   return code;
 }
 
+/**
+ * The environment as the command reads it: an existing Mercure deployment's `SERVER_NAME` and
+ * `MERCURE_EXTRA_DIRECTIVES` become `SSEHUB_*` variables (lowest precedence), and whatever ssehub would
+ * silently ignore is named on stderr.
+ */
+function withMercureEnvironment(io: CliIo): CliIo['env'] {
+  const known = new Set([
+    ...OPTION_SPECS.flatMap((o) => [o.env, ...(o.aliases ?? [])]),
+    WORKER_DEV_SECRET,
+    WORKER_BANNER,
+  ]);
+  const { variables, warnings } = readMercureEnvironment(io.env, known);
+  // With --workers the primary has said it once already.
+  if (!cluster.isWorker) for (const warning of warnings) io.err(`ssehub: warning: ${warning}\n`);
+  return { ...variables, ...io.env };
+}
+
+/** `ssehub token ...`: prints a token signed with the configured key. Exit 0, or 2 with the reason. */
+async function tokenMain(argv: string[], io: CliIo): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    io.out(TOKEN_HELP);
+    return 0;
+  }
+  try {
+    const { request, rest } = parseTokenArguments(argv);
+    const parsed = parseCommandLine(rest, io.env);
+    if (parsed.kind !== 'run') throw new TokenCommandError('Run "ssehub token --help" for the options.');
+    const token = await mintToken(request, parsed.cli);
+    io.err(describeToken(request));
+    io.out(`${token}\n`);
+    return 0;
+  } catch (error) {
+    if (
+      error instanceof TokenCommandError ||
+      error instanceof CliConfigError ||
+      error instanceof AuthConfigError
+    ) {
+      io.err(`ssehub token: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
 async function run(command: RunCommand, version: string, io: CliIo): Promise<number> {
   const config = command.cli;
   const worker = cluster.isWorker ? cluster.worker?.id : undefined;
@@ -94,7 +149,13 @@ async function run(command: RunCommand, version: string, io: CliIo): Promise<num
     // 32 random bytes, base64url: 43 characters, above HS256's 32-byte minimum. Lives only in memory.
     // Workers share the primary's key, so the printed tokens work whichever worker answers.
     devSecret = io.env[WORKER_DEV_SECRET] ?? randomBytes(32).toString('base64url');
-    publisherKey = { key: devSecret, algorithms: ['HS256'] };
+    publisherKey = {
+      key: devSecret,
+      algorithms: ['HS256'],
+      // A token printed by an earlier run fails with "Bad token signature"; say why and what to do.
+      description:
+        'development key, made anew at every start: tokens from an earlier run no longer verify (use the ones printed at this start, or pin a key with SSEHUB_JWT_KEY)',
+    };
     subscriberKey = publisherKey;
   }
 
@@ -134,10 +195,18 @@ async function run(command: RunCommand, version: string, io: CliIo): Promise<num
     return error instanceof AuthConfigError || error instanceof HubConfigError ? 2 : 1;
   }
 
-  const publisherToken = devSecret
+  let publisherToken = devSecret
     ? await createToken({ publish: ['*'], subscribe: ['*'] }, devSecret, 'HS256')
     : undefined;
   const subscriberToken = devSecret ? await createToken({ subscribe: ['*'] }, devSecret, 'HS256') : undefined;
+  // With a configured secret the hub can sign too: print a short-lived publisher token, so the operator can
+  // publish at once (a public key or a JWK Set cannot sign; the banner then says how to make one).
+  let publisherTokenExpiresAt: Date | undefined;
+  if (!devSecret && authorizer.canPublish) {
+    const request = { publish: ['*'], subscribe: ['*'], expiresInSeconds: 3600 };
+    publisherToken = await mintToken(request, { publisherKey, subscriberKey }).catch(() => undefined);
+    if (publisherToken) publisherTokenExpiresAt = new Date(Date.now() + request.expiresInSeconds * 1000);
+  }
 
   let fallback: (req: IncomingMessage, res: ServerResponse) => void = landingPage(version, config.devMode);
   let ui: WebUi | undefined;
@@ -221,6 +290,7 @@ async function run(command: RunCommand, version: string, io: CliIo): Promise<num
         anonymous: settings.allowAnonymous,
         canPublish: authorizer.canPublish,
         publisherToken,
+        ...(publisherTokenExpiresAt ? { publisherTokenExpiresAt } : {}),
         subscriberToken,
         storage: describeStorage(config.storage, settings.historySize, config.workers),
         settings: nonDefaultSettings(command.hub),

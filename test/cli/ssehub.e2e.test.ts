@@ -120,8 +120,13 @@ describe('the ssehub command, end to end', () => {
       MERCURE_PUBLISHER_JWT_KEY: secret,
       MERCURE_SUBSCRIBER_JWT_KEY: secret,
     });
-    expect(cli.publisherToken).toBeUndefined();
+    expect(cli.subscriberToken).toBeUndefined();
     expect(cli.stderr()).not.toContain('Development mode');
+    // The hub can sign with its secret, so the banner carries a one-hour publisher token that works.
+    expect(cli.stderr()).toMatch(
+      /Publisher token \(may publish to and subscribe to every topic, until \d{4}-/,
+    );
+    expect((await publish(cli.origin, cli.publisherToken!, { topic: 'x', data: 'd' })).status).toBe(200);
     const res = await fetch(`${cli.origin}/.well-known/mercure?topic=x`);
     expect(res.status).toBe(401);
     const { createToken } = await import('../../src/hub/auth/index.js');

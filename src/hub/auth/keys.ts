@@ -31,6 +31,11 @@ export interface KeyConfig {
    * algorithm must fit the key: an HS algorithm with a public key is refused (algorithm confusion).
    */
   readonly algorithms?: readonly string[];
+  /**
+   * How refusals name this key (never the key itself), e.g. to tell a developer why an old token no longer
+   * verifies. Default: its kind (`HMAC secret`, `EC public key`, `JWKS <url>`).
+   */
+  readonly description?: string;
 }
 
 /** A key ready for `jwtVerify`, with the allowlist bound to it. */
@@ -43,6 +48,11 @@ export interface ResolvedKey {
 
 /** Resolves a {@link KeyConfig} at startup; throws {@link AuthConfigError} on anything unsafe. */
 export async function resolveKey(config: KeyConfig, role: string): Promise<ResolvedKey> {
+  const resolved = await resolveKeyMaterial(config, role);
+  return config.description === undefined ? resolved : { ...resolved, description: config.description };
+}
+
+async function resolveKeyMaterial(config: KeyConfig, role: string): Promise<ResolvedKey> {
   const sources = (['key', 'keyFile', 'jwksUrl', 'jwksFile'] as const).filter((k) => config[k] !== undefined);
   if (sources.length !== 1) {
     throw new AuthConfigError(
