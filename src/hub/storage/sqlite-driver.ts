@@ -65,3 +65,55 @@ export function isBusy(error: unknown): boolean {
   const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
   return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
 }
+
+/** How {@link openOwnedSqlite} opens a database file that one process owns. */
+export interface OwnedSqliteOptions {
+  readonly path: string;
+  /** `full` fsyncs every commit (survives a power loss); `normal` survives a crash of the process only. */
+  readonly durability: 'full' | 'normal';
+  /** Stored in `user_version`; a file holding another non-zero version is refused. */
+  readonly schemaVersion: number;
+  /** What the version numbers, for the refusal: `schema`, `stream-store schema`. */
+  readonly schemaName: string;
+  /** The tables, run at every open (`CREATE ... IF NOT EXISTS`). */
+  readonly schema: string;
+  /** Who owns the file, for the in-use refusal: `one hub process owns one database file`. */
+  readonly owner: string;
+}
+
+/**
+ * Opens a database for this process alone: exclusive lock before WAL (no shared-memory index, and the first
+ * write takes the lock for good, so a second process is refused instead of silently sharing the file), the
+ * durability asked for, a schema version check, then the schema.
+ *
+ * @throws {Error} naming the file when another process holds it, when it cannot use WAL, or when its schema
+ *   version is another one; the database is closed first.
+ */
+export function openOwnedSqlite(options: OwnedSqliteOptions): SqliteDatabase {
+  const { path } = options;
+  const db = openSqlite(path, { timeout: 200 });
+  try {
+    db.pragma('locking_mode = EXCLUSIVE');
+    const mode = db.pragma('journal_mode = WAL', { simple: true });
+    if (mode !== 'wal' && path !== ':memory:') {
+      throw new Error(`could not switch ${path} to WAL mode (got ${String(mode)})`);
+    }
+    db.pragma(`synchronous = ${options.durability === 'full' ? 'FULL' : 'NORMAL'}`);
+    const version = db.pragma('user_version', { simple: true });
+    if (version !== 0 && version !== options.schemaVersion) {
+      throw new Error(
+        `${path} has ${options.schemaName} version ${String(version)}; this ssehub reads ${options.schemaVersion}`,
+      );
+    }
+    db.exec(`${options.schema}\nPRAGMA user_version = ${options.schemaVersion};`);
+    return db;
+  } catch (error) {
+    db.close();
+    if (isBusy(error)) {
+      throw new Error(`SQLite database ${path} is in use by another process; ${options.owner}`, {
+        cause: error,
+      });
+    }
+    throw error;
+  }
+}

@@ -1,5 +1,5 @@
 import type { ResumableStore, StoredStream } from '../../server/index.js';
-import { isBusy, openSqlite, type SqliteDatabase, type SqliteStatement } from './sqlite-driver.js';
+import { openOwnedSqlite, type SqliteDatabase, type SqliteStatement } from './sqlite-driver.js';
 
 /** Options of {@link SqliteStreamStore}. */
 export interface SqliteStreamStoreOptions {
@@ -32,21 +32,13 @@ export class SqliteStreamStore implements ResumableStore {
   readonly #prune: (endedBefore: number, keep: number) => void;
 
   constructor(options: SqliteStreamStoreOptions) {
-    const db = openSqlite(options.path, { timeout: 200 });
-    try {
-      db.pragma('locking_mode = EXCLUSIVE');
-      const mode = db.pragma('journal_mode = WAL', { simple: true });
-      if (mode !== 'wal' && options.path !== ':memory:') {
-        throw new Error(`could not switch ${options.path} to WAL mode (got ${String(mode)})`);
-      }
-      db.pragma(`synchronous = ${options.durability === 'full' ? 'FULL' : 'NORMAL'}`);
-      const version = db.pragma('user_version', { simple: true });
-      if (version !== 0 && version !== SCHEMA_VERSION) {
-        throw new Error(
-          `${options.path} has stream-store schema version ${String(version)}; this ssehub reads ${SCHEMA_VERSION}`,
-        );
-      }
-      db.exec(`
+    const db = openOwnedSqlite({
+      path: options.path,
+      durability: options.durability === 'full' ? 'full' : 'normal',
+      schemaVersion: SCHEMA_VERSION,
+      schemaName: 'stream-store schema',
+      owner: 'one process owns one stream store',
+      schema: `
         CREATE TABLE IF NOT EXISTS streams (
           id         TEXT    PRIMARY KEY,
           created_at INTEGER NOT NULL,
@@ -60,18 +52,8 @@ export class SqliteStreamStore implements ResumableStore {
           frame  BLOB    NOT NULL,
           PRIMARY KEY (stream, seq)
         ) WITHOUT ROWID;
-        PRAGMA user_version = ${SCHEMA_VERSION};
-      `);
-    } catch (error) {
-      db.close();
-      if (isBusy(error)) {
-        throw new Error(
-          `SQLite database ${options.path} is in use by another process; one process owns one stream store`,
-          { cause: error },
-        );
-      }
-      throw error;
-    }
+      `,
+    });
     this.#db = db;
     this.#create = db.prepare('INSERT INTO streams (id, created_at) VALUES (?, ?)');
     this.#stream = db.prepare('SELECT last_seq, ended_at FROM streams WHERE id = ?');

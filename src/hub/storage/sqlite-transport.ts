@@ -2,9 +2,8 @@ import { settingProblem } from '../../protocol/index.js';
 import { HUB_SETTINGS } from '../settings.js';
 import { ListenerSet } from './listener-set.js';
 import {
-  isBusy,
   isUniqueViolation,
-  openSqlite,
+  openOwnedSqlite,
   type SqliteDatabase,
   type SqliteStatement,
 } from './sqlite-driver.js';
@@ -96,22 +95,13 @@ export class SqliteTransport implements Transport {
     }
     this.#historySize = historySize === 'unbounded' ? Number.POSITIVE_INFINITY : historySize;
     this.#pruneEvery = pruneEvery;
-    const db = openSqlite(options.path, { timeout: 200 });
-    try {
-      // Exclusive before WAL: no shared-memory index, and the first write below takes the lock for good.
-      db.pragma('locking_mode = EXCLUSIVE');
-      const mode = db.pragma('journal_mode = WAL', { simple: true });
-      if (mode !== 'wal' && options.path !== ':memory:') {
-        throw new Error(`could not switch ${options.path} to WAL mode (got ${String(mode)})`);
-      }
-      db.pragma(`synchronous = ${options.durability === 'normal' ? 'NORMAL' : 'FULL'}`);
-      const version = db.pragma('user_version', { simple: true });
-      if (version !== 0 && version !== SCHEMA_VERSION) {
-        throw new Error(
-          `${options.path} has schema version ${String(version)}; this ssehub reads ${SCHEMA_VERSION}`,
-        );
-      }
-      db.exec(`
+    const db = openOwnedSqlite({
+      path: options.path,
+      durability: options.durability === 'normal' ? 'normal' : 'full',
+      schemaVersion: SCHEMA_VERSION,
+      schemaName: 'schema',
+      owner: 'one hub process owns one database file',
+      schema: `
         CREATE TABLE IF NOT EXISTS updates (
           seq     INTEGER PRIMARY KEY AUTOINCREMENT,
           id      TEXT    NOT NULL UNIQUE,
@@ -121,18 +111,8 @@ export class SqliteTransport implements Transport {
           type    TEXT,
           retry   INTEGER
         );
-        PRAGMA user_version = ${SCHEMA_VERSION};
-      `);
-    } catch (error) {
-      db.close();
-      if (isBusy(error)) {
-        throw new Error(
-          `SQLite database ${options.path} is in use by another process; one hub process owns one database file`,
-          { cause: error },
-        );
-      }
-      throw error;
-    }
+      `,
+    });
     this.#db = db;
     this.#insert = db.prepare(
       'INSERT INTO updates (id, topics, data, private, type, retry) VALUES (?, ?, ?, ?, ?, ?)',
