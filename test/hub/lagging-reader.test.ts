@@ -14,7 +14,8 @@ class LaggingReaderTransport implements Transport {
   readonly #listeners = new Set<(update: Update) => void>();
   #held: Update[] = [];
   lagging = true;
-  constructor() {
+  /** `false`: the reader catches up only when the test calls {@link release}, after the replay was written. */
+  constructor(private readonly releaseOnReplay = true) {
     this.#inner.listen((update) => {
       if (this.lagging) this.#held.push(update);
       else for (const listener of this.#listeners) listener(update);
@@ -29,11 +30,15 @@ class LaggingReaderTransport implements Transport {
   }
   async replay(afterId: string, scanLimit: number): Promise<ReplayResult> {
     // The reader catches up while the subscriber (registered first) waits for its replay.
+    if (this.releaseOnReplay) this.release();
+    return this.#inner.replay(afterId, scanLimit);
+  }
+  /** The reader catches up: held updates reach the listeners now. */
+  release(): void {
     this.lagging = false;
     const held = this.#held;
     this.#held = [];
     for (const update of held) for (const listener of this.#listeners) listener(update);
-    return this.#inner.replay(afterId, scanLimit);
   }
   lastEventId(): Promise<string | undefined> {
     return this.#inner.lastEventId();
@@ -62,6 +67,28 @@ describe('resuming on a node whose reader lags', () => {
     const next = await publishOk(h.base, { topic, data: 'new' }, publisher);
     const events = await sub.waitFor(1);
     expect(events.map((e) => [e.data, e.lastEventId])).toEqual([['new', next]]);
+    sub.abort();
+  });
+
+  it('does not deliver a replayed update again when the reader hands it over after the stream went live', async () => {
+    const transport = new LaggingReaderTransport(false);
+    h = await startHub({ transport });
+    const publisher = await token({ publish: ['*'], subscribe: ['*'] });
+    const topic = 'https://example.com/orders';
+    const seen = await publishOk(h.base, { topic, data: 'already seen' }, publisher);
+    const missed = await publishOk(h.base, { topic, data: 'missed' }, publisher);
+    const sub = await subscribe(subscribeUrl(h.base, [topic]), {
+      authorization: `Bearer ${publisher}`,
+      'last-event-id': seen,
+    });
+    await sub.waitFor(1); // the replay wrote "missed"; the stream is live
+    transport.release(); // only now does this node's reader hand over both updates
+    const next = await publishOk(h.base, { topic, data: 'new' }, publisher);
+    const events = await sub.waitFor(2);
+    expect(events.map((e) => [e.data, e.lastEventId])).toEqual([
+      ['missed', missed],
+      ['new', next],
+    ]);
     sub.abort();
   });
 });

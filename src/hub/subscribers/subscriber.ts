@@ -46,6 +46,12 @@ export class Subscriber {
   readonly #flushPending: () => void;
   /** Live updates written while the stream was congested, since it last drained. */
   #waiting = 0;
+  /**
+   * Ids the replay covered, kept after {@link start} until the first live update outside them: a node whose
+   * transport reader lags (Redis) can hand over, live, updates the replay already wrote. Live updates come in
+   * the transport's order, so the first one not covered proves every later one is new, and the set goes.
+   */
+  #lateCopies: ReadonlySet<string> | undefined;
 
   constructor(init: {
     id: string;
@@ -112,6 +118,10 @@ export class Subscriber {
    */
   deliver(update: Update, frame: EncodedEvent): boolean {
     if (this.#state === 'live') {
+      if (this.#lateCopies !== undefined) {
+        if (this.#lateCopies.has(update.id)) return false;
+        this.#lateCopies = undefined;
+      }
       const stream = this.#stream!;
       if (stream.write(frame)) return true;
       if (stream.closed) return false;
@@ -190,7 +200,10 @@ export class Subscriber {
       }
       if (this.#queue.length === 0) this.#flushPending();
     }
-    if (this.#state === 'buffering') this.#state = 'live';
+    if (this.#state === 'buffering') {
+      this.#state = 'live';
+      if (replayedIds.size > 0) this.#lateCopies = replayedIds;
+    }
     return written;
   }
 
