@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { afterEach } from 'vitest';
 
 const fixture = fileURLToPath(new URL('./fixtures/ssehub.ts', import.meta.url));
 
@@ -75,4 +76,28 @@ export function publish(
     headers: { authorization: `Bearer ${token}` },
     body,
   });
+}
+
+/**
+ * A `start` for one test file: each command it starts is killed after its test (afterEach), so a failing
+ * test never leaves a hub running.
+ */
+export function startsKilledAfterEach(): (
+  args: string[],
+  env?: Record<string, string>,
+) => Promise<RunningCli> {
+  const running: RunningCli[] = [];
+  afterEach(async () => {
+    for (const cli of running.splice(0)) {
+      if (cli.proc.exitCode === null && cli.proc.signalCode === null) {
+        cli.proc.kill('SIGKILL');
+        await cli.exited;
+      }
+    }
+  });
+  return async (args, env) => {
+    const cli = await startCli(args, env);
+    running.push(cli);
+    return cli;
+  };
 }

@@ -4,25 +4,11 @@
  * development-mode restart. Each runs the real command in a child process.
  */
 import { generateKeyPairSync } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
-import { publish, type RunningCli, spawnCli, startCli } from './cli-process.js';
+import { describe, expect, it } from 'vitest';
+import { publish, spawnCli, startsKilledAfterEach } from './cli-process.js';
 
 const SECRET = 's'.repeat(40);
-const running: RunningCli[] = [];
-afterEach(async () => {
-  for (const cli of running.splice(0)) {
-    if (cli.proc.exitCode === null && cli.proc.signalCode === null) {
-      cli.proc.kill('SIGKILL');
-      await cli.exited;
-    }
-  }
-});
-
-async function start(args: string[], env?: Record<string, string>) {
-  const cli = await startCli(args, env);
-  running.push(cli);
-  return cli;
-}
+const start = startsKilledAfterEach();
 
 /** Runs `ssehub ...` to completion. */
 async function runCli(args: string[], env: Record<string, string> = {}) {

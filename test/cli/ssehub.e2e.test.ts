@@ -6,26 +6,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EventSource } from 'eventsource';
 import { afterEach, describe, expect, it } from 'vitest';
-import { publish, type RunningCli, spawnCli, startCli } from './cli-process.js';
+import { publish, spawnCli, startsKilledAfterEach } from './cli-process.js';
 
 const TOPIC = 'https://example.com/books/1';
-const running: RunningCli[] = [];
 const sources: EventSource[] = [];
-afterEach(async () => {
+afterEach(() => {
   for (const es of sources.splice(0)) es.close();
-  for (const cli of running.splice(0)) {
-    if (cli.proc.exitCode === null && cli.proc.signalCode === null) {
-      cli.proc.kill('SIGKILL');
-      await cli.exited;
-    }
-  }
 });
-
-async function start(args: string[], env?: Record<string, string>) {
-  const cli = await startCli(args, env);
-  running.push(cli);
-  return cli;
-}
+const start = startsKilledAfterEach();
 
 /** Opens an EventSource and resolves once it is open; messages are collected in `received`. */
 async function subscribe(url: string, headers: Record<string, string> = {}) {
