@@ -6,6 +6,7 @@ import {
   jitteredRetry,
   MalformedFormError,
   parseUrlEncodedForm,
+  requestAuthority,
   SseServerGroup,
   sendErrorReply,
 } from '../server/index.js';
@@ -275,7 +276,7 @@ class HubCore implements Hub, HubContext {
   #url(req: IncomingMessage): URL {
     let url: URL;
     try {
-      url = new URL(req.url ?? '/', `http://${req.headers.host ?? 'localhost'}`);
+      url = new URL(req.url ?? '/', `http://${requestAuthority(req.headers) || 'localhost'}`);
     } catch {
       url = new URL(req.url ?? '/', 'http://localhost');
     }

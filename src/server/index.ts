@@ -42,7 +42,7 @@ export {
   readLastEventId,
   validLastEventId,
 } from './last-event-id.js';
-export { isLoopbackAddress, isLoopbackRequest, requestHostName } from './loopback.js';
+export { isLoopbackAddress, isLoopbackRequest, requestAuthority, requestHostName } from './loopback.js';
 export { openingFrame, openStream } from './open-stream.js';
 export {
   CLOSE_REASONS,

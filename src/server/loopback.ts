@@ -14,13 +14,24 @@ export function isLoopbackAddress(host: string): boolean {
 }
 
 /**
- * The host name a request was addressed to, lower-cased and without its port: the `Host` header, or
- * HTTP/2's `:authority` (a `Host` header is optional there). Empty when neither is present.
+ * The authority a request was addressed to, as sent (host and port, e.g. `127.0.0.1:8844`): the `Host`
+ * header, or HTTP/2's `:authority` pseudo-header, which browsers send instead of `Host` (RFC 9113
+ * section 8.3.1). Empty when neither is present. Read it here, never as `headers.host` alone, so a check
+ * that works over HTTP/1.1 does not fail over HTTP/2.
+ */
+export function requestAuthority(headers: Readonly<Record<string, string | string[] | undefined>>): string {
+  const host = headers.host;
+  if (typeof host === 'string' && host !== '') return host;
+  const authority = headers[':authority'];
+  return typeof authority === 'string' ? authority : '';
+}
+
+/**
+ * The host name a request was addressed to, lower-cased and without its port ({@link requestAuthority}).
+ * Empty when the request names none.
  */
 export function requestHostName(headers: Readonly<Record<string, string | string[] | undefined>>): string {
-  const authority = headers[':authority'];
-  const raw = headers.host ?? (typeof authority === 'string' ? authority : '');
-  const host = (typeof raw === 'string' ? raw : '').toLowerCase();
+  const host = requestAuthority(headers).toLowerCase();
   // Strip the port: `[::1]:8844`, `127.0.0.1:8844`, `localhost:8844`.
   return host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.replace(/:\d*$/, '');
 }

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { isLoopbackRequest, readRequestBody, requestHostName } from '../server/index.js';
+import { isLoopbackRequest, readRequestBody, requestAuthority, requestHostName } from '../server/index.js';
 import { DemoHttpError } from './http-error.js';
 
 /**
@@ -9,7 +9,8 @@ import { DemoHttpError } from './http-error.js';
  */
 export function assertSameOrigin(req: IncomingMessage): void {
   const origin = req.headers.origin;
-  const host = req.headers.host;
+  // Over HTTP/2 a browser sends `:authority` and no `Host`.
+  const host = requestAuthority(req.headers);
   // Behind a proxy that rewrites Host, the public host is in X-Forwarded-Host. A cross-site page cannot
   // forge it: a custom header makes the browser send a CORS preflight, which the demo never approves.
   const forwarded = req.headers['x-forwarded-host'];

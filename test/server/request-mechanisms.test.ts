@@ -12,6 +12,7 @@ import {
   isLoopbackAddress,
   isLoopbackRequest,
   readRequestBody,
+  requestAuthority,
   sendErrorReply,
 } from '../../src/server/index.js';
 
@@ -167,5 +168,12 @@ describe('loopback checks', () => {
     expect(isLoopbackRequest({ ':authority': '[::1]:8844' })).toBe(true);
     expect(isLoopbackRequest({ host: 'evil.example' })).toBe(false);
     expect(isLoopbackRequest({})).toBe(false);
+  });
+
+  it('requestAuthority: Host over HTTP/1.1, :authority over HTTP/2 (no Host), empty without either', () => {
+    expect(requestAuthority({ host: '127.0.0.1:8844' })).toBe('127.0.0.1:8844');
+    expect(requestAuthority({ ':authority': 'hub.example:443' })).toBe('hub.example:443');
+    expect(requestAuthority({ host: 'a.example', ':authority': 'b.example' })).toBe('a.example');
+    expect(requestAuthority({})).toBe('');
   });
 });

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
+import { requestAuthority } from '../../server/index.js';
 import { MATCH_TYPES, MERCURE_1 } from '../mercure-1-names.js';
 import { HUB_PATH } from '../topics/reserved-topic.js';
 
@@ -15,7 +16,7 @@ export type BearerError = 'invalid_request' | 'invalid_token' | 'insufficient_sc
 export function resourceIdentifier(req: IncomingMessage, pinned: string | undefined): string {
   if (pinned !== undefined) return pinned;
   const scheme = (req.socket as TLSSocket | undefined)?.encrypted ? 'https' : 'http';
-  const authority = req.headers.host ?? (req.headers[':authority'] as string | undefined) ?? 'localhost';
+  const authority = requestAuthority(req.headers) || 'localhost';
   return `${scheme}://${authority}${HUB_PATH}`;
 }
 
