@@ -6,9 +6,15 @@
  * the token printed on the `READY <port> <token>` line. The connection cap is lifted for 10,000
  * subscribers; every other option keeps the hub's defaults (metrics on, history 10,000). `GET /stats`
  * (the hub's fallback route) reports memory after a full GC, like server.ts.
+ *
+ * The hub is the compiled one in `dist/` (run.ts builds it first): what the package ships.
  */
 import http from 'node:http';
-import { createAuthorizer, createHub, createToken } from '../../src/hub/index.js';
+
+type HubModule = typeof import('../../src/hub/index.js');
+// A computed specifier, so type-checking needs no build; the types are the sources'.
+const dist = new URL('../../dist/hub/index.js', import.meta.url).href;
+const { createAuthorizer, createHub, createToken } = (await import(dist)) as HubModule;
 
 const port = Number(process.argv[2] ?? 8851);
 const SECRET = 'fan-out-benchmark-secret-of-at-least-32-bytes';

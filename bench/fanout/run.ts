@@ -1,6 +1,7 @@
 /**
  * Fan-out benchmark: `npx tsx bench/fanout/run.ts [--conns 1000,10000] [--secs 3] [--rounds 1]
- * [--impls nchan,hub,ssehub,better-sse,minimal] [--out docs/bench] [--crosscheck] [--no-publish-bench]`.
+ * [--impls nchan,hub,ssehub,better-sse,minimal] [--shapes 1p,4p,fixed,100t,4KiB,memory] [--out docs/bench]
+ * [--crosscheck] [--no-publish-bench] [--no-build]`.
  *
  * Every server runs alone on core 0 (`taskset -c 0`) and is published to over HTTP by publisher.ts on core
  * 1, beside the project's own load generator (loader.ts, raw sockets) holding the subscribers: nchan (nginx
@@ -14,6 +15,10 @@
  *
  * With `--crosscheck` and `SSELOAD_SRC` naming the source of `sseload.c`, a C epoll load generator kept
  * outside this repository, the 4-publisher one-topic shapes are repeated with it.
+ *
+ * The Node servers run the compiled library (`dist/`, what the package ships), which the runner first builds
+ * with `tsc -p tsconfig.build.json` unless `--no-build`: loading `src/` through tsx would measure its
+ * transform too (its `keepNames` gives every closure a `name` property, ~0.25 KiB per closure kept).
  *
  * Then, for the hub alone: publishes/s accepted by one hub process from 32 concurrent keep-alive publishers,
  * with no subscribers and with 1,000.
@@ -33,6 +38,12 @@ const opt = (name: string, fallback: string): string => {
 const connCounts = opt('conns', '1000,10000').split(',').map(Number);
 const secs = Number(opt('secs', '3'));
 const requestedImpls = opt('impls', 'nchan,hub,ssehub,better-sse,minimal').split(',');
+/**
+ * Which measurements to run (default all): shape ids without the subscriber-count prefix (`1p`, `4p`,
+ * `fixed`, `100t`, `4KiB`) and `memory`, the idle-connection memory. `--shapes memory` alone connects the
+ * idle subscribers, reads memory and publishes nothing: a quick look at memory per connection.
+ */
+const selected = new Set(opt('shapes', '1p,4p,fixed,100t,4KiB,memory').split(','));
 /** Rounds per configuration, interleaved across implementations; each figure is the best round's. */
 const rounds = Number(opt('rounds', '1'));
 /** Deliveries per second at the fixed load used for latency: well under every implementation's ceiling. */
@@ -99,7 +110,7 @@ function shapesFor(conns: number): Shape[] {
       rate: 0,
     });
   }
-  return shapes;
+  return shapes.filter((shape) => selected.has(shape.id.slice(shape.id.indexOf('-') + 1)));
 }
 
 /** The C cross-check, compiled into the temp dir on first use; undefined when not asked for or absent. */
@@ -164,6 +175,17 @@ function nchanAvailable(): boolean {
       'On Debian/Ubuntu: sudo apt-get install nginx libnginx-mod-nchan\n',
   );
   return false;
+}
+if (!args.includes('--no-build') && requestedImpls.some((impl) => impl !== 'nchan')) {
+  process.stderr.write('# building dist/ (tsc -p tsconfig.build.json; --no-build skips)\n');
+  execFileSync(
+    process.execPath,
+    [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'],
+    {
+      cwd: root,
+      stdio: 'inherit',
+    },
+  );
 }
 const impls = requestedImpls.filter((impl) => impl !== 'nchan' || nchanAvailable());
 
@@ -402,6 +424,35 @@ async function loadRun(
   };
 }
 
+/** Memory with `conns` idle subscribers connected, publishing nothing (`--shapes memory` alone). */
+async function idleMemory(target: Target, conns: number): Promise<{ rss: number; heap?: number }> {
+  const load = pinned(1, [
+    process.execPath,
+    ...tsx,
+    join(here, 'loader.ts'),
+    ...[
+      '-p',
+      String(target.port),
+      '-c',
+      String(conns),
+      '-d',
+      '1',
+      '-u',
+      target.path.replace('%T%', 't0'),
+      '-w',
+    ],
+  ]);
+  try {
+    await waitForLine(load, 'READY');
+    await sleep(300);
+    return await target.memory();
+  } finally {
+    load.kill('SIGKILL');
+    await exited(load);
+    await sleep(700); // let the closed connections drain
+  }
+}
+
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length === 0 ? 0 : s[Math.floor(s.length / 2)]!;
@@ -441,9 +492,34 @@ async function benchGroup(
   const rows: Row[] = [];
   try {
     const base = await target.memory();
-    for (const shape of shapesFor(conns)) {
+    const shapes = shapesFor(conns);
+    if (shapes.length === 0 && selected.has('memory')) {
+      const idle = await idleMemory(target, conns);
+      const row: Row = {
+        shape: `${conns / 1000}k-memory`,
+        label: `${conns} idle subs`,
+        conns,
+        impl,
+        saturated: false,
+        eventsPerSec: 0,
+        perCpuSec: 0,
+        publishesPerSec: 0,
+        serverCpu: 0,
+        loadCpu: 0,
+        publisherCpu: 0,
+        p50: Number.NaN,
+        p99: Number.NaN,
+        rssPerConn: (idle.rss - base.rss) / conns,
+        heapPerConn:
+          idle.heap !== undefined && base.heap !== undefined ? (idle.heap - base.heap) / conns : undefined,
+        dead: 0,
+      };
+      process.stderr.write(`#   ${JSON.stringify(row)}\n`);
+      rows.push(row);
+    }
+    for (const shape of shapes) {
       process.stderr.write(`#   ${impl}: ${shape.label}...\n`);
-      const first = rows.length === 0;
+      const first = rows.length === 0 && selected.has('memory');
       const run = await loadRun(target, shape, 'node', sseload, first);
       const cross =
         sseload && shape.rate === 0 && shape.topics === 1 && shape.publishers === 4 && shape.pad === 0
@@ -593,6 +669,7 @@ for (const conns of connCounts) {
 const int = (n: number | undefined): string => (n === undefined ? '-' : Math.round(n).toLocaleString('en'));
 const pct = (n: number | undefined): string => (n === undefined ? '-' : `${Math.round(n * 100)} %`);
 const kib = (b: number | undefined): string => (b === undefined ? '-' : (b / 1024).toFixed(1));
+const ms = (n: number): string => (Number.isNaN(n) ? '-' : n.toFixed(2));
 const ratio = (a: number | undefined, b: number | undefined): string =>
   a === undefined || b === undefined || !b || !Number.isFinite(a / b) ? '-' : `${(a / b).toFixed(2)}x`;
 const reference = (row: Row): Row | undefined =>
@@ -624,7 +701,7 @@ for (const r of rows.filter((row) => !row.saturated)) {
   const mem = rows.find((m) => m.conns === r.conns && m.impl === r.impl && m.rssPerConn !== undefined);
   const refMem = rows.find((m) => m.conns === r.conns && m.impl === 'nchan' && m.rssPerConn !== undefined);
   console.log(
-    `| ${int(r.conns)} | ${r.impl} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${ratio(r.p99, ref?.p99)} | ${pct(r.serverCpu)} | ${kib(mem?.rssPerConn)} | ${ratio(mem?.rssPerConn, refMem?.rssPerConn)} | ${kib(mem?.heapPerConn)} |`,
+    `| ${int(r.conns)} | ${r.impl} | ${ms(r.p50)} | ${ms(r.p99)} | ${ratio(r.p99, ref?.p99)} | ${pct(r.serverCpu)} | ${kib(mem?.rssPerConn)} | ${ratio(mem?.rssPerConn, refMem?.rssPerConn)} | ${kib(mem?.heapPerConn)} |`,
   );
 }
 if (sseload) {

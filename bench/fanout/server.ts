@@ -3,11 +3,11 @@
  * IMPL one of `ssehub`, `better-sse`, `minimal`. Subscribers GET /sse?topic=T; publishers POST /pub?topic=T
  * with the event's data as the body (what bench/fanout/publisher.ts `-f raw` sends, as to nchan), answered
  * 200 once the event is handed to every subscriber of T. One channel per topic; GET /stats reports memory
- * after a full GC.
+ * after a full GC. The server library is the compiled one in `dist/` (run.ts builds it first).
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { createChannel, createSession } from 'better-sse';
-import { Channel, openStream } from '../../src/server/index.js';
+import { Channel, openStream } from '../../dist/server/index.js';
 
 const impl = process.argv[2] ?? 'ssehub';
 const port = Number(process.argv[3] ?? 8850);
