@@ -52,4 +52,22 @@ describe('MemoryTransport', () => {
     expect((await t.replay('a', 10)).found).toBe(false);
     expect(await t.replay('earliest', 10)).toEqual({ found: true, updates: [] });
   });
+
+  it('keeps replaying the right window after dropping far more updates than it holds', async () => {
+    // Dropped entries are spliced off the front in chunks: cross that many times, by count and by age.
+    let clock = 0;
+    const t = new MemoryTransport({ historySize: 700, historyTtlMs: 1000, now: () => clock });
+    for (let i = 0; i < 5000; i++) {
+      await t.dispatch(update(`u${i}`));
+      if (i % 2 === 1) clock += 1;
+    }
+    // u<i> was accepted at floor(i/2) ms and the clock is at 2500: age keeps u3002.., count keeps 700.
+    const held = (await t.replay('earliest', 10_000)).updates.map((u) => u.id);
+    expect(held).toEqual(Array.from({ length: 700 }, (_, i) => `u${4300 + i}`));
+    expect((await t.replay('u4299', 10_000)).found).toBe(false);
+    expect((await t.replay('u4300', 10_000)).updates).toHaveLength(699);
+    clock += 849; // 3349: accepted at 2349 ms or before is expired, so u4700 (2350 ms) is the oldest kept.
+    expect((await t.replay('earliest', 10_000)).updates.map((u) => u.id)[0]).toBe('u4700');
+    expect(await t.historySize()).toBe(300);
+  });
 });

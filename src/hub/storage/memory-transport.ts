@@ -1,5 +1,6 @@
 import { settingProblem } from '../../protocol/index.js';
 import { HUB_SETTINGS } from '../settings.js';
+import { HistoryExpiry } from './history-expiry.js';
 import { ListenerSet } from './listener-set.js';
 import { DuplicateUpdateIdError, type ReplayResult, type Transport } from './transport.js';
 import type { Update } from './update.js';
@@ -11,25 +12,42 @@ export interface MemoryTransportOptions {
    * transport) or `'unbounded'` (memory grows with every update). Default: the hub's `historySize`.
    */
   historySize?: number | 'unbounded';
+  /**
+   * Age limit of history in ms: an update accepted this long ago is dropped (not replayed, its id
+   * unknown), whatever `historySize` allows. 0 or unset: kept by count only. Default: the hub's
+   * `historyTtlMs`.
+   */
+  historyTtlMs?: number;
+  /** The clock expiry is measured with, in ms since the epoch. Default `Date.now`. */
+  now?: () => number;
 }
 
+/** Dropped entries at the front of the arrays are spliced away once they are this many and half of them. */
+const COMPACT_AT = 1024;
+
 /**
- * The embedded default transport: one process, history in a bounded ring buffer.
+ * The embedded default transport: one process, history in memory, bounded by count and optionally by age.
  *
  * - `dispatch` stores then calls every listener synchronously, in dispatch order, so live order and
  *   replay order are the same sequence (the {@link Transport} ordering rule).
+ * - History is a queue (two arrays: updates and their accept times, read from `#start`); the oldest are
+ *   dropped from the front when the count is exceeded, and expired ones on every dispatch and read, so
+ *   a replay never sees an expired update.
  * - Ids are looked up in O(1) through a map from id to sequence number; the history scan bound is
  *   honoured as "the id must be among the newest `scanLimit` updates", which is what a bounded scan
  *   from the newest entry would find.
  */
 export class MemoryTransport implements Transport {
-  /** Ring size; Infinity when unbounded (then `seq % capacity` is `seq` and the array simply grows). */
+  /** Most held updates; Infinity when unbounded. */
   readonly #capacity: number;
-  readonly #ring: (Update | undefined)[];
+  readonly #expiry: HistoryExpiry;
+  readonly #updates: Update[] = [];
+  /** Accept time of `#updates[i]`, in ms, never decreasing. */
+  readonly #times: number[] = [];
+  /** Index in the arrays of the oldest held update. */
+  #start = 0;
   /** Sequence number of the oldest held update. */
   #head = 0;
-  /** Sequence number the next update will get. */
-  #next = 0;
   readonly #seqById = new Map<string, number>();
   readonly #listeners = new ListenerSet();
   #closed = false;
@@ -41,21 +59,19 @@ export class MemoryTransport implements Transport {
     const problem = settingProblem(HUB_SETTINGS.historySize, size);
     if (problem !== undefined) throw new RangeError(`MemoryTransport historySize ${problem}`);
     this.#capacity = size === 'unbounded' ? Number.POSITIVE_INFINITY : size;
-    this.#ring = size === 'unbounded' ? [] : new Array(size);
+    this.#expiry = new HistoryExpiry('MemoryTransport', options.historyTtlMs, options.now);
   }
 
   async dispatch(update: Update): Promise<void> {
     if (this.#closed) throw new Error('The transport is closed; the hub is shutting down');
+    this.#dropExpired();
     if (this.#seqById.has(update.id)) throw new DuplicateUpdateIdError(update.id);
     if (this.#capacity > 0) {
-      if (this.#next - this.#head === this.#capacity) {
-        const oldest = this.#ring[this.#head % this.#capacity];
-        if (oldest) this.#seqById.delete(oldest.id);
-        this.#head++;
-      }
-      this.#ring[this.#next % this.#capacity] = update;
-      this.#seqById.set(update.id, this.#next);
-      this.#next++;
+      if (this.#held() === this.#capacity) this.#dropOldest();
+      const newest = this.#times.length > this.#start ? this.#times[this.#times.length - 1]! : 0;
+      this.#seqById.set(update.id, this.#head + this.#held());
+      this.#updates.push(update);
+      this.#times.push(Math.max(this.#expiry.now(), newest));
     }
     this.#lastId = update.id;
     this.#listeners.emit(update);
@@ -66,18 +82,21 @@ export class MemoryTransport implements Transport {
   }
 
   async replay(afterId: string, scanLimit: number): Promise<ReplayResult> {
+    this.#dropExpired();
     let from: number;
     let cursor: Update | undefined;
     if (afterId === 'earliest') {
-      from = this.#head;
+      from = this.#start;
     } else {
       const seq = this.#seqById.get(afterId);
-      if (seq === undefined || this.#next - 1 - seq > scanLimit) return { found: false, updates: [] };
-      from = seq + 1;
-      cursor = this.#ring[seq % this.#capacity];
+      if (seq === undefined || this.#head + this.#held() - 1 - seq > scanLimit) {
+        return { found: false, updates: [] };
+      }
+      const index = this.#start + seq - this.#head;
+      cursor = this.#updates[index];
+      from = index + 1;
     }
-    const updates: Update[] = [];
-    for (let seq = from; seq < this.#next; seq++) updates.push(this.#ring[seq % this.#capacity]!);
+    const updates = this.#updates.slice(from);
     return cursor === undefined ? { found: true, updates } : { found: true, updates, cursor };
   }
 
@@ -86,11 +105,37 @@ export class MemoryTransport implements Transport {
   }
 
   async historySize(): Promise<number> {
-    return this.#next - this.#head;
+    this.#dropExpired();
+    return this.#held();
   }
 
   async close(): Promise<void> {
     this.#closed = true;
     this.#listeners.clear();
+  }
+
+  #held(): number {
+    return this.#updates.length - this.#start;
+  }
+
+  #dropExpired(): void {
+    if (!this.#expiry.enabled) return;
+    const cutoff = this.#expiry.cutoff();
+    while (this.#start < this.#times.length && this.#times[this.#start]! <= cutoff) this.#dropOldest();
+  }
+
+  #dropOldest(): void {
+    this.#seqById.delete(this.#updates[this.#start]!.id);
+    this.#start++;
+    this.#head++;
+    if (this.#start === this.#updates.length) {
+      this.#updates.length = 0;
+      this.#times.length = 0;
+      this.#start = 0;
+    } else if (this.#start >= COMPACT_AT && this.#start * 2 >= this.#updates.length) {
+      this.#updates.splice(0, this.#start);
+      this.#times.splice(0, this.#start);
+      this.#start = 0;
+    }
   }
 }

@@ -1,5 +1,6 @@
 import { settingProblem } from '../../protocol/index.js';
 import { HUB_SETTINGS } from '../settings.js';
+import { HistoryExpiry } from './history-expiry.js';
 import { ListenerSet } from './listener-set.js';
 import {
   isUniqueViolation,
@@ -21,6 +22,14 @@ export interface SqliteTransportOptions {
   readonly historySize?: number | 'unbounded';
   /** Old rows are deleted every this many dispatches (replay never sees them in between). Default 100. */
   readonly pruneEvery?: number;
+  /**
+   * Age limit of history in ms: an update accepted this long ago is no longer replayed (its id is
+   * unknown), whatever `historySize` allows; its row is deleted by a timer (every TTL, between 1 s and
+   * 1 min) and by the count pruning. 0 or unset: kept by count only. Default: the hub's `historyTtlMs`.
+   */
+  readonly historyTtlMs?: number;
+  /** The clock expiry is measured with, in ms since the epoch. Default `Date.now`. */
+  readonly now?: () => number;
   /**
    * `full` (default): every commit is fsynced, so an acknowledged publish survives a power loss.
    * `normal`: WAL commits are not fsynced; an acknowledged publish still survives a crash or SIGKILL of
@@ -62,7 +71,8 @@ const SCHEMA_VERSION = 1;
  *   every read run synchronously, so a replay can never observe a committed update that live listeners
  *   have not been given yet (the {@link Transport} ordering rule).
  * - History is bounded to `historySize` entries: replay only considers the newest `historySize` rows, and
- *   older rows are deleted every `pruneEvery` dispatches.
+ *   older rows are deleted every `pruneEvery` dispatches. With `historyTtlMs`, replay also skips rows whose
+ *   `accepted_at` (indexed, never decreasing with `seq`) is older, and a timer deletes them.
  * - The file is opened in exclusive locking mode: a second process opening it fails at startup instead of
  *   silently missing the first one's live updates (fan-out is in-process).
  */
@@ -79,6 +89,13 @@ export class SqliteTransport implements Transport {
   readonly #hi: SqliteStatement<{ hi: number | null }>;
   readonly #newest: SqliteStatement<{ id: string }>;
   readonly #prune: SqliteStatement<never>;
+  readonly #expiry: HistoryExpiry;
+  /** Newest row accepted at or before a time: the end of the expired prefix. */
+  readonly #expiredUpTo: SqliteStatement<{ seq: number | null }>;
+  readonly #pruneExpired: SqliteStatement<never>;
+  /** Accept time of the newest row, so times never decrease even if the clock steps back. */
+  #newestAcceptedAt: number;
+  readonly #stopPruning: () => void;
   readonly #commit: (batch: readonly Pending[]) => (Pending & { error?: unknown })[];
   #queue: Pending[] = [];
   #flushScheduled = false;
@@ -95,6 +112,7 @@ export class SqliteTransport implements Transport {
     }
     this.#historySize = historySize === 'unbounded' ? Number.POSITIVE_INFINITY : historySize;
     this.#pruneEvery = pruneEvery;
+    this.#expiry = new HistoryExpiry('SqliteTransport', options.historyTtlMs, options.now);
     const db = openOwnedSqlite({
       path: options.path,
       durability: options.durability === 'normal' ? 'normal' : 'full',
@@ -109,13 +127,20 @@ export class SqliteTransport implements Transport {
           data    TEXT    NOT NULL,
           private INTEGER NOT NULL,
           type    TEXT,
-          retry   INTEGER
+          retry   INTEGER,
+          accepted_at INTEGER NOT NULL DEFAULT 0
         );
       `,
     });
     this.#db = db;
+    try {
+      addAcceptedAt(db, this.#expiry.now());
+    } catch (error) {
+      db.close();
+      throw error;
+    }
     this.#insert = db.prepare(
-      'INSERT INTO updates (id, topics, data, private, type, retry) VALUES (?, ?, ?, ?, ?, ?)',
+      'INSERT INTO updates (id, topics, data, private, type, retry, accepted_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
     this.#byId = db.prepare('SELECT * FROM updates WHERE id = ?');
     this.#after = db.prepare('SELECT * FROM updates WHERE seq > ? ORDER BY seq');
@@ -125,7 +150,16 @@ export class SqliteTransport implements Transport {
     this.#hi = db.prepare('SELECT max(seq) AS hi FROM updates');
     this.#newest = db.prepare('SELECT id FROM updates ORDER BY seq DESC LIMIT 1');
     this.#prune = db.prepare('DELETE FROM updates WHERE seq <= ?');
+    this.#expiredUpTo = db.prepare('SELECT max(seq) AS seq FROM updates WHERE accepted_at <= ?');
+    // Through the accepted_at index; the newest row always stays (see the count pruning below).
+    this.#pruneExpired = db.prepare(
+      'DELETE FROM updates WHERE accepted_at <= ? AND seq < (SELECT max(seq) FROM updates)',
+    );
+    this.#newestAcceptedAt =
+      db.prepare<{ at: number | null }>('SELECT max(accepted_at) AS at FROM updates').get()?.at ?? 0;
     this.#commit = db.transaction((batch: readonly Pending[]) => {
+      const acceptedAt = Math.max(this.#expiry.now(), this.#newestAcceptedAt);
+      this.#newestAcceptedAt = acceptedAt;
       const results = batch.map((pending) => {
         const u = pending.update;
         try {
@@ -137,6 +171,7 @@ export class SqliteTransport implements Transport {
             u.private ? 1 : 0,
             u.type ?? null,
             u.retry ?? null,
+            acceptedAt,
           );
           return pending;
         } catch (error) {
@@ -149,9 +184,20 @@ export class SqliteTransport implements Transport {
         const hi = this.#hi.get()?.hi;
         // The newest row always stays, so lastEventId() survives a restart even with no history.
         if (hi != null) this.#prune.run(hi - Math.max(1, this.#historySize));
+        if (this.#expiry.enabled) this.#pruneExpired.run(this.#expiry.cutoff());
       }
       return results;
     });
+    this.#stopPruning = this.#expiry.schedule(() => this.pruneExpired());
+  }
+
+  /**
+   * Deletes the rows of expired updates now (the newest row stays, so the last event id survives a
+   * restart). A timer does it every TTL; reads never return expired updates in between.
+   */
+  async pruneExpired(): Promise<void> {
+    this.#assertOpen();
+    if (this.#expiry.enabled) this.#pruneExpired.run(this.#expiry.cutoff());
   }
 
   dispatch(update: Update): Promise<void> {
@@ -197,7 +243,7 @@ export class SqliteTransport implements Transport {
     this.#assertOpen();
     const hi = this.#hi.get()?.hi ?? null;
     if (hi === null) return { found: afterId === 'earliest', updates: [] };
-    const floor = Number.isFinite(this.#historySize) ? hi - this.#historySize : 0;
+    const floor = this.#floor(hi);
     if (afterId === 'earliest') return { found: true, updates: this.#after.all(floor).map(toUpdate) };
     const row = this.#byId.get(afterId);
     // Mercure's scan bound: the id must be among the newest `scanLimit + 1` entries.
@@ -217,13 +263,20 @@ export class SqliteTransport implements Transport {
     const hi = this.#hi.get()?.hi ?? null;
     if (lo === null || hi === null) return 0;
     // seq is contiguous (AUTOINCREMENT, failed inserts roll back, pruning removes a prefix).
-    const held = hi - lo + 1;
-    return Math.min(held, this.#historySize);
+    return hi - Math.max(lo - 1, this.#floor(hi));
+  }
+
+  /** Rows with `seq <= floor` are out of history: beyond the count, or expired. */
+  #floor(hi: number): number {
+    const byCount = Number.isFinite(this.#historySize) ? hi - this.#historySize : 0;
+    if (!this.#expiry.enabled) return byCount;
+    return Math.max(byCount, this.#expiredUpTo.get(this.#expiry.cutoff())?.seq ?? 0);
   }
 
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#stopPruning();
     this.#flush();
     this.#listeners.clear();
     this.#db.close();
@@ -244,4 +297,18 @@ function toUpdate(row: Row): Update {
   if (row.type !== null) update.type = row.type;
   if (row.retry !== null) update.retry = row.retry;
   return update;
+}
+
+/**
+ * Files written before history could expire by age have no `accepted_at`: the column is added, their rows
+ * counted as accepted now (so they get a full TTL rather than vanishing at once), and the index expiry reads
+ * through is created.
+ */
+function addAcceptedAt(db: SqliteDatabase, now: number): void {
+  const columns = db.prepare<{ name: string }>('PRAGMA table_info(updates)').all();
+  if (!columns.some((c) => c.name === 'accepted_at')) {
+    db.exec('ALTER TABLE updates ADD COLUMN accepted_at INTEGER NOT NULL DEFAULT 0');
+    db.prepare('UPDATE updates SET accepted_at = ?').run(now);
+  }
+  db.exec('CREATE INDEX IF NOT EXISTS updates_accepted_at ON updates (accepted_at)');
 }

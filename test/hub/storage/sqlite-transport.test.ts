@@ -17,18 +17,30 @@ afterAll(async () => {
 });
 const freshPath = () => join(dir, `hub-${++counter}.db`);
 
-describeTransportContract('SqliteTransport (file, durability full)', ({ historySize }) => {
-  return new SqliteTransport({ path: freshPath(), historySize });
+describeTransportContract('SqliteTransport (file, durability full)', (options) => {
+  return new SqliteTransport({ path: freshPath(), ...options });
 });
-describeTransportContract(
-  'SqliteTransport (file, durability normal, prune every dispatch)',
-  ({ historySize }) => {
-    return new SqliteTransport({ path: freshPath(), historySize, durability: 'normal', pruneEvery: 1 });
-  },
-);
+describeTransportContract('SqliteTransport (file, durability normal, prune every dispatch)', (options) => {
+  return new SqliteTransport({ path: freshPath(), ...options, durability: 'normal', pruneEvery: 1 });
+});
 
 const update = (id: string): Update => ({ id, topics: ['t'], data: id, private: false });
 const ids = (updates: readonly Update[]) => updates.map((u) => u.id);
+
+interface RawDatabase {
+  exec(sql: string): void;
+  prepare(sql: string): { get(): unknown; all(): unknown[] };
+  close(): void;
+}
+/** The file opened with better-sqlite3 directly, to see what is really stored. */
+const openRaw = (path: string) =>
+  new (createRequire(import.meta.url)('better-sqlite3') as new (p: string) => RawDatabase)(path);
+const rawRows = (path: string) => {
+  const raw = openRaw(path);
+  const rows = raw.prepare('SELECT id FROM updates ORDER BY seq').all() as { id: string }[];
+  raw.close();
+  return rows;
+};
 
 describe('SqliteTransport persistence', () => {
   it('keeps history, order and duplicate detection across close and reopen', async () => {
@@ -103,8 +115,58 @@ describe('SqliteTransport persistence', () => {
     await reopened.close();
   });
 
+  it('deletes the rows of expired updates, keeping the newest row for the last event id', async () => {
+    const path = freshPath();
+    let clock = 1_000_000;
+    const t = new SqliteTransport({ path, historyTtlMs: 60_000, now: () => clock });
+    for (let i = 0; i < 10; i++) await t.dispatch(update(`old${i}`));
+    clock += 30_000;
+    for (let i = 0; i < 5; i++) await t.dispatch(update(`new${i}`));
+    clock += 30_000;
+    await t.pruneExpired();
+    await t.close();
+    expect(rawRows(path).map((r) => r.id)).toEqual(['new0', 'new1', 'new2', 'new3', 'new4']);
+
+    clock += 60_000;
+    const again = new SqliteTransport({ path, historyTtlMs: 60_000, now: () => clock });
+    await again.pruneExpired();
+    expect(await again.historySize()).toBe(0);
+    expect(await again.lastEventId()).toBe('new4');
+    await again.close();
+    expect(rawRows(path).map((r) => r.id)).toEqual(['new4']);
+  });
+
+  it('upgrades a file written before accepted_at: its rows count as accepted at the upgrade', async () => {
+    const path = freshPath();
+    const raw = openRaw(path);
+    raw.exec(`
+      CREATE TABLE updates (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, topics TEXT NOT NULL,
+        data TEXT NOT NULL, private INTEGER NOT NULL, type TEXT, retry INTEGER
+      );
+      INSERT INTO updates (id, topics, data, private) VALUES ('a', '["t"]', 'a', 0), ('b', '["t"]', 'b', 0);
+      PRAGMA user_version = 1;
+    `);
+    raw.close();
+    let clock = 5_000_000;
+    const t = new SqliteTransport({ path, historyTtlMs: 1000, now: () => clock });
+    expect(ids((await t.replay('earliest', 10)).updates)).toEqual(['a', 'b']);
+    clock += 500;
+    await t.dispatch(update('c'));
+    clock += 500;
+    expect(ids((await t.replay('earliest', 10)).updates)).toEqual(['c']);
+    expect((await t.replay('a', 10)).found).toBe(false);
+    await t.close();
+    const check = openRaw(path);
+    const indexes = check.prepare('PRAGMA index_list(updates)').all() as { name: string }[];
+    check.close();
+    expect(indexes.map((i) => i.name)).toContain('updates_accepted_at');
+  });
+
   it('validates its options', () => {
     expect(() => new SqliteTransport({ path: freshPath(), historySize: -1 })).toThrow(/historySize/);
     expect(() => new SqliteTransport({ path: freshPath(), pruneEvery: 0 })).toThrow(/pruneEvery/);
+    expect(() => new SqliteTransport({ path: freshPath(), historyTtlMs: -1 })).toThrow(/historyTtlMs/);
+    expect(() => new SqliteTransport({ path: freshPath(), historyTtlMs: 1.5 })).toThrow(/historyTtlMs/);
   });
 });

@@ -2,10 +2,20 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DuplicateUpdateIdError, type Transport } from '../../../src/hub/storage/transport.js';
 import type { Update } from '../../../src/hub/storage/update.js';
 
-/** Builds a fresh, empty transport holding at most `historySize` updates (a count, or every update). */
+/**
+ * Builds a fresh, empty transport holding at most `historySize` updates (a count, or every update) and,
+ * when `historyTtlMs` is given, none accepted that long ago by the clock `now`.
+ */
 export type TransportFactory = (options: {
   historySize: number | 'unbounded';
+  historyTtlMs?: number;
+  now: () => number;
 }) => Transport | Promise<Transport>;
+
+/** Engines that reclaim expired history on a timer also offer to do it at once (tests call it). */
+interface Prunable {
+  pruneExpired?(): Promise<unknown>;
+}
 
 const update = (id: string, extra: Partial<Update> = {}): Update => ({
   id,
@@ -25,14 +35,28 @@ const ids = (updates: readonly Update[]) => updates.map((u) => u.id);
 export function describeTransportContract(name: string, factory: TransportFactory): void {
   describe(`Transport contract: ${name}`, () => {
     const open: Transport[] = [];
-    const make = async (historySize: number | 'unbounded' = 100) => {
-      const transport = await factory({ historySize });
+    // A clock the tests move by hand: expiry is checked without sleeping and without timing assertions.
+    let clock = 1_700_000_000_000;
+    const now = () => clock;
+    const make = async (historySize: number | 'unbounded' = 100, historyTtlMs?: number) => {
+      const transport = await factory({
+        historySize,
+        now,
+        ...(historyTtlMs === undefined ? {} : { historyTtlMs }),
+      });
       open.push(transport);
       return transport;
     };
     afterEach(async () => {
       await Promise.all(open.splice(0).map((t) => t.close()));
     });
+    /** What replay and historySize answer now, then the same after the engine reclaimed expired storage. */
+    const readBothWays = async <T>(t: Transport, read: () => Promise<T>): Promise<T> => {
+      const before = await read();
+      await (t as Transport & Prunable).pruneExpired?.();
+      expect(await read()).toEqual(before);
+      return before;
+    };
 
     it('starts empty', async () => {
       const t = await make();
@@ -172,6 +196,105 @@ export function describeTransportContract(name: string, factory: TransportFactor
       // The scan bound still applies to finding the id.
       expect((await t.replay('u0', 10)).found).toBe(false);
       expect(await t.lastEventId()).toBe('u249');
+    });
+
+    // historyTtlMs has one meaning in every engine: accepted ttl ms ago or earlier = gone, like an evicted id.
+    it('with historyTtlMs, expired updates are not replayed nor counted and their ids are unknown', async () => {
+      const t = await make(100, 1000);
+      await t.dispatch(update('a'));
+      await t.dispatch(update('b'));
+      clock += 500;
+      await t.dispatch(update('c'));
+      await t.dispatch(update('d'));
+      clock += 499;
+      // Nothing expired yet: a and b are 999 ms old.
+      expect(ids((await t.replay('earliest', 10)).updates)).toEqual(['a', 'b', 'c', 'd']);
+      clock += 1;
+      const state = () =>
+        Promise.all([
+          t.replay('earliest', 10),
+          t.replay('a', 10),
+          t.replay('b', 10),
+          t.replay('c', 10),
+          t.historySize(),
+          t.lastEventId(),
+        ]);
+      const [earliest, atA, atB, atC, size, last] = await readBothWays(t, state);
+      expect(ids(earliest.updates)).toEqual(['c', 'd']);
+      expect(atA).toEqual({ found: false, updates: [] });
+      expect(atB).toEqual({ found: false, updates: [] });
+      expect(atC.found).toBe(true);
+      expect(ids(atC.updates)).toEqual(['d']);
+      expect(size).toBe(2);
+      expect(last).toBe('d');
+    });
+
+    it('with historyTtlMs, once every update expired history is empty but the last id is still known', async () => {
+      const t = await make(100, 1000);
+      for (const id of ['a', 'b']) await t.dispatch(update(id));
+      clock += 5000;
+      const [earliest, atB, size] = await readBothWays(t, () =>
+        Promise.all([t.replay('earliest', 10), t.replay('b', 10), t.historySize()]),
+      );
+      expect(earliest).toEqual({ found: true, updates: [] });
+      expect(atB.found).toBe(false);
+      expect(size).toBe(0);
+      expect(await t.lastEventId()).toBe('b');
+      // New updates are kept and replayed as usual after everything before them expired.
+      await t.dispatch(update('c'));
+      expect(ids((await t.replay('earliest', 10)).updates)).toEqual(['c']);
+      expect(ids((await t.replay('c', 10)).updates)).toEqual([]);
+      expect(await t.historySize()).toBe(1);
+    });
+
+    it('historySize and historyTtlMs combine: whichever keeps fewer updates wins', async () => {
+      const t = await make(3, 1000);
+      for (const id of ['a', 'b', 'c', 'd']) {
+        await t.dispatch(update(id));
+        clock += 300;
+      }
+      // d at +900 ms from a: a is out by count; b (600 ms old) and c, d are kept.
+      expect(ids((await t.replay('earliest', 10)).updates)).toEqual(['b', 'c', 'd']);
+      expect((await t.replay('a', 10)).found).toBe(false);
+      clock += 200; // b is now 1000 ms old.
+      const [earliest, atB, atC, size] = await readBothWays(t, () =>
+        Promise.all([t.replay('earliest', 10), t.replay('b', 10), t.replay('c', 10), t.historySize()]),
+      );
+      expect(ids(earliest.updates)).toEqual(['c', 'd']);
+      expect(atB.found).toBe(false);
+      expect(ids(atC.updates)).toEqual(['d']);
+      expect(size).toBe(2);
+      for (const id of ['e', 'f']) await t.dispatch(update(id));
+      // Count wins again: three newest.
+      expect(ids((await t.replay('earliest', 10)).updates)).toEqual(['d', 'e', 'f']);
+      expect(await t.historySize()).toBe(3);
+    });
+
+    it("with historySize 'unbounded' and historyTtlMs, age alone bounds history", async () => {
+      const t = await make('unbounded', 60_000);
+      const first = Array.from({ length: 150 }, (_, i) => `old${i}`);
+      for (const id of first) await t.dispatch(update(id));
+      clock += 30_000;
+      const second = Array.from({ length: 150 }, (_, i) => `new${i}`);
+      for (const id of second) await t.dispatch(update(id));
+      expect(await t.historySize()).toBe(300);
+      clock += 30_000;
+      const [earliest, atOld, size] = await readBothWays(t, () =>
+        Promise.all([t.replay('earliest', 1000), t.replay('old149', 1000), t.historySize()]),
+      );
+      expect(ids(earliest.updates)).toEqual(second);
+      expect(atOld.found).toBe(false);
+      expect(size).toBe(150);
+    });
+
+    it('without historyTtlMs, age does not matter', async () => {
+      const t = await make(100);
+      for (const id of ['a', 'b']) await t.dispatch(update(id));
+      clock += 365 * 24 * 3_600_000;
+      await (t as Transport & Prunable).pruneExpired?.();
+      expect(ids((await t.replay('earliest', 10)).updates)).toEqual(['a', 'b']);
+      expect(ids((await t.replay('a', 10)).updates)).toEqual(['b']);
+      expect(await t.historySize()).toBe(2);
     });
 
     it('honours the scan bound: the id must be within the newest scanLimit entries', async () => {
