@@ -3,9 +3,10 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { settingProblem } from '../../protocol/index.js';
 import { HubConfigError, type HubLogger, SILENT_LOGGER } from '../options.js';
 import { HUB_SETTINGS } from '../settings.js';
+import { HistoryExpiry } from './history-expiry.js';
 import { ListenerSet } from './listener-set.js';
 import { requireDriver } from './optional-driver.js';
-import { PUBLISH_SCRIPT, REPLAY_SCRIPT } from './redis-scripts.js';
+import { HISTORY_SIZE_SCRIPT, PRUNE_EXPIRED_SCRIPT, PUBLISH_SCRIPT, REPLAY_SCRIPT } from './redis-scripts.js';
 import { RedisSubscriptions } from './redis-subscriptions.js';
 import type { SubscriptionRegistry } from './subscription-registry.js';
 import {
@@ -35,6 +36,16 @@ export interface RedisTransportOptions {
    * `'unbounded'` (nothing is ever trimmed). Default 10,000.
    */
   readonly historySize?: number | 'unbounded';
+  /**
+   * Age limit of history in ms: an update accepted this long ago is no longer replayed (its id is
+   * unknown), whatever `historySize` allows. Every node removes expired entries on a timer (every TTL,
+   * between 1 s and 1 min); that is safe from any number of nodes at once. Ages are measured with each
+   * node's clock, so keep the nodes' clocks synchronised (NTP): a node ahead by s expires updates s early.
+   * 0 or unset: kept by count only. Default: the hub's `historyTtlMs`.
+   */
+  readonly historyTtlMs?: number;
+  /** The clock expiry is measured with, in ms since the epoch. Default `Date.now`. */
+  readonly now?: () => number;
   /**
    * Entries kept in the stream at least, even when `historySize` is smaller, so a node whose reader
    * was cut off (Redis restart, network, a blocked event loop) catches up without a gap. Default 10,000.
@@ -68,6 +79,8 @@ export interface RedisTransportOptions {
 const READ_BATCH = 1000;
 /** How long one XREAD blocks waiting for new entries, in ms. */
 const READ_BLOCK_MS = 2000;
+/** Most expired entries one prune script removes (Redis runs nothing else meanwhile). */
+const PRUNE_BATCH = 1000;
 /** Longest a dispatch waits for this node's reader to deliver the update it stored, in ms. */
 const LOCAL_DELIVERY_WAIT_MS = 2000;
 
@@ -82,6 +95,7 @@ interface ScriptedRedis extends Redis {
     id: string,
     json: string,
     retention: number,
+    acceptedAt: number,
   ): Promise<number>;
   ssehubReplay(
     stream: string,
@@ -90,7 +104,10 @@ interface ScriptedRedis extends Redis {
     cursor: string,
     window: number,
     scanLimit: number,
+    cutoff: string,
   ): Promise<[0] | [1, StreamEntry[]]>;
+  ssehubHistorySize(stream: string, seq: string, window: number, cutoff: string): Promise<number>;
+  ssehubPruneExpired(stream: string, ids: string, cutoff: number, limit: number): Promise<number>;
 }
 
 type StreamEntry = [entryId: string, fields: string[]];
@@ -111,6 +128,8 @@ interface Waiter {
  *   stream order; `dispatch` resolves once this node's reader delivered the entry (or after 2 s if the
  *   reader is cut off: the update is stored, other nodes get it).
  * - `replay` looks the cursor up in the id index and reads forward with XRANGE, in one script.
+ * - With `historyTtlMs`, each entry carries the time it was accepted; replay and the history size skip the
+ *   expired prefix (found by binary search), and every node's timer removes it (see redis-scripts.ts).
  * - Redis unreachable: `dispatch` rejects with {@link TransportUnavailableError} at once (no queueing, so
  *   nothing is acknowledged that is not stored); the reader resumes from the last entry it delivered when
  *   Redis is back. A gap it cannot fill (entries trimmed before it read them, Redis restarted empty), or a
@@ -152,6 +171,8 @@ export class RedisTransport implements Transport {
   readonly #keyPrefix: string;
   readonly #subscriptionTtlMs: number;
   #subscriptions: RedisSubscriptions | undefined;
+  readonly #expiry: HistoryExpiry;
+  readonly #stopPruning: () => void;
 
   constructor(options: RedisTransportOptions = {}) {
     const historySize = options.historySize ?? HUB_SETTINGS.historySize.default;
@@ -162,6 +183,7 @@ export class RedisTransport implements Transport {
     this.#batch = Math.min(READ_BATCH, this.#maxReaderLag);
     this.#window = historySize === 'unbounded' ? -1 : historySize;
     this.#retention = historySize === 'unbounded' ? -1 : Math.max(historySize, minRetention);
+    this.#expiry = new HistoryExpiry('RedisTransport', options.historyTtlMs, options.now);
     this.#retryAfter = positive('retryAfterSeconds', options.retryAfterSeconds ?? 2);
     const commandTimeout = positive('commandTimeoutMs', options.commandTimeoutMs ?? 5000);
     const prefix = options.keyPrefix ?? '{ssehub}:';
@@ -189,6 +211,8 @@ export class RedisTransport implements Transport {
     this.#commands = new RedisClient(url, { ...common, commandTimeout }) as ScriptedRedis;
     this.#commands.defineCommand('ssehubPublish', { numberOfKeys: 3, lua: PUBLISH_SCRIPT });
     this.#commands.defineCommand('ssehubReplay', { numberOfKeys: 3, lua: REPLAY_SCRIPT });
+    this.#commands.defineCommand('ssehubHistorySize', { numberOfKeys: 2, lua: HISTORY_SIZE_SCRIPT });
+    this.#commands.defineCommand('ssehubPruneExpired', { numberOfKeys: 2, lua: PRUNE_EXPIRED_SCRIPT });
     this.#reader = new RedisClient(url, { ...common, commandTimeout: READ_BLOCK_MS + commandTimeout });
     for (const client of [this.#commands, this.#reader]) {
       // ioredis reports each failed reconnection attempt as an 'error' event; state changes are logged once.
@@ -209,6 +233,7 @@ export class RedisTransport implements Transport {
       this.#position = resolve;
     });
     this.#reading = this.#started.then(() => this.#readLoop());
+    this.#stopPruning = this.#expiry.schedule(() => this.pruneExpired());
   }
 
   /** Resolves once Redis answered for the first time (the reader is then positioned at the newest entry). */
@@ -240,6 +265,7 @@ export class RedisTransport implements Transport {
         update.id,
         JSON.stringify(update),
         this.#retention,
+        this.#expiry.now(),
       );
     } catch (error) {
       throw this.#unavailable('the update was not stored', error);
@@ -296,6 +322,7 @@ export class RedisTransport implements Transport {
         afterId === 'earliest' ? '' : afterId,
         this.#window,
         scanLimit,
+        this.#cutoff(),
       );
     } catch (error) {
       throw this.#unavailable('history could not be read', error);
@@ -329,11 +356,45 @@ export class RedisTransport implements Transport {
   async historySize(): Promise<number> {
     await this.#usable('the history size could not be read');
     try {
-      const held = await this.#commands.xlen(this.#keys.stream);
-      return this.#window < 0 ? held : Math.min(held, this.#window);
+      return await this.#commands.ssehubHistorySize(
+        this.#keys.stream,
+        this.#keys.seq,
+        this.#window,
+        this.#cutoff(),
+      );
     } catch (error) {
       throw this.#unavailable('the history size could not be read', error);
     }
+  }
+
+  /**
+   * Removes expired entries (and their ids) from Redis now, in batches, keeping the newest entry for the
+   * last event id. A timer does it every TTL on every node; reads never return expired updates in between.
+   *
+   * @throws {TransportUnavailableError} when Redis cannot be reached.
+   */
+  async pruneExpired(): Promise<void> {
+    if (!this.#expiry.enabled) return;
+    await this.#usable('expired history could not be removed');
+    const cutoff = this.#expiry.cutoff();
+    try {
+      let removed: number;
+      do {
+        removed = await this.#commands.ssehubPruneExpired(
+          this.#keys.stream,
+          this.#keys.ids,
+          cutoff,
+          PRUNE_BATCH,
+        );
+      } while (removed === PRUNE_BATCH && !this.#closed);
+    } catch (error) {
+      throw this.#unavailable('expired history could not be removed', error);
+    }
+  }
+
+  /** The age cutoff for the scripts: '' when nothing expires by age. */
+  #cutoff(): string {
+    return this.#expiry.enabled ? String(this.#expiry.cutoff()) : '';
   }
 
   registerMetrics(registry: Registry): void {
@@ -387,6 +448,7 @@ export class RedisTransport implements Transport {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#stopPruning();
     await Promise.allSettled([...this.#pending]);
     await this.#subscriptions?.close();
     this.#setState('closed');

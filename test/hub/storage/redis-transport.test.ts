@@ -22,14 +22,14 @@ async function fresh(options: ConstructorParameters<typeof RedisTransport>[0] = 
 }
 
 describe.runIf(REDIS_ENABLED)('RedisTransport', () => {
-  describeTransportContract('RedisTransport (retention = historySize)', ({ historySize }) =>
+  describeTransportContract('RedisTransport (retention = historySize)', (options) =>
     fresh({
-      historySize,
-      ...(typeof historySize === 'number' ? { minRetention: Math.max(1, historySize) } : {}),
+      ...options,
+      ...(typeof options.historySize === 'number' ? { minRetention: Math.max(1, options.historySize) } : {}),
     }),
   );
-  describeTransportContract('RedisTransport (retention above historySize)', ({ historySize }) =>
-    fresh({ historySize, minRetention: 10_000 }),
+  describeTransportContract('RedisTransport (retention above historySize)', (options) =>
+    fresh({ ...options, minRetention: 10_000 }),
   );
 });
 
@@ -108,6 +108,74 @@ describe.runIf(REDIS_ENABLED)('RedisTransport across nodes', () => {
     expect(ids((await t.replay('u296', 100)).updates)).toEqual(['u297', 'u298', 'u299', 'u0']);
   });
 
+  it('removes expired entries and their ids from Redis, in batches, keeping the newest entry', async () => {
+    const prefix = `{ttl-${randomUUID()}}:`;
+    let clock = 1_000_000;
+    const t = await node(prefix, { historySize: 'unbounded', historyTtlMs: 60_000, now: () => clock });
+    // More than one prune batch (1,000) of expired entries.
+    const old = Array.from({ length: 2500 }, (_, i) => t.dispatch(update(`old${i}`)));
+    await Promise.all(old);
+    clock += 30_000;
+    for (let i = 0; i < 3; i++) await t.dispatch(update(`new${i}`));
+    clock += 30_000;
+    await t.pruneExpired();
+    const { Redis } = await import('ioredis');
+    const raw = new Redis(redis.url);
+    try {
+      expect(await raw.xlen(`${prefix}stream`)).toBe(3);
+      expect((await raw.hkeys(`${prefix}ids`)).sort()).toEqual(['new0', 'new1', 'new2']);
+      clock += 60_000;
+      await t.pruneExpired();
+      // Everything expired: the newest entry stays for the last event id, not replayable.
+      expect(await raw.xlen(`${prefix}stream`)).toBe(1);
+      expect(await t.lastEventId()).toBe('new2');
+      expect(await t.historySize()).toBe(0);
+      expect((await t.replay('new2', 100)).found).toBe(false);
+    } finally {
+      raw.disconnect();
+    }
+    // An expired id is forgotten, as an evicted one.
+    await t.dispatch(update('old0'));
+    expect(ids((await t.replay('earliest', 100)).updates)).toEqual(['old0']);
+  });
+
+  it('expires by age the same on every node, and any nodes may remove expired entries at once', async () => {
+    const prefix = `{ttl-${randomUUID()}}:`;
+    let clock = 1_000_000;
+    const now = () => clock;
+    const [a, b] = [
+      await node(prefix, { historyTtlMs: 1000, now }),
+      await node(prefix, { historyTtlMs: 1000, now }),
+    ];
+    for (let i = 0; i < 10; i++) await [a, b][i % 2]!.dispatch(update(`x${i}`));
+    clock += 600;
+    for (let i = 0; i < 10; i++) await [a, b][i % 2]!.dispatch(update(`y${i}`));
+    clock += 400;
+    const ys = Array.from({ length: 10 }, (_, i) => `y${i}`);
+    expect(ids((await b.replay('earliest', 100)).updates)).toEqual(ys);
+    await Promise.all([a.pruneExpired(), b.pruneExpired(), a.pruneExpired()]);
+    for (const n of [a, b]) {
+      expect(ids((await n.replay('earliest', 100)).updates)).toEqual(ys);
+      expect((await n.replay('x9', 100)).found).toBe(false);
+      expect(ids((await n.replay('y7', 100)).updates)).toEqual(['y8', 'y9']);
+      expect(await n.historySize()).toBe(10);
+    }
+  });
+
+  it('keeps accept times in stream order when a node publishes with a clock behind', async () => {
+    const prefix = `{ttl-${randomUUID()}}:`;
+    let ahead = 1_000_000;
+    const a = await node(prefix, { historyTtlMs: 1000, now: () => ahead });
+    const b = await node(prefix, { historyTtlMs: 1000, now: () => ahead - 5000 });
+    await a.dispatch(update('first'));
+    // b's clock says 5 s earlier: its update counts as accepted with the one before it, not before it.
+    await b.dispatch(update('second'));
+    ahead += 999;
+    expect(ids((await a.replay('earliest', 100)).updates)).toEqual(['first', 'second']);
+    ahead += 1;
+    expect(ids((await a.replay('earliest', 100)).updates)).toEqual([]);
+  });
+
   it('with historySize unbounded keeps and indexes everything', async () => {
     const t = await node(`{unb-${randomUUID()}}:`, { historySize: 'unbounded' });
     for (let i = 0; i < 120; i++) await t.dispatch(update(`u${i}`));
@@ -130,5 +198,6 @@ describe.runIf(REDIS_ENABLED)('RedisTransport across nodes', () => {
   it('validates its options', () => {
     expect(() => new RedisTransport({ historySize: -1 })).toThrow(/historySize/);
     expect(() => new RedisTransport({ maxReaderLag: 0 })).toThrow(/maxReaderLag/);
+    expect(() => new RedisTransport({ historyTtlMs: -5 })).toThrow(/historyTtlMs/);
   });
 });
