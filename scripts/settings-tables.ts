@@ -8,7 +8,13 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { OPTION_SPECS } from '../src/cli/options.js';
 import { HUB_SETTINGS, renderHelp, SECTIONS } from '../src/hub/index.js';
-import { formatSettingValue, type Setting } from '../src/protocol/index.js';
+import {
+  acceptedValues,
+  formatSettingValue,
+  type Setting,
+  type SettingsTable,
+} from '../src/protocol/index.js';
+import { CHANNEL_SETTINGS, HISTORY_SETTINGS, STREAM_SETTINGS } from '../src/server/index.js';
 
 /** Escapes a cell of a Markdown table. */
 function cell(text: string): string {
@@ -39,8 +45,39 @@ export function hubTable(): string {
   return lines.join('\n');
 }
 
+/** A library default as code writes it: `15000`, `'lastEventId'`, `false`; none when unset. */
+function libraryDefault(row: Setting<unknown>): string {
+  if (row.defaultText !== undefined) return row.defaultText;
+  const value = row.default;
+  if (value === undefined || formatSettingValue(row, value) === 'none') return 'none';
+  return `\`${typeof value === 'string' ? `'${value}'` : String(value)}\``;
+}
+
+/** The values a row accepts, for a table cell: `number >= 0, ms`. */
+function accepts(row: Setting<unknown>): string {
+  const unit = row.unit === undefined ? '' : `, ${row.unit}`;
+  return `${acceptedValues(row).replace(/^an? /, '')}${unit}`;
+}
+
+/** A library options table: option, accepted values, default, meaning (`prefix` names nested options). */
+export function optionsTable(...parts: readonly [prefix: string, table: SettingsTable][]): string {
+  const lines = ['| option | accepts | default | meaning |', '| --- | --- | --- | --- |'];
+  for (const [prefix, table] of parts) {
+    for (const [key, row] of Object.entries(table)) {
+      lines.push(
+        `| \`${prefix}${key}\` | ${cell(accepts(row))} | ${cell(libraryDefault(row))} | ${cell(row.help)} |`,
+      );
+    }
+  }
+  return lines.join('\n');
+}
+
 /** Every generated table, by marker name. */
-export const TABLES: Readonly<Record<string, () => string>> = { hub: hubTable };
+export const TABLES: Readonly<Record<string, () => string>> = {
+  hub: hubTable,
+  stream: () => optionsTable(['', STREAM_SETTINGS]),
+  channel: () => optionsTable(['', CHANNEL_SETTINGS], ['history.', HISTORY_SETTINGS]),
+};
 
 const marker = (name: string, edge: 'begin' | 'end') => `<!-- settings:${name} ${edge} -->`;
 

@@ -10,7 +10,7 @@
  * In `help`, `{key}` names another setting; it is printed as its flag or as its option name.
  */
 import { type Setting, setting } from '../protocol/index.js';
-import { DEFAULT_COALESCE_MS, MAX_COALESCE_MS } from '../server/index.js';
+import { CHANNEL_SETTINGS, STREAM_SETTINGS } from '../server/index.js';
 
 /** `--help` sections of the `ssehub` command, in display order. */
 export const SECTIONS = [
@@ -100,7 +100,7 @@ export const HUB_SETTINGS = {
   dispatchTimeoutMs: row<number>({
     kind: 'integer',
     unit: 'ms',
-    default: 5_000,
+    default: STREAM_SETTINGS.dispatchTimeoutMs.default,
     min: 1,
     help: 'A subscriber whose single write takes longer is disconnected.',
     cli: { flag: 'dispatch-timeout', section: 'Connections', valueName: 'duration' },
@@ -130,7 +130,7 @@ export const HUB_SETTINGS = {
   subscriberMaxBufferedBytes: row<number>({
     kind: 'integer',
     unit: 'bytes',
-    default: MiB,
+    default: STREAM_SETTINGS.maxBufferedBytes.default,
     min: 1,
     defaultText: '1MiB, or {maxBodyBytes} if larger',
     help: 'Bytes one subscriber may have waiting in its socket before it is dropped as too slow; an update whose frame is larger is refused with 413.',
@@ -192,9 +192,9 @@ export const HUB_SETTINGS = {
   fanOutWindowMs: row<number>({
     kind: 'integer',
     unit: 'ms',
-    default: DEFAULT_COALESCE_MS,
+    default: CHANNEL_SETTINGS.coalesceMs.default,
     min: 0,
-    max: MAX_COALESCE_MS,
+    max: CHANNEL_SETTINGS.coalesceMs.max,
     help: 'Under load, updates arriving this soon after a costly fan-out (1 ms of CPU, about 100 subscribers) go out together, one socket write per subscriber; idle updates go out at once. 0 disables.',
     cli: { flag: 'fan-out-window', section: 'Operations', valueName: 'duration' },
   }),

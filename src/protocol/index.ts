@@ -13,6 +13,7 @@ export {
   type ParserOptions,
 } from './parser.js';
 export {
+  acceptedValues,
   defaultsOf,
   formatSettingValue,
   resolveSettings,

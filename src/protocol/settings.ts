@@ -5,8 +5,21 @@
  * server library both use them; nothing here touches the wire format.
  */
 
-/** How a setting's value is checked (and, for the command line, read from text). */
-export type SettingKind = 'integer' | 'number' | 'boolean' | 'text' | 'list' | 'choice';
+/**
+ * How a setting's value is checked (and, for the command line, read from text). `function` and `object`
+ * are the library's wiring options (hooks, signals, header maps); `value` accepts whatever `check` accepts,
+ * for options of several shapes (a URL or a function).
+ */
+export type SettingKind =
+  | 'integer'
+  | 'number'
+  | 'boolean'
+  | 'text'
+  | 'list'
+  | 'choice'
+  | 'function'
+  | 'object'
+  | 'value';
 
 /** One configurable setting: its kind, default, bounds and a one-line explanation. */
 export interface Setting<T> {
@@ -23,6 +36,10 @@ export interface Setting<T> {
   readonly choices?: readonly string[];
   /** Words a numeric setting accepts besides numbers, e.g. `'unbounded'`. */
   readonly words?: readonly string[];
+  /** Other values accepted whatever the kind, e.g. `false` (turned off) or `Infinity` (no bound). */
+  readonly also?: readonly (number | boolean | null)[];
+  /** The accepted values in words, where the kind does not say it (`AbortSignal`, `HeadersInit or a function`). */
+  readonly type?: string;
   /** Extra rule for one value; returns why it cannot work, or undefined. (A method, so any row fits `Setting<unknown>`.) */
   check?(value: T): string | undefined;
   /** What the setting does, in one or two sentences, without its default (printed from `default`). */
@@ -47,43 +64,75 @@ export function setting<T>(row: Setting<T>): Setting<T> {
   return row;
 }
 
-/** Why `value` cannot be used for `row`, as a phrase ("must be an integer >= 1, got 0"), or undefined. */
-export function settingProblem<T>(row: Setting<T>, value: unknown): string | undefined {
-  const shown = typeof value === 'string' ? JSON.stringify(value) : String(value);
+/** Which values `row` accepts, as a noun phrase ("a number 0..1", "an integer >= 1 or 'unbounded'"). */
+export function acceptedValues<T>(row: Setting<T>): string {
+  const also = row.also?.length ? ` or ${row.also.map(String).join(' or ')}` : '';
+  if (row.type !== undefined) return `${row.type}${also}`;
   switch (row.kind) {
     case 'integer':
     case 'number': {
-      if (typeof value === 'string' && row.words?.includes(value)) break;
-      const whole = row.kind === 'integer';
-      const ok =
-        typeof value === 'number' &&
-        (whole ? Number.isSafeInteger(value) : Number.isFinite(value)) &&
-        (row.min === undefined || value >= row.min) &&
-        (row.max === undefined || value <= row.max);
-      if (!ok) {
-        const range =
-          row.max !== undefined ? `${row.min ?? 0}..${row.max}` : `>= ${row.min ?? Number.NEGATIVE_INFINITY}`;
-        const words = row.words?.length ? ` or ${row.words.map((w) => `'${w}'`).join(', ')}` : '';
-        return `must be ${whole ? 'an integer' : 'a number'} ${range}${words}, got ${shown}`;
-      }
-      break;
+      const range =
+        row.max !== undefined ? `${row.min ?? 0}..${row.max}` : `>= ${row.min ?? Number.NEGATIVE_INFINITY}`;
+      const words = row.words?.length ? ` or ${row.words.map((w) => `'${w}'`).join(', ')}` : '';
+      return `${row.kind === 'integer' ? 'an integer' : 'a number'} ${range}${words}${also}`;
     }
     case 'boolean':
-      if (typeof value !== 'boolean') return `must be true or false, got ${shown}`;
-      break;
+      return `true or false${also}`;
     case 'text':
-      if (typeof value !== 'string') return `must be a string, got ${shown}`;
-      break;
+      return `a string${also}`;
     case 'choice':
-      if (!row.choices?.includes(value as string)) {
-        return `must be one of ${(row.choices ?? []).map((c) => `'${c}'`).join(', ')}, got ${shown}`;
-      }
-      break;
+      return `one of ${(row.choices ?? []).map((c) => `'${c}'`).join(', ')}${also}`;
     case 'list':
-      if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) {
-        return `must be a list of strings, got ${shown}`;
-      }
-      break;
+      return `a list of strings${also}`;
+    case 'function':
+      return `a function${also}`;
+    case 'object':
+      return `an object${also}`;
+    case 'value':
+      return `a value${also}`;
+  }
+}
+
+/** Whether `value` has the shape `row.kind` asks for (bounds and `check` aside). */
+function hasKind<T>(row: Setting<T>, value: unknown): boolean {
+  switch (row.kind) {
+    case 'integer':
+    case 'number':
+      return (
+        (typeof value === 'string' && row.words?.includes(value) === true) ||
+        (typeof value === 'number' &&
+          (row.kind === 'integer' ? Number.isSafeInteger(value) : Number.isFinite(value)) &&
+          (row.min === undefined || value >= row.min) &&
+          (row.max === undefined || value <= row.max))
+      );
+    case 'boolean':
+      return typeof value === 'boolean';
+    case 'text':
+      return typeof value === 'string';
+    case 'choice':
+      return row.choices?.includes(value as string) === true;
+    case 'list':
+      return Array.isArray(value) && value.every((v) => typeof v === 'string');
+    case 'function':
+      return typeof value === 'function';
+    case 'object':
+      return typeof value === 'object' && value !== null;
+    case 'value':
+      return true;
+  }
+}
+
+/** Why `value` cannot be used for `row`, as a phrase ("must be an integer >= 1, got 0"), or undefined. */
+export function settingProblem<T>(row: Setting<T>, value: unknown): string | undefined {
+  if (row.also?.includes(value as number | boolean | null)) return undefined;
+  if (!hasKind(row, value)) {
+    const shown =
+      typeof value === 'string'
+        ? JSON.stringify(value)
+        : typeof value === 'function'
+          ? 'a function'
+          : String(value);
+    return `must be ${acceptedValues(row)}, got ${shown}`;
   }
   return row.check?.(value as T);
 }
@@ -124,6 +173,7 @@ const KIB = 1024;
 /** A value as people write it: `40s`, `1MiB`, `unbounded`, `off`, `none`. */
 export function formatSettingValue<T>(row: Setting<T>, value: T): string {
   if (value === undefined) return 'none';
+  if (typeof value === 'object' && value !== null && Object.keys(value).length === 0) return 'none';
   if (typeof value === 'boolean') return value ? 'on' : 'off';
   if (Array.isArray(value)) return value.length === 0 ? 'none' : value.join(',');
   if (typeof value !== 'number' || value === 0) return String(value);

@@ -1,49 +1,10 @@
 import { type EncodedEvent, preEncode, type SseEvent, SsehubError } from '../protocol/index.js';
-import { Coalescer, DEFAULT_COALESCE_MS, MAX_COALESCE_MS } from './coalescer.js';
-import { History, type HistoryOptions } from './history.js';
+import { type ChannelOptions, resolveChannelOptions } from './channel-options.js';
+import { Coalescer } from './coalescer.js';
+import { History } from './history.js';
 import { IdGenerator } from './id-generator.js';
-import {
-  CLOSE_REASONS,
-  type CloseReason,
-  DEFAULT_MAX_BUFFERED_BYTES,
-  InvalidOptionError,
-} from './options.js';
+import { CLOSE_REASONS, type CloseReason } from './options.js';
 import type { SseStream } from './stream.js';
-
-/** Options for a {@link Channel}. */
-export interface ChannelOptions {
-  /** Keep a bounded history for Last-Event-ID replay. Off by default. */
-  history?: HistoryOptions | boolean;
-  /**
-   * Opt-in: when a joining stream's Last-Event-ID is not in history (evicted, or from before a restart),
-   * send a control event of this type carrying the current cursor, in-band, because native EventSource
-   * cannot read response headers (docs/replay.md#unknown-cursors). Its `id:` is the cursor, so the client's next
-   * reconnect resumes from here; its data is JSON `{"reason":"unknown-last-event-id","lastEventId":…,"cursor":…}`.
-   */
-  resetEvent?: string | false;
-  /**
-   * Largest encoded event `broadcast` accepts, in bytes; default 1 MiB, the streams' default buffer bound.
-   * A frame larger than a member's buffer bound would disconnect every member, and again on every replay
-   * from history, so it is refused up front. Keep it at most the members' `maxBufferedBytes`.
-   */
-  maxEventBytes?: number;
-  /**
-   * Adaptive write coalescing window in ms, 0..50; default 2; 0 writes every broadcast at once. While
-   * broadcasts are cheap each is written at once; once one has cost 1 ms of CPU (about 100 members), those
-   * arriving in the next `coalesceMs` are written together, so each member's socket sends them in one
-   * write. Order is kept and nothing is dropped; history and `cursor` are updated at `broadcast` time, and
-   * `join`, `leave` and `closeAll` first write what is waiting, so replay stays exact.
-   */
-  coalesceMs?: number;
-  /**
-   * Give every broadcast event that dispatches (it has `data`) but carries no `id` a generated one,
-   * `<epoch>-<n>` ({@link IdGenerator}): `epoch` is random per channel, so per process, and `n` counts
-   * from 1. Default `true`. Ids that restart from 1 with the process would name other events afterwards,
-   * and a client's stale id would replay the wrong ones; an id from an earlier epoch is `unknown` instead.
-   * Events that carry an `id` keep it.
-   */
-  generateIds?: boolean;
-}
 
 /** Thrown by {@link Channel.broadcast} for an event whose encoded size exceeds `maxEventBytes`. */
 export class EventTooLargeForChannelError extends SsehubError {
@@ -138,18 +99,16 @@ export class Channel {
     closes: Object.fromEntries(CLOSE_REASONS.map((r) => [r, 0])) as Record<CloseReason, number>,
   };
 
+  /** Throws {@link InvalidOptionError} naming the option for a value out of its bounds (CHANNEL_SETTINGS). */
   constructor(options: ChannelOptions = {}) {
-    const history = options.history ?? false;
+    const resolved = resolveChannelOptions(options);
+    const history = resolved.history;
     this.#history = history === false ? undefined : new History(history === true ? {} : history);
-    this.#resetEvent = options.resetEvent ?? false;
-    this.#maxEventBytes = options.maxEventBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
-    this.#ids = options.generateIds === false ? undefined : new IdGenerator();
-    const windowMs = options.coalesceMs ?? DEFAULT_COALESCE_MS;
-    if (!Number.isFinite(windowMs) || windowMs < 0 || windowMs > MAX_COALESCE_MS) {
-      throw new InvalidOptionError('coalesceMs', `expected 0..${MAX_COALESCE_MS} ms, got ${windowMs}`);
-    }
+    this.#resetEvent = resolved.resetEvent;
+    this.#maxEventBytes = resolved.maxEventBytes;
+    this.#ids = resolved.generateIds ? new IdGenerator() : undefined;
     this.#coalescer = new Coalescer<Pending>({
-      windowMs,
+      windowMs: resolved.coalesceMs,
       run: (batch) => this.#write(batch),
       bytes: (pending) => pending.bytes.byteLength,
     });

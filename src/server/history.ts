@@ -1,13 +1,26 @@
-import type { EncodedEvent } from '../protocol/index.js';
+import { type EncodedEvent, resolveSettings, type SettingsOf, setting } from '../protocol/index.js';
+import { InvalidOptionError } from './options.js';
 import type { SseStream } from './stream.js';
 
-/** Bounds for a channel's history; whichever is reached first evicts the oldest events. */
-export interface HistoryOptions {
-  /** Most events kept. Default 1000. */
-  maxEvents?: number;
-  /** Most bytes (encoded frames) kept. Default 1 MiB. */
-  maxBytes?: number;
-}
+/** Bounds of a channel's history (the Channel option `history`); whichever is reached first evicts. */
+export const HISTORY_SETTINGS = {
+  maxEvents: setting<number>({
+    kind: 'integer',
+    default: 1000,
+    min: 1,
+    help: 'Most events kept for replay.',
+  }),
+  maxBytes: setting<number>({
+    kind: 'integer',
+    unit: 'bytes',
+    default: 1024 * 1024,
+    min: 1,
+    help: 'Most bytes (encoded frames) kept for replay.',
+  }),
+};
+
+/** Bounds for a channel's history: every field optional, see {@link HISTORY_SETTINGS}. */
+export type HistoryOptions = Partial<SettingsOf<typeof HISTORY_SETTINGS>>;
 
 /** One remembered broadcast: its bytes, its id (if any) and the filter it was sent with. */
 export interface HistoryEntry {
@@ -30,9 +43,15 @@ export class History {
   #bytes = 0;
   #seqById = new Map<string, number>();
 
+  /** Throws {@link InvalidOptionError} (option `history.maxEvents` or `history.maxBytes`) for a bad bound. */
   constructor(options: HistoryOptions = {}) {
-    this.maxEvents = Math.max(1, options.maxEvents ?? 1000);
-    this.maxBytes = Math.max(1, options.maxBytes ?? 1024 * 1024);
+    const resolved = resolveSettings(
+      HISTORY_SETTINGS,
+      options,
+      (key, problem) => new InvalidOptionError(`history.${key}`, problem),
+    );
+    this.maxEvents = resolved.maxEvents;
+    this.maxBytes = resolved.maxBytes;
   }
 
   /** Events currently held. */

@@ -9,11 +9,16 @@ export { type ErrorCode, SsehubError } from '../protocol/index.js';
 export {
   type BroadcastOptions,
   Channel,
-  type ChannelOptions,
   type ChannelStats,
   EventTooLargeForChannelError,
   type JoinResult,
 } from './channel.js';
+export {
+  CHANNEL_SETTINGS,
+  type ChannelOptions,
+  type ResolvedChannelOptions,
+  resolveChannelOptions,
+} from './channel-options.js';
 export {
   BUSY_CPU_MS,
   Coalescer,
@@ -33,7 +38,7 @@ export { sseResponse } from './fetch.js';
 export { FETCH_HIGH_WATER_MARK } from './fetch-sink.js';
 export { decodeHeaderText, encodeHeaderText } from './header-text.js';
 export { SSE_HEADERS, sseHeaders } from './headers.js';
-export { History, type HistoryEntry, type HistoryOptions } from './history.js';
+export { HISTORY_SETTINGS, History, type HistoryEntry, type HistoryOptions } from './history.js';
 export { jitteredRetry, randomDelay } from './jitter.js';
 export {
   type LastEventIdRequest,
@@ -50,6 +55,9 @@ export {
   DEFAULT_MAX_BUFFERED_BYTES,
   InvalidOptionError,
   type OverflowPolicy,
+  type ResolvedStreamOptions,
+  resolveStreamOptions,
+  STREAM_SETTINGS,
   type StreamOptions,
 } from './options.js';
 export { type RequestBodyLimits, readRequestBody } from './request-body.js';

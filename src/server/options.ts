@@ -1,4 +1,4 @@
-import { SsehubError } from '../protocol/index.js';
+import { resolveSettings, type SettingsOf, SsehubError, setting } from '../protocol/index.js';
 
 /**
  * What a stream does when its bounded outgoing buffer is full (docs/slow-consumers.md):
@@ -32,47 +32,81 @@ export const CLOSE_REASONS: readonly CloseReason[] = [
   'shutdown',
 ];
 
-/** Options for {@link openStream} and {@link sseResponse}. Every field has a safe default. */
-export interface StreamOptions {
-  /** Idle heartbeat comment interval in ms (https://html.spec.whatwg.org/multipage/server-sent-events.html#authoring-notes "every 15 seconds or so"); 0 disables. Reset by every write. */
-  heartbeatMs?: number;
-  /** `retry:` sent on open, in ms. */
-  retry?: number;
-  /** Fraction 0..1 of random jitter added to `retry`, so a fleet of clients does not reconnect in step (docs/shutdown.md#spreading-the-reconnections). */
-  retryJitter?: number;
-  /** Bound on bytes queued for this client, in our queue and the socket's. Default 1 MiB. */
-  maxBufferedBytes?: number;
-  /** What to do when the bound is reached. Default `disconnect`. */
-  overflow?: OverflowPolicy;
-  /** A write that makes no progress for this long closes the stream (`dispatch-timeout`). Default 5000; 0 disables. */
-  dispatchTimeoutMs?: number;
-  /** Aborting it closes the stream with reason `aborted`. */
-  signal?: AbortSignal;
-  /**
-   * Extra response headers (CORS, cursor headers...). Hop-by-hop headers are dropped on HTTP/2 and Fetch.
-   * `Cache-Control` here replaces the default `no-cache, no-transform` (keep `no-transform` in it when
-   * compression middleware may be on the path); `Content-Type` and `X-Accel-Buffering` cannot be replaced.
-   */
-  headers?: Record<string, string>;
-  /** Query parameter read when the Last-Event-ID header is absent (clients that cannot set headers); `false` disables. */
-  lastEventIdParam?: string | false;
-}
-
 /** Default bound on bytes queued for one client (our queue plus the socket's): 1 MiB. */
 export const DEFAULT_MAX_BUFFERED_BYTES = 1024 * 1024;
 
+/**
+ * The stream options of {@link openStream} and {@link sseResponse}, each defined once: kind, default,
+ * bounds, meaning. `resolveStreamOptions`, the README "Options" table (`npm run docs:settings`) and the
+ * hub's defaults for the same things are derived from these rows.
+ */
+export const STREAM_SETTINGS = {
+  heartbeatMs: setting<number>({
+    kind: 'number',
+    unit: 'ms',
+    default: 15_000,
+    min: 0,
+    help: 'Idle heartbeat comment interval (https://html.spec.whatwg.org/multipage/server-sent-events.html#authoring-notes "every 15 seconds or so"), sent within 1/8 interval after it is due; 0 disables. Reset by every write.',
+  }),
+  retry: setting<number | undefined>({
+    kind: 'number',
+    unit: 'ms',
+    default: undefined,
+    min: 0,
+    help: '`retry:` sent on open.',
+  }),
+  retryJitter: setting<number>({
+    kind: 'number',
+    default: 0,
+    min: 0,
+    max: 1,
+    help: 'Random extra, as a fraction of `retry`, per connection, so a fleet of clients does not reconnect in step (docs/shutdown.md#spreading-the-reconnections).',
+  }),
+  maxBufferedBytes: setting<number>({
+    kind: 'number',
+    unit: 'bytes',
+    default: DEFAULT_MAX_BUFFERED_BYTES,
+    min: 1,
+    help: "Bound on bytes waiting for this client (our queue plus the socket's buffer).",
+  }),
+  overflow: setting<OverflowPolicy>({
+    kind: 'choice',
+    default: 'disconnect',
+    choices: ['disconnect', 'drop-oldest', 'wait'],
+    help: 'What to do when the bound is reached: see "Slow readers and dead clients" below.',
+  }),
+  dispatchTimeoutMs: setting<number>({
+    kind: 'number',
+    unit: 'ms',
+    default: 5000,
+    min: 0,
+    help: 'A write that makes no progress for this long closes the stream (`dispatch-timeout`); 0 disables.',
+  }),
+  signal: setting<AbortSignal | undefined>({
+    kind: 'object',
+    type: 'an AbortSignal',
+    default: undefined,
+    help: 'Aborting it closes the stream (`aborted`).',
+  }),
+  headers: setting<Record<string, string>>({
+    kind: 'object',
+    type: 'a record of header names to values',
+    default: Object.freeze({}) as Record<string, string>,
+    help: "Extra response headers (CORS, cursor headers). Hop-by-hop ones are dropped on HTTP/2 and Fetch. A `Cache-Control` here replaces the default `no-cache, no-transform` (the hub passes Mercure's); keep `no-transform` in it if `compression` or a transforming proxy may sit in front, or events wait in a gzip window. `Content-Type` and `X-Accel-Buffering` cannot be replaced.",
+  }),
+  lastEventIdParam: setting<string | false>({
+    kind: 'text',
+    default: 'lastEventId',
+    also: [false],
+    help: 'Query parameter read when the Last-Event-ID header is absent (clients that cannot set headers); `false` disables.',
+  }),
+};
+
+/** Options for {@link openStream} and {@link sseResponse}: every field optional, see {@link STREAM_SETTINGS}. */
+export type StreamOptions = Partial<SettingsOf<typeof STREAM_SETTINGS>>;
+
 /** {@link StreamOptions} with every default applied. */
-export interface ResolvedStreamOptions {
-  heartbeatMs: number;
-  retry: number | undefined;
-  retryJitter: number;
-  maxBufferedBytes: number;
-  overflow: OverflowPolicy;
-  dispatchTimeoutMs: number;
-  signal: AbortSignal | undefined;
-  headers: Record<string, string>;
-  lastEventIdParam: string | false;
-}
+export type ResolvedStreamOptions = SettingsOf<typeof STREAM_SETTINGS>;
 
 /** Thrown when an option is out of range, naming the option so the caller can fix it. */
 export class InvalidOptionError extends SsehubError {
@@ -86,57 +120,24 @@ export class InvalidOptionError extends SsehubError {
   }
 }
 
-function nonNegative(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isFinite(value) || value < 0) {
-    throw new InvalidOptionError(name, `expected a finite number >= 0, got ${value}`);
-  }
-  return value;
-}
-
 /** The defaults, resolved once and shared by every stream opened without options. */
 let defaults: ResolvedStreamOptions | undefined;
 
-/** Applies defaults and validates ranges, so a typo fails at open time rather than mid-stream. */
+/**
+ * Applies defaults and checks each option against its row in {@link STREAM_SETTINGS}, so a typo fails at
+ * open time rather than mid-stream; throws {@link InvalidOptionError} naming the option.
+ */
 export function resolveStreamOptions(options?: StreamOptions): ResolvedStreamOptions {
-  if (options !== undefined) return resolveUncached(options);
-  defaults ??= Object.freeze(resolveUncached({}));
-  return defaults;
-}
-
-function resolveUncached(options: StreamOptions): ResolvedStreamOptions {
-  const retryJitter = nonNegative('retryJitter', options.retryJitter, 0);
-  if (retryJitter > 1) throw new InvalidOptionError('retryJitter', `expected 0..1, got ${retryJitter}`);
-  const overflow = options.overflow ?? 'disconnect';
-  if (overflow !== 'disconnect' && overflow !== 'drop-oldest' && overflow !== 'wait') {
-    throw new InvalidOptionError(
-      'overflow',
-      `expected disconnect, drop-oldest or wait, got ${String(overflow)}`,
-    );
+  if (options === undefined) {
+    defaults ??= Object.freeze(resolveStreamOptions({}));
+    return defaults;
   }
-  const maxBufferedBytes = nonNegative(
-    'maxBufferedBytes',
-    options.maxBufferedBytes,
-    DEFAULT_MAX_BUFFERED_BYTES,
-  );
-  if (maxBufferedBytes < 1) throw new InvalidOptionError('maxBufferedBytes', 'expected at least 1 byte');
-  return {
-    heartbeatMs: nonNegative('heartbeatMs', options.heartbeatMs, 15_000),
-    retry: options.retry === undefined ? undefined : nonNegative('retry', options.retry, 0),
-    retryJitter,
-    maxBufferedBytes,
-    overflow,
-    dispatchTimeoutMs: nonNegative('dispatchTimeoutMs', options.dispatchTimeoutMs, 5000),
-    signal: options.signal,
-    headers: options.headers ?? {},
-    lastEventIdParam: options.lastEventIdParam ?? 'lastEventId',
-  };
+  return resolveSettings(STREAM_SETTINGS, options, (key, problem) => new InvalidOptionError(key, problem));
 }
 
 /** Stream cores shared by streams opened with equal options: bounded, so odd values cannot grow it. */
 const cores = new Map<string, ResolvedStreamOptions>();
 const MAX_SHARED_CORES = 64;
-const NO_HEADERS: Record<string, string> = Object.freeze({}) as Record<string, string>;
 
 /**
  * What a stream keeps from its options once open: `resolved` without the open-time headers, one frozen
@@ -149,7 +150,7 @@ export function streamCore(resolved: ResolvedStreamOptions): ResolvedStreamOptio
   const key = `${resolved.heartbeatMs}|${resolved.retry}|${resolved.retryJitter}|${resolved.maxBufferedBytes}|${resolved.overflow}|${resolved.dispatchTimeoutMs}|${String(resolved.lastEventIdParam)}`;
   let core = cores.get(key);
   if (core === undefined) {
-    core = Object.freeze({ ...resolved, headers: NO_HEADERS });
+    core = Object.freeze({ ...resolved, headers: STREAM_SETTINGS.headers.default });
     if (cores.size < MAX_SHARED_CORES) cores.set(key, core);
   }
   return core;
