@@ -1,5 +1,6 @@
 import { type CommandSetting, HUB_SETTINGS, type HubOptions, type HubSettings } from '../hub/index.js';
 import { formatSettingValue } from '../protocol/index.js';
+import type { Certificate, CertificateFiles } from './certificate.js';
 import type { StorageConfig } from './config.js';
 
 /** What the `ssehub` command prints once it listens: where things are and what to type next. */
@@ -16,6 +17,8 @@ export interface BannerInput {
   readonly publisherTokenExpiresAt?: Date;
   readonly subscriberToken: string | undefined;
   readonly storage: string;
+  /** The TLS line ({@link describeTls}); absent for plain HTTP. */
+  readonly tls?: string;
   /** Hub settings that differ from their defaults, as `--flag value` ({@link nonDefaultSettings}). */
   readonly settings?: readonly string[];
 }
@@ -42,6 +45,12 @@ export function describeStorage(
     return `Redis ${url.protocol}//${url.host}${url.pathname} (key prefix ${storage.keyPrefix ?? '{ssehub}:'}, ${history}${processes})`;
   }
   return `memory (${history}, lost on restart)`;
+}
+
+/** The TLS line of the banner: which certificate, until when, and how to reload it (`pid` gets SIGHUP). */
+export function describeTls(files: CertificateFiles, certificate: Certificate, pid: number): string {
+  const expired = certificate.validTo.getTime() <= Date.now() ? ' (EXPIRED)' : '';
+  return `HTTP/2 and HTTP/1.1, ${files.certPath} (${certificate.subject}, valid until ${certificate.validTo.toISOString()}${expired}); after renewing: kill -HUP ${pid}`;
 }
 
 /**
@@ -87,6 +96,7 @@ export function bannerText(input: BannerInput): string {
     `  Health:   ${input.origin}/healthz   Metrics: ${input.origin}/metrics`,
     `  Storage:  ${input.storage}`,
   );
+  if (input.tls !== undefined) lines.push(`  TLS:      ${input.tls}`);
   if (input.settings !== undefined && input.settings.length > 0) {
     lines.push(`  Settings: ${input.settings.join(', ')} (the rest as in ssehub --help)`);
   }

@@ -8,6 +8,7 @@ import {
   type TrustedIssuer,
 } from '../hub/index.js';
 import { SsehubError, settingProblem } from '../protocol/index.js';
+import type { CertificateFiles } from './certificate.js';
 import { closestName } from './did-you-mean.js';
 import { CLI_SETTINGS, type LogLevel, OPTION_SPECS, type OptionSpec } from './options.js';
 
@@ -32,6 +33,8 @@ export type StorageConfig =
 export interface CommandSettings {
   readonly host: string;
   readonly port: number;
+  /** `--cert` and `--key`: serve HTTPS (HTTP/2 and HTTP/1.1); absent for plain HTTP. */
+  readonly tls: CertificateFiles | undefined;
   readonly ui: boolean;
   readonly publisherKey: KeyConfig | undefined;
   readonly subscriberKey: KeyConfig | undefined;
@@ -205,6 +208,16 @@ export function parseCommandLine(argv: readonly string[], env: Env): Command {
     if (error instanceof HubConfigError) throw new CliConfigError(error.message);
     throw error;
   }
+  const certPath = cli('cert');
+  const keyPath = cli('key');
+  if ((certPath === undefined) !== (keyPath === undefined)) {
+    throw new CliConfigError(
+      certPath === undefined
+        ? `${rawOf('key')!.from} is the private key of a certificate: give the certificate too (--cert <path> or SSEHUB_CERT)`
+        : `${rawOf('cert')!.from} needs its private key: give --key <path> (or SSEHUB_KEY) too`,
+    );
+  }
+  const tls = certPath !== undefined && keyPath !== undefined ? { certPath, keyPath } : undefined;
   const transport = rawOf('transport');
   const older = rawOf('storage');
   if (transport !== undefined && older !== undefined) {
@@ -231,6 +244,7 @@ export function parseCommandLine(argv: readonly string[], env: Env): Command {
     cli: {
       host,
       port: cli('port'),
+      tls,
       ui: cli('ui'),
       publisherKey,
       subscriberKey,

@@ -1,7 +1,7 @@
 import cluster from 'node:cluster';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type Logger, pino } from 'pino';
 import { AuthConfigError, createAuthorizer, createToken, type KeyConfig } from '../hub/auth/index.js';
@@ -17,9 +17,11 @@ import {
   type Transport,
 } from '../hub/index.js';
 import { RedisStreamStore } from '../hub/storage/redis-stream-store.js';
-import { bannerText, describeStorage, nonDefaultSettings } from './banner.js';
+import { bannerText, describeStorage, describeTls, nonDefaultSettings } from './banner.js';
+import { CertificateError, readCertificate } from './certificate.js';
 import { CliConfigError, parseCommandLine, type RunCommand } from './config.js';
 import { helpText } from './help.js';
+import { createHubServer, type HubServer, type HubTls } from './hub-server.js';
 import { landingPage } from './landing-page.js';
 import { readMercureEnvironment } from './mercure-environment.js';
 import { OPTION_SPECS } from './options.js';
@@ -82,10 +84,19 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
     throw error;
   }
   const config = command.cli;
+  let tls: HubTls | undefined;
+  try {
+    // Read before anything starts, so a wrong path stops the command at once (and every worker reads it).
+    tls = config.tls && { files: config.tls, certificate: readCertificate(config.tls) };
+  } catch (error) {
+    if (!(error instanceof CertificateError)) throw error;
+    io.err(`ssehub: ${error.message}\n`);
+    return 2;
+  }
   if (config.workers !== 1 && cluster.isPrimary) {
     return runPrimary(config, pino({ level: config.logLevel, base: { name: 'ssehub', role: 'primary' } }));
   }
-  const code = await run(command, version, io);
+  const code = await run(command, tls, version, io);
   // A worker's IPC channel would keep it alive after the hub stopped.
   if (cluster.isWorker) process.disconnect?.();
   return code;
@@ -135,7 +146,12 @@ async function tokenMain(argv: string[], io: CliIo): Promise<number> {
   }
 }
 
-async function run(command: RunCommand, version: string, io: CliIo): Promise<number> {
+async function run(
+  command: RunCommand,
+  tls: HubTls | undefined,
+  version: string,
+  io: CliIo,
+): Promise<number> {
   const config = command.cli;
   const worker = cluster.isWorker ? cluster.worker?.id : undefined;
   const logger = pino({
@@ -247,10 +263,12 @@ async function run(command: RunCommand, version: string, io: CliIo): Promise<num
     if (ui) fallback = ui.handler;
   }
 
-  const server = createServer(hub.handler);
+  const listener = createHubServer(hub.handler, tls, logger);
+  const server = listener.server;
   try {
     await listen(server, config.port, config.host);
   } catch (error) {
+    listener.dispose();
     const code = (error as NodeJS.ErrnoException).code;
     const hint =
       code === 'EADDRINUSE'
@@ -266,12 +284,19 @@ async function run(command: RunCommand, version: string, io: CliIo): Promise<num
   }
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  const origin = `http://${host}:${address.port}`;
+  const origin = `${listener.scheme}://${host}:${address.port}`;
+  if (tls && tls.certificate.validTo.getTime() <= Date.now()) {
+    logger.warn(
+      { validTo: tls.certificate.validTo.toISOString(), cert: tls.files.certPath },
+      'the certificate has expired: clients refuse it; renew it and send SIGHUP',
+    );
+  }
   logger.info(
     {
       url: origin,
       port: address.port,
       storage: describeStorage(config.storage, settings.historySize, config.workers),
+      tls: tls !== undefined,
       devMode: config.devMode,
       anonymous: settings.allowAnonymous,
       webUi: ui !== undefined,
@@ -293,6 +318,10 @@ async function run(command: RunCommand, version: string, io: CliIo): Promise<num
         ...(publisherTokenExpiresAt ? { publisherTokenExpiresAt } : {}),
         subscriberToken,
         storage: describeStorage(config.storage, settings.historySize, config.workers),
+        // With --workers the primary takes SIGHUP and passes it on to every worker.
+        ...(tls
+          ? { tls: describeTls(tls.files, tls.certificate, cluster.isWorker ? process.ppid : process.pid) }
+          : {}),
         settings: nonDefaultSettings(command.hub),
       }),
     );
@@ -303,12 +332,12 @@ async function run(command: RunCommand, version: string, io: CliIo): Promise<num
     const stop = (signal: NodeJS.Signals): void => {
       if (stopping) {
         logger.warn({ signal }, 'second signal: exiting without draining');
-        server.closeAllConnections();
+        listener.closeAllConnections();
         process.exit(1);
       }
       stopping = true;
       logger.info({ signal, timeoutMs: config.shutdownTimeoutMs }, 'shutting down: draining open streams');
-      void shutdown(server, hub, ui, config.shutdownTimeoutMs).then(
+      void shutdown(listener, hub, ui, config.shutdownTimeoutMs).then(
         () => {
           logger.info({}, 'ssehub stopped');
           cleanup();
@@ -328,6 +357,7 @@ async function run(command: RunCommand, version: string, io: CliIo): Promise<num
       if (message === WORKER_SHUTDOWN && !stopping) stop('SIGTERM');
     };
     const cleanup = () => {
+      listener.dispose();
       process.off('SIGTERM', onTerm);
       process.off('SIGINT', onInt);
       process.off('message', onMessage);
@@ -338,7 +368,7 @@ async function run(command: RunCommand, version: string, io: CliIo): Promise<num
   });
 }
 
-function listen(server: Server, port: number, host: string): Promise<void> {
+function listen(server: HubServer['server'], port: number, host: string): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
@@ -353,9 +383,14 @@ function listen(server: Server, port: number, host: string): Promise<void> {
  * within the deadline (clients reconnect spread out, with their Last-Event-ID), close the transport,
  * then cut whatever is left.
  */
-async function shutdown(server: Server, hub: Hub, ui: WebUi | undefined, timeoutMs: number): Promise<void> {
-  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-  server.closeIdleConnections();
+async function shutdown(
+  listener: HubServer,
+  hub: Hub,
+  ui: WebUi | undefined,
+  timeoutMs: number,
+): Promise<void> {
+  const closed = new Promise<void>((resolve) => listener.server.close(() => resolve()));
+  listener.closeIdleConnections();
   // First, so a chat answer still generating ends with `interrupted` on its open streams.
   await ui?.close();
   // Leave a second of the budget for the hub's own final close and the transport.
@@ -363,7 +398,7 @@ async function shutdown(server: Server, hub: Hub, ui: WebUi | undefined, timeout
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([drain, new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
   clearTimeout(timer);
-  server.closeAllConnections();
+  listener.closeAllConnections();
   await closed;
   await drain;
 }

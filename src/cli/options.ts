@@ -84,6 +84,18 @@ export const CLI_SETTINGS = {
     help: 'Do not serve the web UI and demo endpoints at / (only the hub endpoints). With keys configured they are off anyway: the demo publishes without a token, so the command serves it in development mode only.',
     cli: { flag: 'no-ui', section: 'Server', negated: true },
   }),
+  cert: row<string | undefined>({
+    kind: 'text',
+    default: undefined,
+    help: 'Serve HTTPS with HTTP/2 and HTTP/1.1 on the port, with this PEM certificate (or full chain); needs --key. Both files are read again on SIGHUP.',
+    cli: { flag: 'cert', section: 'Server', valueName: 'path' },
+  }),
+  key: row<string | undefined>({
+    kind: 'text',
+    default: undefined,
+    help: 'The unencrypted PEM private key of --cert.',
+    cli: { flag: 'key', section: 'Server', valueName: 'path' },
+  }),
   workers: row<number | 'auto'>({
     kind: 'integer',
     default: 1,

@@ -35,6 +35,7 @@ export function runPrimary(config: CommandSettings, logger: Logger): Promise<num
       if (stopping && workers.size === 0) {
         process.off('SIGTERM', onSignal);
         process.off('SIGINT', onSignal);
+        process.off('SIGHUP', onHangUp);
         resolve(exitCode);
       }
     };
@@ -81,6 +82,13 @@ export function runPrimary(config: CommandSettings, logger: Logger): Promise<num
       logger.info({ signal }, 'signal received');
       stopAll();
     };
+    // With --cert, SIGHUP reloads the certificate: each worker holds its own TLS context. Without it,
+    // SIGHUP keeps its default (the process ends), as for a single hub.
+    const onHangUp = (): void => {
+      logger.info({ workers: workers.size }, 'SIGHUP: passing it on to every worker');
+      for (const worker of workers) worker.process.kill('SIGHUP');
+    };
+    if (config.tls) process.on('SIGHUP', onHangUp);
     process.on('SIGTERM', onSignal);
     process.on('SIGINT', onSignal);
     logger.info({ workers: count }, 'starting workers');

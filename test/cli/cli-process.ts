@@ -50,7 +50,7 @@ export async function startCli(args: string[], env: Record<string, string> = {})
     );
   });
   const text = child.stderr();
-  const origin = /is listening on (http:\/\/\S+)/.exec(text)?.[1];
+  const origin = /is listening on (https?:\/\/\S+)/.exec(text)?.[1];
   if (!origin) throw new Error(`no listen address in:\n${text}`);
   return {
     ...child,

@@ -42,6 +42,7 @@ describe('defaults', () => {
     expect(cli).toMatchObject({
       host: '127.0.0.1',
       port: 8844,
+      tls: undefined,
       ui: true,
       devMode: true,
       publisherKey: undefined,
@@ -127,10 +128,15 @@ describe('flags and environment', () => {
       '--access-token-cookie-name',
       'hub_at',
       '--no-mercure-0x',
+      '--cert',
+      '/etc/hub/fullchain.pem',
+      '--key',
+      '/etc/hub/privkey.pem',
     ]);
     expect(config.cli).toEqual({
       host: '::1',
       port: 0,
+      tls: { certPath: '/etc/hub/fullchain.pem', keyPath: '/etc/hub/privkey.pem' },
       ui: false,
       publisherKey: { key: SECRET },
       subscriberKey: { key: SECRET },
@@ -189,10 +195,13 @@ describe('flags and environment', () => {
       SSEHUB_SUBSCRIPTIONS: '1',
       SSEHUB_NO_METRICS: 'false',
       SSEHUB_MAX_BODY: '2MB',
+      SSEHUB_CERT: '/etc/hub/fullchain.pem',
+      SSEHUB_KEY: '/etc/hub/privkey.pem',
     });
     expect(config).toMatchObject({
       host: '0.0.0.0',
       port: 9000,
+      tls: { certPath: '/etc/hub/fullchain.pem', keyPath: '/etc/hub/privkey.pem' },
       publisherKey: { key: SECRET, algorithms: ['HS256'] },
       anonymous: true,
       corsOrigins: ['https://a.test', 'https://b.test'],
@@ -373,6 +382,12 @@ describe('invalid values get a message naming the option and the fix', () => {
     ],
     [[], { SSEHUB_WRITE_TIMEOUT: '7000ms' }, /--write-timeout.*--dispatch-timeout/],
     [['--dispatch-timeout', '400s'], {}, /at least twice dispatchTimeoutMs \(--dispatch-timeout\)/],
+    [['--cert', 'hub.pem'], {}, /--cert needs its private key: give --key <path>/],
+    [
+      [],
+      { SSEHUB_KEY: 'key.pem' },
+      /SSEHUB_KEY is the private key of a certificate: give the certificate too \(--cert/,
+    ],
   ])('%j %j', (argv, env, message) => {
     expect(refusal(argv, env)).toMatch(message);
   });

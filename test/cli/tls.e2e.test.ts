@@ -1,0 +1,207 @@
+/**
+ * `ssehub --cert --key`: the real command serving HTTPS, HTTP/2 and HTTP/1.1 on one port, reloading its
+ * certificate on SIGHUP, and refusing files it cannot serve with before it starts.
+ */
+import { X509Certificate } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect as http2Connect } from 'node:http2';
+import { request as httpsRequest } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect as tlsConnect } from 'node:tls';
+import { afterAll, describe, expect, it } from 'vitest';
+import { selfSignedCert } from '../server/support/tls.js';
+import { spawnCli, startsKilledAfterEach } from './cli-process.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'ssehub-tls-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const first = selfSignedCert();
+const second = selfSignedCert();
+const fingerprint = (pem: string) => new X509Certificate(pem).fingerprint256;
+
+/** Writes a certificate and its key under `name`; returns the paths to pass as --cert and --key. */
+function certificateFiles(name: string, pair: { cert: string; key: string }) {
+  const certPath = join(dir, `${name}.crt`);
+  const keyPath = join(dir, `${name}.key`);
+  writeFileSync(certPath, pair.cert);
+  writeFileSync(keyPath, pair.key);
+  return { certPath, keyPath };
+}
+
+const start = startsKilledAfterEach();
+const TOPIC = 'https://example.com/books/1';
+
+/** The SHA-256 fingerprint of the certificate a fresh TLS connection to `port` is served. */
+function servedFingerprint(port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = tlsConnect(
+      { host: '127.0.0.1', port, servername: 'localhost', rejectUnauthorized: false },
+      () => {
+        resolve(socket.getPeerX509Certificate()!.fingerprint256);
+        socket.end();
+      },
+    );
+    socket.once('error', reject);
+  });
+}
+
+/** Resolves once `text()` contains `needle` (log lines arrive on the child's stdout). */
+async function waitForOutput(text: () => string, needle: string): Promise<void> {
+  while (!text().includes(needle)) await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
+describe('ssehub --cert --key', () => {
+  it('serves HTTP/2 (ALPN h2) and HTTP/1.1 on the same https:// port; a published update reaches a subscriber on each', async () => {
+    const files = certificateFiles('one-port', first);
+    const cli = await start([
+      '--port',
+      '0',
+      '--cert',
+      files.certPath,
+      '--key',
+      files.keyPath,
+      '--shutdown-timeout',
+      '2s',
+    ]);
+    expect(cli.origin).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+    expect(cli.stderr()).toContain(`TLS:      HTTP/2 and HTTP/1.1, ${files.certPath} (CN=localhost`);
+    expect(cli.stderr()).toContain(`kill -HUP ${cli.proc.pid}`);
+    const path = `/.well-known/mercure?topic=${encodeURIComponent(TOPIC)}`;
+
+    // HTTP/2, as browsers negotiate it.
+    const session = http2Connect(cli.origin, { ca: first.cert, servername: 'localhost' });
+    await new Promise<void>((resolve, reject) => {
+      session.once('connect', () => resolve());
+      session.once('error', reject);
+    });
+    expect(session.alpnProtocol).toBe('h2');
+    const h2Stream = session.request({ ':path': path, accept: 'text/event-stream' });
+    const h2Status = new Promise<number>((resolve) =>
+      h2Stream.once('response', (h) => resolve(Number(h[':status']))),
+    );
+    let h2Text = '';
+    h2Stream.setEncoding('utf8').on('data', (chunk: string) => {
+      h2Text += chunk;
+    });
+
+    // HTTP/1.1 on the same port (a client that offers no h2, like curl --http1.1 or a proxy).
+    let h1Text = '';
+    const h1 = await new Promise<{ version: string; status: number }>((resolve, reject) => {
+      const req = httpsRequest(
+        `${cli.origin}${path}`,
+        { ca: first.cert, servername: 'localhost', headers: { accept: 'text/event-stream' } },
+        (res) => {
+          res.setEncoding('utf8').on('data', (chunk: string) => {
+            h1Text += chunk;
+          });
+          resolve({ version: res.httpVersion, status: res.statusCode ?? 0 });
+        },
+      );
+      req.once('error', reject);
+      req.end();
+    });
+    expect(h1).toEqual({ version: '1.1', status: 200 });
+    expect(await h2Status).toBe(200);
+
+    // Publish over HTTP/2 too: the hub's publish handler reads its body from an HTTP/2 stream.
+    const publish = session.request({
+      ':method': 'POST',
+      ':path': '/.well-known/mercure',
+      authorization: `Bearer ${cli.publisherToken}`,
+      'content-type': 'application/x-www-form-urlencoded',
+    });
+    publish.end(new URLSearchParams({ topic: TOPIC, data: 'over TLS', id: 'tls-1' }).toString());
+    const published = await new Promise<{ status: number; body: string }>((resolve) => {
+      let body = '';
+      let status = 0;
+      publish.once('response', (h) => {
+        status = Number(h[':status']);
+      });
+      publish.setEncoding('utf8').on('data', (chunk: string) => {
+        body += chunk;
+      });
+      publish.once('end', () => resolve({ status, body }));
+    });
+    expect(published).toEqual({ status: 200, body: 'tls-1' });
+
+    await waitForOutput(() => h2Text, 'data: over TLS');
+    await waitForOutput(() => h1Text, 'data: over TLS');
+    expect(h2Text).toContain('id: tls-1\n');
+    expect(h1Text).toContain('id: tls-1\n');
+
+    // SIGTERM with both streams open: the HTTP/2 session is told to go away (GOAWAY), the streams are
+    // drained and the command exits 0, as over plain HTTP.
+    const h2Ended = new Promise<void>((resolve) => h2Stream.once('close', () => resolve()));
+    cli.proc.kill('SIGTERM');
+    expect((await cli.exited).code).toBe(0);
+    await h2Ended;
+    session.destroy();
+  });
+
+  it('SIGHUP serves the renewed certificate to new connections; a broken file on a later SIGHUP is logged and the last good certificate stays', async () => {
+    const files = certificateFiles('reload', first);
+    const cli = await start(['--port', '0', '--cert', files.certPath, '--key', files.keyPath]);
+    expect(await servedFingerprint(cli.port)).toBe(fingerprint(first.cert));
+
+    // certbot renews: both files replaced, then its deploy hook sends SIGHUP.
+    writeFileSync(files.certPath, second.cert);
+    writeFileSync(files.keyPath, second.key);
+    cli.proc.kill('SIGHUP');
+    await waitForOutput(cli.stdout, 'certificate reloaded');
+    expect(await servedFingerprint(cli.port)).toBe(fingerprint(second.cert));
+
+    // A half-written renewal: the certificate no longer matches the key.
+    writeFileSync(files.certPath, first.cert);
+    cli.proc.kill('SIGHUP');
+    await waitForOutput(cli.stdout, 'certificate not reloaded');
+    expect(cli.stdout()).toContain('is not the key of the certificate');
+    // A missing file.
+    rmSync(files.keyPath);
+    cli.proc.kill('SIGHUP');
+    await waitForOutput(cli.stdout, 'ENOENT');
+
+    expect(cli.proc.exitCode).toBe(null);
+    expect(await servedFingerprint(cli.port)).toBe(fingerprint(second.cert));
+    const health = await new Promise<number>((resolve, reject) => {
+      const req = httpsRequest(
+        `${cli.origin}/healthz`,
+        { ca: second.cert, servername: 'localhost' },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
+      req.once('error', reject);
+      req.end();
+    });
+    expect(health).toBe(200);
+  });
+
+  it.each<[string, (f: { certPath: string; keyPath: string }) => string[], RegExp]>([
+    [
+      'a missing certificate file',
+      (f) => ['--cert', `${f.certPath}.missing`, '--key', f.keyPath],
+      /--cert \(SSEHUB_CERT\) \S+\.missing cannot be read \(ENOENT\)/,
+    ],
+    [
+      "a key that is not the certificate's",
+      (f) => ['--cert', f.certPath, '--key', join(dir, 'other.key')],
+      /--key \(SSEHUB_KEY\) \S+other\.key is not the key of the certificate/,
+    ],
+    ['the two files swapped', (f) => ['--cert', f.keyPath, '--key', f.certPath], /holds no PEM certificate/],
+    [
+      '--cert without --key',
+      (f) => ['--cert', f.certPath],
+      /--cert needs its private key: give --key <path>/,
+    ],
+  ])('refuses to start with %s: exit code 2 and one line naming the flag', async (_name, args, message) => {
+    const files = certificateFiles('startup', first);
+    writeFileSync(join(dir, 'other.key'), second.key);
+    const child = spawnCli(['--port', '0', ...args(files)]);
+    const { code } = await child.exited;
+    expect(code).toBe(2);
+    expect(child.stderr()).toMatch(message);
+    expect(child.stderr()).not.toContain('is listening');
+  });
+});
