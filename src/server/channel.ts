@@ -3,7 +3,9 @@ import { type ChannelOptions, resolveChannelOptions } from './channel-options.js
 import { Coalescer } from './coalescer.js';
 import { History } from './history.js';
 import { IdGenerator } from './id-generator.js';
+import { jitteredRetry } from './jitter.js';
 import { CLOSE_REASONS, type CloseReason } from './options.js';
+import { SHUTDOWN_SETTINGS } from './shutdown-options.js';
 import type { SseStream } from './stream.js';
 
 /** Thrown by {@link Channel.broadcast} for an event whose encoded size exceeds `maxEventBytes`. */
@@ -224,10 +226,18 @@ export class Channel {
     return { ...event, id: this.#ids.next() };
   }
 
-  /** Closes every member (gracefully, with an optional final `retry:`). */
-  closeAll(options: { retry?: number } = {}): void {
+  /**
+   * Closes every member gracefully. With `retry` (ms), each member first gets its own final `retry:` drawn
+   * from [`retry`, `retry` × (1 + `retryJitter`)], so the members do not all reconnect in the same instant
+   * (docs/shutdown.md#spreading-the-reconnections). `retryJitter` defaults to the shutdown helpers' (1).
+   */
+  closeAll(options: { retry?: number; retryJitter?: number } = {}): void {
     this.#coalescer.flush();
-    for (const stream of [...this.#streams]) stream.close(options);
+    const { retry } = options;
+    const jitter = options.retryJitter ?? SHUTDOWN_SETTINGS.retryJitter.default;
+    for (const stream of [...this.#streams]) {
+      stream.close(retry === undefined ? {} : { retry: jitteredRetry(retry, jitter) });
+    }
   }
 
   /** Writes broadcasts to the members, in order: one tick, so each socket sends the batch in one write. */

@@ -63,6 +63,25 @@ describe('Channel', () => {
     expect(channel.stats.broadcasts).toBe(1);
   });
 
+  it('closeAll gives each member its own jittered final retry, so they do not reconnect in step', () => {
+    const channel = new Channel();
+    const members = Array.from({ length: 20 }, () => recordingStream());
+    for (const m of members) channel.join(m.stream);
+    channel.closeAll({ retry: 1000 });
+    const retries = members.map((m) => Number(/^retry: ?(\d+)$/m.exec(text(m.sink.chunks))?.[1]));
+    for (const retry of retries) {
+      expect(retry).toBeGreaterThanOrEqual(1000);
+      expect(retry).toBeLessThanOrEqual(2000);
+    }
+    expect(new Set(retries).size).toBeGreaterThan(1);
+
+    const exact = Array.from({ length: 3 }, () => recordingStream());
+    const other = new Channel();
+    for (const m of exact) other.join(m.stream);
+    other.closeAll({ retry: 500, retryJitter: 0 });
+    for (const m of exact) expect(text(m.sink.chunks)).toMatch(/^retry: ?500$/m);
+  });
+
   it('delivers over real sockets to every member, honours filter, and forgets closed streams', async () => {
     const channel = new Channel();
     server = await startHttp((req, res) => {
