@@ -70,6 +70,11 @@ export function helpText(version: string): string {
     '  Production-like: shared HMAC secret, persistent history, reachable from the network:',
     '    SSEHUB_JWT_KEY="$(openssl rand -base64 48)" ssehub --host 0.0.0.0 --storage sqlite:/var/lib/ssehub/hub.db',
     '',
+    '  HTTPS with HTTP/2 (browsers then share one connection for all their streams); SIGHUP re-reads',
+    '  both files after a renewal:',
+    '    ssehub --host 0.0.0.0 --port 8443 --jwt-key-file /etc/ssehub/jwt.key \\',
+    '           --cert /etc/ssehub/tls/fullchain.pem --key /etc/ssehub/tls/privkey.pem',
+    '',
     '  Drop-in for a Mercure hub, reading its variables:',
     '    MERCURE_PUBLISHER_JWT_KEY=... MERCURE_SUBSCRIBER_JWT_KEY=... ssehub --host 0.0.0.0 --port 3000',
     '',
@@ -78,7 +83,8 @@ export function helpText(version: string): string {
     '           --cors-origins https://app.example.com --anonymous',
     '',
     'EXIT STATUS',
-    '  0 after a clean shutdown (SIGTERM or SIGINT), 1 on a runtime failure, 2 on invalid options.',
+    '  0 after a clean shutdown (SIGTERM or SIGINT), 1 on a runtime failure, 2 on invalid options',
+    '  (including a --cert/--key file that cannot be used).',
     '',
   );
   return out.join('\n');
