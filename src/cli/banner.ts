@@ -7,8 +7,11 @@ import type { StorageConfig } from './config.js';
 export interface BannerInput {
   readonly version: string;
   readonly origin: string;
-  /** `keys`: the web UI is off because keys are configured (its demo publishes without a token). */
-  readonly ui: 'web-ui' | 'landing' | 'keys' | 'none';
+  /**
+   * `keys`: the web UI is off because keys are configured (its demo publishes without a token);
+   * `dashboard`: the dashboard alone (`--dashboard`), for a token that may read the subscriptions.
+   */
+  readonly ui: 'web-ui' | 'landing' | 'keys' | 'dashboard' | 'none';
   readonly devMode: boolean;
   readonly anonymous: boolean;
   readonly canPublish: boolean;
@@ -74,6 +77,9 @@ export function nonDefaultSettings(hub: HubOptions): string[] {
 
 const EXAMPLE_TOPIC = 'https://example.com/books/1';
 
+/** The subscribe selector that lets a token read every subscription, and so the dashboard. */
+export const DASHBOARD_GRANT = '/.well-known/mercure/subscriptions{/topic}{/subscriber}';
+
 /** Shell single-quoting, so printed commands paste safely. */
 function sq(text: string): string {
   return `'${text.replace(/'/g, `'\\''`)}'`;
@@ -91,7 +97,15 @@ export function bannerText(input: BannerInput): string {
   if (input.ui === 'landing')
     lines.push(`  Web UI:   not built (run "npm run build"); ${input.origin}/ explains the endpoints`);
   if (input.ui === 'keys')
-    lines.push('  Web UI:   off with keys (its demo publishes without a token); development mode only');
+    lines.push(
+      '  Web UI:   off with keys (its demo publishes without a token); --dashboard serves the dashboard alone',
+    );
+  if (input.ui === 'dashboard') {
+    lines.push(
+      `  Dashboard: ${input.origin}/dashboard (paste a subscriber token that may read the subscriptions:`,
+      `             ssehub token --subscribe ${sq(DASHBOARD_GRANT)})`,
+    );
+  }
   lines.push(
     `  Health:   ${input.origin}/healthz   Metrics: ${input.origin}/metrics`,
     `  Storage:  ${input.storage}`,

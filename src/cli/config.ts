@@ -36,6 +36,8 @@ export interface CommandSettings {
   /** `--cert` and `--key`: serve HTTPS (HTTP/2 and HTTP/1.1); absent for plain HTTP. */
   readonly tls: CertificateFiles | undefined;
   readonly ui: boolean;
+  /** Serve the dashboard alone (token required) where the web UI is off. */
+  readonly dashboard: boolean;
   readonly publisherKey: KeyConfig | undefined;
   readonly subscriberKey: KeyConfig | undefined;
   /** No key configured: the command generates a development key and prints tokens. */
@@ -246,6 +248,7 @@ export function parseCommandLine(argv: readonly string[], env: Env): Command {
       port: cli('port'),
       tls,
       ui: cli('ui'),
+      dashboard: cli('dashboard'),
       publisherKey,
       subscriberKey,
       devMode,

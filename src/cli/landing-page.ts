@@ -8,6 +8,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 export function landingPage(
   version: string,
   devMode = true,
+  /** The dashboard is served alone (`--dashboard`): link to it. */
+  dashboard = false,
 ): (req: IncomingMessage, res: ServerResponse) => void {
   const why = devMode
     ? 'it was started with <code>--no-ui</code>, or <code>web/dist</code> was not built'
@@ -22,7 +24,11 @@ export function landingPage(
 <ul>
 <li>Subscribe: <code>GET /.well-known/mercure?topic=&lt;topic selector&gt;</code> with an <code>EventSource</code></li>
 <li>Publish: <code>POST /.well-known/mercure</code> with <code>topic</code> and <code>data</code> form fields and a publisher JWT</li>
-<li>Operations: <a href="/healthz">/healthz</a>, <a href="/readyz">/readyz</a>, <a href="/metrics">/metrics</a></li>
+<li>Operations: <a href="/healthz">/healthz</a>, <a href="/readyz">/readyz</a>, <a href="/metrics">/metrics</a></li>${
+    dashboard
+      ? '\n<li>Dashboard: <a href="/dashboard">/dashboard</a>, with a subscriber token that may read the subscriptions</li>'
+      : ''
+  }
 </ul>
 <p>The web UI is not served by this instance (${why}). Run <code>ssehub --help</code> for every option.</p>
 </body></html>

@@ -17,7 +17,7 @@ import {
   type Transport,
 } from '../hub/index.js';
 import { RedisStreamStore } from '../hub/storage/redis-stream-store.js';
-import { bannerText, describeStorage, describeTls, nonDefaultSettings } from './banner.js';
+import { type BannerInput, bannerText, describeStorage, describeTls, nonDefaultSettings } from './banner.js';
 import { CertificateError, readCertificate } from './certificate.js';
 import { CliConfigError, parseCommandLine, type RunCommand } from './config.js';
 import { helpText } from './help.js';
@@ -224,7 +224,8 @@ async function run(
     if (publisherToken) publisherTokenExpiresAt = new Date(Date.now() + request.expiresInSeconds * 1000);
   }
 
-  let fallback: (req: IncomingMessage, res: ServerResponse) => void = landingPage(version, config.devMode);
+  const landing = landingPage(version, config.devMode, config.dashboard);
+  let fallback: (req: IncomingMessage, res: ServerResponse) => void = landing;
   let ui: WebUi | undefined;
   let hub: Hub;
   try {
@@ -261,6 +262,15 @@ async function run(
       onError: (error) => logger.warn({ err: error }, 'web UI demo error'),
     });
     if (ui) fallback = ui.handler;
+  } else if (config.dashboard) {
+    // The dashboard alone: no demo endpoints, and its figures only for a token that may read the hub's
+    // subscriptions (the same rule as the subscriptions API); everything else is the landing page.
+    ui = loadWebUi(hub, {
+      dashboardOnly: true,
+      onError: (error) => logger.warn({ err: error }, 'web UI dashboard error'),
+    });
+    const dashboard = ui?.handler;
+    if (dashboard) fallback = (req, res) => dashboard(req, res, () => landing(req, res));
   }
 
   const listener = createHubServer(hub.handler, tls, logger);
@@ -310,7 +320,7 @@ async function run(
       bannerText({
         version,
         origin,
-        ui: !config.ui ? 'none' : ui ? 'web-ui' : config.devMode ? 'landing' : 'keys',
+        ui: uiShown(config, ui !== undefined),
         devMode: config.devMode,
         anonymous: settings.allowAnonymous,
         canPublish: authorizer.canPublish,
@@ -366,6 +376,13 @@ async function run(
     process.on('SIGINT', onInt);
     process.on('message', onMessage);
   });
+}
+
+/** What the banner says about the web UI. */
+function uiShown(config: RunCommand['cli'], served: boolean): BannerInput['ui'] {
+  if (config.ui && config.devMode) return served ? 'web-ui' : 'landing';
+  if (config.dashboard) return served ? 'dashboard' : 'landing';
+  return config.ui ? 'keys' : 'none';
 }
 
 function listen(server: HubServer['server'], port: number, host: string): Promise<void> {

@@ -81,7 +81,7 @@ export const CLI_SETTINGS = {
   ui: row<boolean>({
     kind: 'boolean',
     default: true,
-    help: 'Do not serve the web UI and demo endpoints at / (only the hub endpoints). With keys configured they are off anyway: the demo publishes without a token, so the command serves it in development mode only.',
+    help: 'Do not serve the web UI and demo endpoints at / (only the hub endpoints). With keys configured they are off anyway: the demo publishes without a token, so the command serves it in development mode only ({dashboard} serves the dashboard alone).',
     cli: { flag: 'no-ui', section: 'Server', negated: true },
   }),
   cert: row<string | undefined>({
@@ -95,6 +95,12 @@ export const CLI_SETTINGS = {
     default: undefined,
     help: 'The unencrypted PEM private key of --cert.',
     cli: { flag: 'key', section: 'Server', valueName: 'path' },
+  }),
+  dashboard: row<boolean>({
+    kind: 'boolean',
+    default: false,
+    help: "Serve the dashboard at /dashboard where the rest of the web UI is off (keys configured, or {ui}): the hub's topics and subscribers, the same figures as /metrics. Its data needs a subscriber token allowed to read the subscriptions: ssehub token --subscribe '/.well-known/mercure/subscriptions{/topic}{/subscriber}' (401 or 403 otherwise).",
+    cli: { flag: 'dashboard', section: 'Server' },
   }),
   workers: row<number | 'auto'>({
     kind: 'integer',

@@ -6,7 +6,8 @@ import { type ChatOptions, createWebUi, DEFAULT_WEB_ROOT } from '../web-ui/index
 
 /** The web UI as the command uses it: a request handler and a way to stop its demo publishers. */
 export interface WebUi {
-  readonly handler: (req: IncomingMessage, res: ServerResponse) => void;
+  /** Answers `req`; what the web UI does not serve goes to `next` when given. */
+  readonly handler: (req: IncomingMessage, res: ServerResponse, next?: () => void) => void;
   close(): Promise<void>;
 }
 
@@ -17,6 +18,11 @@ export interface WebUiLoadOptions {
   readonly onError?: (error: unknown) => void;
   /** Streamed-chat options, e.g. a shared answer store when the hub runs on several processes. */
   readonly chat?: ChatOptions;
+  /**
+   * The dashboard alone (keys configured): no demo endpoints, and its feed only for a subscriber token
+   * that may read the hub's subscriptions (`hub.authorizeSubscriptionsReader`).
+   */
+  readonly dashboardOnly?: boolean;
 }
 
 /**
@@ -24,7 +30,12 @@ export interface WebUiLoadOptions {
  * undefined otherwise, so the command serves a landing page instead of broken links.
  */
 export function loadWebUi(hub: Hub, options: WebUiLoadOptions, root = DEFAULT_WEB_ROOT): WebUi | undefined {
-  if (!existsSync(join(root, 'index.html'))) return undefined;
-  const handler = createWebUi(hub, { root, ...options });
+  const { dashboardOnly, ...rest } = options;
+  if (!existsSync(join(root, dashboardOnly ? 'dashboard.html' : 'index.html'))) return undefined;
+  const handler = createWebUi(hub, {
+    root,
+    ...rest,
+    ...(dashboardOnly ? { demo: false, dashboard: 'token' as const } : {}),
+  });
   return { handler, close: () => handler.close() };
 }

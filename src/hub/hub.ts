@@ -25,7 +25,7 @@ import {
 } from './http/protected-resource.js';
 import { handlePublish } from './http/publish-handler.js';
 import { handleSubscribe } from './http/subscribe-handler.js';
-import { handleSubscriptionsApi } from './http/subscriptions-api.js';
+import { handleSubscriptionsApi, readsSubscriptions } from './http/subscriptions-api.js';
 import type { HubContext } from './hub-context.js';
 import { MERCURE_1 } from './mercure-1-names.js';
 import { HubMetrics } from './metrics.js';
@@ -99,6 +99,17 @@ export interface Hub {
   close(options?: { deadlineMs?: number }): Promise<void>;
   /** Counters and gauges, synchronously. */
   stats(): HubStats;
+  /**
+   * Checks that `req` carries a subscriber token that may read every subscription: one whose
+   * `mercure.subscribe` claim (or 1.0 `subscribe` grant) matches `/.well-known/mercure/subscriptions`, as
+   * `"/.well-known/mercure/subscriptions{/topic}{/subscriber}"` does (https://mercure.rocks/spec#subscription-api).
+   * For pages that show what the hub's subscribers listen to, such as a dashboard. The token is read as for
+   * a subscriber (header, cookie, or the `authorization` query parameter). Resolves with the token's
+   * expiry (epoch ms, undefined when it has none); rejects with `HubHttpError` 401 (no token, or one that
+   * does not verify) or 403 (a valid token without that grant), with a `WWW-Authenticate` challenge in
+   * its `headers`.
+   */
+  authorizeSubscriptionsReader(req: IncomingMessage): Promise<{ expiresAt: number | undefined }>;
   /** The Prometheus registry with the hub's metrics. */
   readonly metrics: HubMetrics['registry'];
   /** The transport in use. */
@@ -502,6 +513,29 @@ class HubCore implements Hub, HubContext {
     let slowSubscribersDropped = 0;
     for (const count of Object.values(figures.slowSubscribersDropped)) slowSubscribersDropped += count;
     return { ...figures, topSelectors, slowSubscribersDropped, closing: this.#closing };
+  }
+
+  async authorizeSubscriptionsReader(req: IncomingMessage): Promise<{ expiresAt: number | undefined }> {
+    const example = `e.g. {"mercure":{"subscribe":["${SUBSCRIPTIONS_PATH}{/topic}{/subscriber}"]}}`;
+    const needed = `Reading the hub's subscriptions requires a subscriber token allowed to read ${SUBSCRIPTIONS_PATH} (${example})`;
+    const access = await this.authorize(req, this.#url(req), 'subscribe').catch((error: unknown) => {
+      // Say what the token is for next to why it was refused ("No token: send ...", "Token expired ...").
+      if (error instanceof HubHttpError && error.status === 401)
+        throw new HubHttpError('SSEHUB_UNAUTHORIZED', `${needed}. ${error.message}`, error.headers);
+      throw error;
+    });
+    if (access.anonymous)
+      throw new HubHttpError('SSEHUB_UNAUTHORIZED', needed, this.challenge(req, undefined));
+    if (!readsSubscriptions(this, access, SUBSCRIPTIONS_PATH)) {
+      throw new HubHttpError(
+        'SSEHUB_FORBIDDEN',
+        access.generation === '1.0'
+          ? `The access token does not allow reading the hub's subscriptions: it needs a "subscribe" authorization detail matching ${SUBSCRIPTIONS_PATH}`
+          : `The token does not allow reading the hub's subscriptions: its mercure.subscribe claim must match ${SUBSCRIPTIONS_PATH} (${example})`,
+        this.challenge(req, 'insufficient_scope'),
+      );
+    }
+    return { expiresAt: access.expiresAt };
   }
 
   close(options: { deadlineMs?: number } = {}): Promise<void> {

@@ -1,5 +1,4 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { openStream, type StreamOptions } from '../server/index.js';
 import type { ChatAnswers } from './chat-answers.js';
 import type { ChatRoom, RoomEventType } from './chat-room.js';
 import type { ClockPublisher } from './clock-publisher.js';
@@ -13,7 +12,6 @@ import {
   readJsonObject,
   stringField,
 } from './request-guards.js';
-import type { StatsFeed } from './stats-feed.js';
 
 /** Bounds on what a visitor may send to the demo endpoints. */
 export interface DemoLimits {
@@ -44,17 +42,6 @@ const ROOM_TYPES: readonly RoomEventType[] = ['userconnect', 'usermessage', 'use
 const EVENT_TYPE = /^[A-Za-z][A-Za-z0-9_.:-]{0,39}$/;
 const BODY_LIMIT = 16 * 1024;
 
-/**
- * The demo's SSE responses (chat answers, dashboard), opened with the server library: anti-buffering
- * headers, heartbeats, and a small bounded buffer; a reader that falls this far behind is disconnected
- * and re-attaches with Last-Event-ID, losing nothing (docs/replay.md).
- */
-const DEMO_STREAM: StreamOptions = {
-  heartbeatMs: 15_000,
-  maxBufferedBytes: 256 * 1024,
-  overflow: 'disconnect',
-};
-
 /** What the demo routes work with. */
 export interface DemoContext {
   readonly hub: WebUiHub;
@@ -64,7 +51,6 @@ export interface DemoContext {
   readonly clock: ClockPublisher;
   readonly room: ChatRoom;
   readonly answers: ChatAnswers;
-  readonly feed: StatsFeed;
   readonly limits: Partial<DemoLimits> | undefined;
 }
 
@@ -72,8 +58,8 @@ export interface DemoContext {
  * The demo endpoints (paths relative to the prefix):
  * `GET /config`, `GET /token` (dev only), `POST /clock`, `POST /messages`, `POST /room` (an event, or
  * `{type: 'presence', name}` every ~15 s to stay listed),
- * `POST /chat` (stream a new answer, or re-attach with `Last-Event-ID`), `GET /chat/<id>` (re-attach),
- * `GET /stats` (dashboard feed). Every write checks same-origin and is size- and rate-limited.
+ * `POST /chat` (stream a new answer, or re-attach with `Last-Event-ID`), `GET /chat/<id>` (re-attach).
+ * Every write checks same-origin and is size- and rate-limited.
  */
 export class DemoRoutes {
   readonly #limits: DemoLimits;
@@ -117,12 +103,6 @@ export class DemoRoutes {
     if (path === '/token') {
       only('GET');
       await this.#token(req, res);
-      return;
-    }
-    if (path === '/stats') {
-      only('GET');
-      this.ctx.feed.assertRoom();
-      this.ctx.feed.attach(openStream(req, res, DEMO_STREAM));
       return;
     }
     if (path === '/chat') {

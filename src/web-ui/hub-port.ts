@@ -1,3 +1,5 @@
+import type { IncomingMessage } from 'node:http';
+
 /**
  * What the web UI needs from the hub: in-process publishing (so the demo endpoints need no token) and
  * its live figures. A structural type, so the web UI depends on no hub internals.
@@ -13,6 +15,13 @@ export interface WebUiHub {
   }): Promise<{ readonly id: string }>;
   /** Counters and gauges (`Hub.stats()`); fields the dashboard does not find count as 0. */
   stats(): unknown;
+  /**
+   * `Hub.authorizeSubscriptionsReader`: resolves (with the token's expiry, epoch ms) when `req` carries a
+   * subscriber token that may read every subscription; rejects with an error carrying `status` (401, 403),
+   * `message` and `headers` otherwise. Needed for the dashboard's `token` access; without it the
+   * dashboard shows the demo's view only.
+   */
+  authorizeSubscriptionsReader?(req: IncomingMessage): Promise<{ expiresAt: number | undefined }>;
   /** Where the history size comes from when `stats()` does not carry it. */
   readonly transport?: { historySize(): Promise<number> };
 }

@@ -3,13 +3,15 @@ import { sendErrorReply } from '../server/index.js';
 import { ChatAnswers, type ChatOptions } from './chat-answers.js';
 import { ChatRoom } from './chat-room.js';
 import { ClockPublisher } from './clock-publisher.js';
+import { DASHBOARD_FEED_PATH, type DashboardAccess, DashboardRoute } from './dashboard-route.js';
 import { type DemoLimits, DemoRoutes } from './demo-routes.js';
 import { DEFAULT_DEMO_TOPIC_BASE, type DemoTopics, demoTopics, type WebUiHub } from './hub-port.js';
-import { StaticFiles } from './static-files.js';
+import { PAGES, StaticFiles } from './static-files.js';
 import { StatsFeed } from './stats-feed.js';
 
 export { generateAnswer } from './answer-generator.js';
 export { ChatAnswers, type ChatOptions } from './chat-answers.js';
+export { DASHBOARD_FEED_PATH, type DashboardAccess, type DashboardView } from './dashboard-route.js';
 export type { DemoLimits } from './demo-routes.js';
 export type { DemoTopics, WebUiHub } from './hub-port.js';
 export { DEFAULT_WEB_ROOT } from './static-files.js';
@@ -21,8 +23,18 @@ export interface WebUiOptions {
   root?: string;
   /** URL prefix of the demo endpoints. Default `/demo`. */
   prefix?: string;
-  /** Serve the demo endpoints at all (publisher, chat room, streamed chat, dashboard). Default true. */
+  /**
+   * Serve the demo endpoints at all (publisher, chat room, streamed chat) and the pages that use them
+   * (`/`, `/chat`). Default true.
+   */
   demo?: boolean;
+  /**
+   * The dashboard (`/dashboard`, its feed at `GET /dashboard/feed`) and who may read it: `'demo'` (anyone;
+   * the demo's topic selectors only, every selector for a token that may read the hub's subscriptions),
+   * `'token'` (only such a token: 401/403 otherwise; needs `hub.authorizeSubscriptionsReader`) or
+   * `'off'`. Default `'demo'` with the demo, `'off'` without.
+   */
+  dashboard?: DashboardAccess | 'off';
   /** Base IRI of the demo topics, ending with `/`. Default `https://ssehub.example/demo/`. */
   topicBase?: string;
   /** Path of the hub's subscribe endpoint, told to the pages. Default `/.well-known/mercure`. */
@@ -48,7 +60,8 @@ export interface WebUiOptions {
 
 /** The web UI request handler, with what a server needs to stop it and a test needs to observe it. */
 export interface WebUiHandler {
-  (req: IncomingMessage, res: ServerResponse): void;
+  /** Answers `req`; what the web UI does not serve goes to `next` when given, else gets a 404. */
+  (req: IncomingMessage, res: ServerResponse, next?: () => void): void;
   /** The streamed-chat answers (e.g. `started` counts generations begun). */
   readonly answers: ChatAnswers;
   /**
@@ -71,20 +84,33 @@ export interface WebUiHandler {
  */
 export function createWebUi(hub: WebUiHub, options: WebUiOptions = {}): WebUiHandler {
   const prefix = (options.prefix ?? '/demo').replace(/\/+$/, '');
-  const files = new StaticFiles(options.root);
   const onError = options.onError ?? (() => undefined);
   const topics: DemoTopics = demoTopics(options.topicBase);
   const answers = new ChatAnswers(options.chat);
   const demo = options.demo ?? true;
+  const access = options.dashboard ?? (demo ? 'demo' : 'off');
+  if (access === 'token' && hub.authorizeSubscriptionsReader === undefined) {
+    throw new TypeError(
+      "createWebUi: dashboard 'token' needs a hub with authorizeSubscriptionsReader (ssehub/hub's createHub has it)",
+    );
+  }
   const clock = new ClockPublisher(hub, topics.clock, options.clockIntervalMs, undefined, onError);
-  // The dashboard names only the demo's own selectors: the others belong to other people's subscriptions.
+  // Without a reader's token the dashboard names only the demo's own selectors: the others belong to
+  // other people's subscriptions.
   const topicBase = options.topicBase ?? DEFAULT_DEMO_TOPIC_BASE;
-  const feed = demo
-    ? new StatsFeed(hub, options.statsIntervalMs, undefined, undefined, (s) => s.startsWith(topicBase))
-    : undefined;
-  const room = feed === undefined ? undefined : new ChatRoom(hub, topics.room);
+  const feed =
+    access === 'off'
+      ? undefined
+      : new StatsFeed(hub, options.statsIntervalMs, undefined, undefined, (s) => s.startsWith(topicBase));
+  const dashboard =
+    feed === undefined || access === 'off' ? undefined : new DashboardRoute(hub, feed, access, demo);
+  const files = new StaticFiles(
+    options.root,
+    Object.keys(PAGES).filter((page) => (page === '/dashboard' ? dashboard !== undefined : demo)),
+  );
+  const room = demo ? new ChatRoom(hub, topics.room) : undefined;
   const routes =
-    feed === undefined || room === undefined
+    room === undefined
       ? undefined
       : new DemoRoutes({
           hub,
@@ -94,11 +120,10 @@ export function createWebUi(hub: WebUiHub, options: WebUiOptions = {}): WebUiHan
           clock,
           room,
           answers,
-          feed,
           limits: options.limits,
         });
 
-  const handler = (req: IncomingMessage, res: ServerResponse): void => {
+  const handler = (req: IncomingMessage, res: ServerResponse, next?: () => void): void => {
     let pathname: string;
     try {
       pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
@@ -106,9 +131,11 @@ export function createWebUi(hub: WebUiHub, options: WebUiOptions = {}): WebUiHan
       pathname = '/';
     }
     const work =
-      routes !== undefined && (pathname === prefix || pathname.startsWith(`${prefix}/`))
-        ? routes.handle(req, res, pathname.slice(prefix.length) || '/')
-        : files.serve(req, res, pathname);
+      dashboard !== undefined && pathname === DASHBOARD_FEED_PATH
+        ? dashboard.handle(req, res)
+        : routes !== undefined && (pathname === prefix || pathname.startsWith(`${prefix}/`))
+          ? routes.handle(req, res, pathname.slice(prefix.length) || '/')
+          : files.serve(req, res, pathname, next);
     work.catch((error: unknown) => {
       onError(error);
       sendErrorReply(res, {

@@ -22,7 +22,7 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
 };
 
 /** Clean page URLs: `/chat` serves `chat.html`. */
-const PAGES: Readonly<Record<string, string>> = {
+export const PAGES: Readonly<Record<string, string>> = {
   '/': 'index.html',
   '/chat': 'chat.html',
   '/dashboard': 'dashboard.html',
@@ -55,13 +55,36 @@ interface CachedFile {
 export class StaticFiles {
   readonly #root: string;
   readonly #cache = new Map<string, CachedFile>();
+  readonly #pages: ReadonlySet<string>;
 
-  constructor(root: string = DEFAULT_WEB_ROOT) {
+  constructor(
+    root: string = DEFAULT_WEB_ROOT,
+    /** The clean page URLs ({@link PAGES}) served; the others are not found. Default all. */
+    pages: readonly string[] = Object.keys(PAGES),
+  ) {
     this.#root = resolve(root);
+    this.#pages = new Set(pages);
   }
 
-  /** Answers the request; resolves once the response is complete. */
-  async serve(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> {
+  /**
+   * Answers the request; resolves once the response is complete. What is not here goes to `notFound`
+   * (default: a small 404 page).
+   */
+  async serve(
+    req: IncomingMessage,
+    res: ServerResponse,
+    pathname: string,
+    notFound: () => void = () => sendNotFound(req, res, pathname),
+  ): Promise<void> {
+    // A page left out (the live demo without its endpoints), and its file under its own name too.
+    const page =
+      PAGES[pathname] !== undefined
+        ? pathname
+        : Object.entries(PAGES).find(([, file]) => `/${file}` === pathname)?.[0];
+    if (page !== undefined && !this.#pages.has(page)) {
+      notFound();
+      return;
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { Allow: 'GET, HEAD', 'Content-Type': 'text/plain; charset=utf-8' });
       res.end(`Method ${req.method} is not allowed here; the web UI only answers GET and HEAD.\n`);
@@ -79,7 +102,7 @@ export class StaticFiles {
         this.#notBuilt(res);
         return;
       }
-      sendNotFound(req, res, pathname);
+      notFound();
       return;
     }
     const headers = {

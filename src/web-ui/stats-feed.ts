@@ -9,7 +9,10 @@ export interface DashboardSample {
   readonly time: number;
   readonly connections: number;
   readonly subscriptions: number;
-  /** Subscriptions per demo topic selector, most subscribed first (at most 20). */
+  /**
+   * Subscriptions per topic selector, most subscribed first (at most 20): every selector for a reader of
+   * the hub's subscriptions, the demo's only for anyone else.
+   */
   readonly topics: readonly { readonly topic: string; readonly subscriptions: number }[];
   /** Totals since the hub started. */
   readonly published: number;
@@ -68,11 +71,13 @@ function readHubFigures(raw: unknown): HubFigures {
 /**
  * The dashboard's data: samples the hub every `intervalMs`, keeps the last `keep` samples (five
  * minutes by default) so a new dashboard draws its chart at once, and pushes each new sample to every
- * open dashboard stream. At most `maxStreams` dashboards at once.
+ * open dashboard stream. At most `maxStreams` dashboards at once. A stream attached as a subscriptions
+ * reader sees every topic selector; any other sees only those `showSelector` allows.
  */
 export class StatsFeed {
   readonly #samples: DashboardSample[] = [];
-  readonly #streams = new Set<SseStream>();
+  /** Open dashboard streams, each with whether it may see every selector. */
+  readonly #streams = new Map<SseStream, boolean>();
   readonly #timer: NodeJS.Timeout;
   #sampling = false;
 
@@ -82,8 +87,8 @@ export class StatsFeed {
     private readonly keep = 300,
     private readonly maxStreams = 32,
     /**
-     * Which selectors the dashboard may name. Anyone can open it, and the selectors of other people's
-     * subscriptions are private (`/users/alice/inbox`; the subscriptions API requires a token for them).
+     * Which selectors a dashboard without a subscriptions reader's token may name. The selectors of other
+     * people's subscriptions are private (`/users/alice/inbox`; the subscriptions API requires a token for them).
      */
     private readonly showSelector: (selector: string) => boolean = () => false,
   ) {
@@ -91,7 +96,7 @@ export class StatsFeed {
     this.#timer.unref();
   }
 
-  /** The samples held, oldest first. */
+  /** The samples held, oldest first, with every selector. */
   get samples(): readonly DashboardSample[] {
     return this.#samples;
   }
@@ -107,14 +112,26 @@ export class StatsFeed {
     }
   }
 
-  /** Sends the history, then every new sample, to `stream` until it closes. */
-  attach(stream: SseStream): void {
-    this.#streams.add(stream);
+  /**
+   * Sends the history, then every new sample, to `stream` until it closes; `everySelector` for a reader
+   * allowed to see the hub's subscriptions.
+   */
+  attach(stream: SseStream, everySelector = false): void {
+    this.#streams.set(stream, everySelector);
     stream.onClose(() => this.#streams.delete(stream));
     // The chart needs only the numbers of past samples: leaving their topic lists out keeps this small.
     const last = this.#samples.length - 1;
-    const history = this.#samples.map((sample, i) => (i === last ? sample : { ...sample, topics: [] }));
+    const history = this.#samples.map((sample, i) =>
+      i === last ? this.#shown(sample, everySelector) : { ...sample, topics: [] },
+    );
     stream.send({ event: 'history', retry: 2000, data: JSON.stringify(history) });
+  }
+
+  /** `sample` as a dashboard may see it. */
+  #shown(sample: DashboardSample, everySelector: boolean): DashboardSample {
+    return everySelector
+      ? sample
+      : { ...sample, topics: sample.topics.filter((t) => this.showSelector(t.topic)) };
   }
 
   /** Takes one sample now and pushes it (also called by the timer). */
@@ -123,7 +140,6 @@ export class StatsFeed {
     this.#sampling = true;
     try {
       const figures = readHubFigures(await this.hub.stats());
-      figures.topics = figures.topics.filter((t) => this.showSelector(t.topic));
       if (figures.historySize === 0 && this.hub.transport !== undefined) {
         // Storage out of reach (Redis down): the dashboard keeps sampling everything else.
         figures.historySize = await this.hub.transport.historySize().catch(() => 0);
@@ -146,10 +162,17 @@ export class StatsFeed {
       };
       this.#samples.push(sample);
       if (this.#samples.length > this.keep) this.#samples.shift();
-      // Serialised once for every dashboard; a dashboard too far behind is disconnected by its stream's
-      // bounded buffer and its EventSource reconnects.
-      const frame = preEncode({ event: 'sample', data: JSON.stringify(sample) });
-      for (const stream of this.#streams) stream.write(frame);
+      // Serialised once per audience; a dashboard too far behind is disconnected by its stream's bounded
+      // buffer and its client reconnects.
+      const frames = new Map<boolean, ReturnType<typeof preEncode>>();
+      for (const [stream, everySelector] of this.#streams) {
+        let frame = frames.get(everySelector);
+        if (frame === undefined) {
+          frame = preEncode({ event: 'sample', data: JSON.stringify(this.#shown(sample, everySelector)) });
+          frames.set(everySelector, frame);
+        }
+        stream.write(frame);
+      }
     } finally {
       this.#sampling = false;
     }
@@ -158,6 +181,6 @@ export class StatsFeed {
   /** Stops sampling and closes every dashboard stream. */
   close(): void {
     clearInterval(this.#timer);
-    for (const stream of this.#streams) stream.close();
+    for (const stream of this.#streams.keys()) stream.close();
   }
 }

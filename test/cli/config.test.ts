@@ -132,12 +132,14 @@ describe('flags and environment', () => {
       '/etc/hub/fullchain.pem',
       '--key',
       '/etc/hub/privkey.pem',
+      '--dashboard',
     ]);
     expect(config.cli).toEqual({
       host: '::1',
       port: 0,
       tls: { certPath: '/etc/hub/fullchain.pem', keyPath: '/etc/hub/privkey.pem' },
       ui: false,
+      dashboard: true,
       publisherKey: { key: SECRET },
       subscriberKey: { key: SECRET },
       devMode: false,

@@ -326,7 +326,7 @@ describe('web UI server side: static files and demo endpoints', () => {
   });
 
   it('pushes dashboard samples over SSE with the hub figures', async () => {
-    const source = new EventSource(`${server.origin}/demo/stats`);
+    const source = new EventSource(`${server.origin}/dashboard/feed`);
     const watcher = new EventSource(
       `${server.origin}/.well-known/mercure?topic=${encodeURIComponent(topics.messages)}`,
     );

@@ -1,10 +1,10 @@
-import { DEMO } from './lib/api.js';
+import { type EventStream, SseHttpError, streamEvents } from '../../src/client/index.js';
 import { drawChart } from './lib/chart.js';
 import { byId, el } from './lib/dom.js';
 import { formatBytes } from './lib/format.js';
-import { showState } from './lib/status.js';
+import { showReconnecting, showState } from './lib/status.js';
 
-/** One sample of `GET /demo/stats` (see DashboardSample in src/web-ui/stats-feed.ts). */
+/** One sample of `GET /dashboard/feed` (see DashboardSample in src/web-ui/stats-feed.ts). */
 interface Sample {
   time: number;
   connections: number;
@@ -20,11 +20,24 @@ interface Sample {
   heapUsed: number;
 }
 
+/** The feed's first event (see DashboardView in src/web-ui/dashboard-route.ts). */
+interface View {
+  everySelector: boolean;
+  demo: boolean;
+}
+
+const FEED = '/dashboard/feed';
+/** Where a pasted token is kept: this tab's session only, never localStorage. */
+const TOKEN_KEY = 'ssehub.dashboard.token';
 const SLOTS = 300;
 const state = byId('state');
 const canvas = byId<HTMLCanvasElement>('chart');
+const access = byId('access');
+const tokenInput = byId<HTMLInputElement>('token');
+const forget = byId<HTMLButtonElement>('forget-token');
 const samples: Sample[] = [];
 const number = new Intl.NumberFormat();
+let events: EventStream | undefined;
 
 function set(id: string, text: string): void {
   byId(id).textContent = text;
@@ -72,17 +85,88 @@ function render(): void {
   );
 }
 
-// A plain EventSource: the dashboard feed needs nothing beyond what every browser has.
-const source = new EventSource(`${DEMO}/stats`);
-source.onopen = () => showState(state, 'open');
-source.onerror = () => showState(state, source.readyState === EventSource.CLOSED ? 'error' : 'reconnecting');
-source.addEventListener('history', (event) => {
-  samples.splice(0, samples.length, ...(JSON.parse(event.data) as Sample[]).slice(-SLOTS));
-  render();
+function savedToken(): string | undefined {
+  try {
+    return sessionStorage.getItem(TOKEN_KEY) ?? undefined;
+  } catch {
+    return undefined; // Storage blocked: the token lives as long as the page.
+  }
+}
+
+function saveToken(token: string | undefined): void {
+  try {
+    if (token === undefined) sessionStorage.removeItem(TOKEN_KEY);
+    else sessionStorage.setItem(TOKEN_KEY, token);
+  } catch {}
+}
+
+/** Shows the token form with why the hub refused (its own words). */
+function askForToken(reason: string): void {
+  access.hidden = false;
+  set('access-reason', reason);
+  tokenInput.focus();
+}
+
+function showView(view: View): void {
+  byId('view-note').hidden = view.everySelector;
+  for (const link of document.querySelectorAll<HTMLElement>('[data-demo]')) link.hidden = !view.demo;
+}
+
+/**
+ * Reads the feed with the saved token in an `Authorization` header (an EventSource cannot send one),
+ * or without one: the `mercureAuthorization` cookie, or the demo's view in development. A 401 or 403
+ * asks for a token.
+ */
+async function connect(token = savedToken()): Promise<void> {
+  events?.close();
+  forget.hidden = token === undefined;
+  showState(state, 'connecting');
+  const stream = streamEvents(new URL(FEED, location.href), {
+    headers: token === undefined ? {} : { Authorization: `Bearer ${token}` },
+    onResponse: (response) => {
+      if (response.status === 200) showState(state, 'open');
+    },
+    onReconnect: (info) => showReconnecting(state, info.delay),
+  });
+  events = stream;
+  try {
+    for await (const event of stream) {
+      if (event.type === 'view') {
+        access.hidden = true;
+        showView(JSON.parse(event.data) as View);
+      } else if (event.type === 'history') {
+        samples.splice(0, samples.length, ...(JSON.parse(event.data) as Sample[]).slice(-SLOTS));
+        render();
+      } else if (event.type === 'sample') {
+        samples.push(JSON.parse(event.data) as Sample);
+        if (samples.length > SLOTS) samples.shift();
+        render();
+      }
+    }
+    if (events === stream) showState(state, 'stopped');
+  } catch (error) {
+    if (events !== stream) return;
+    if (error instanceof SseHttpError && (error.status === 401 || error.status === 403)) {
+      showState(state, 'error', `(HTTP ${error.status})`);
+      askForToken(error.reason ?? `The hub refused the dashboard (HTTP ${error.status}).`);
+      return;
+    }
+    showState(state, 'error', `(${error instanceof Error ? error.message : String(error)})`);
+  }
+}
+
+byId<HTMLFormElement>('token-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const token = tokenInput.value.trim().replace(/^Bearer\s+/i, '');
+  if (token === '') return;
+  tokenInput.value = '';
+  saveToken(token);
+  void connect(token);
 });
-source.addEventListener('sample', (event) => {
-  samples.push(JSON.parse(event.data) as Sample);
-  if (samples.length > SLOTS) samples.shift();
-  render();
+forget.addEventListener('click', () => {
+  saveToken(undefined);
+  void connect(undefined);
 });
+byId('ask-token').addEventListener('click', () => askForToken(''));
 addEventListener('resize', () => render());
+void connect();

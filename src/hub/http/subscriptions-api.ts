@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { grantsOf } from '../auth/access.js';
+import { type Access, grantsOf } from '../auth/access.js';
 import type { HubContext } from '../hub-context.js';
 import { MERCURE_1 } from '../mercure-1-names.js';
 import {
@@ -66,7 +66,7 @@ export async function handleSubscriptionsApi(
   const path = modern
     ? subscriptionsPath1(query as SubscriptionsQuery1)
     : subscriptionsPath(query as SubscriptionsQuery);
-  if (!grantsOf(access).some((matcher) => ctx.matcher.match(path, matcher))) {
+  if (!readsSubscriptions(ctx, access, path)) {
     if (modern) {
       throw new HubHttpError(
         'SSEHUB_FORBIDDEN',
@@ -107,6 +107,14 @@ export async function handleSubscriptionsApi(
   // A Buffer, not a string: Node writes the head together with a first string chunk in that chunk's
   // encoding (UTF-8), which would encode the Latin-1 ETag bytes a second time.
   res.end(req.method === 'HEAD' ? undefined : Buffer.from(text));
+}
+
+/**
+ * Whether `access` may read the subscriptions resource at `path` (its canonical form): one of its
+ * `subscribe` grants matches the path as a topic (https://mercure.rocks/spec#subscription-api).
+ */
+export function readsSubscriptions(ctx: Pick<HubContext, 'matcher'>, access: Access, path: string): boolean {
+  return grantsOf(access).some((matcher) => ctx.matcher.match(path, matcher));
 }
 
 /** The 0.x JSON-LD answer: one subscription, or the collection (https://mercure.rocks/spec#subscription-api). */
