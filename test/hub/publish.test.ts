@@ -87,6 +87,16 @@ describe('publish (https://mercure.rocks/spec#publication)', () => {
       'https://example.com/.well-known/mercure/subscriptions/a/b',
       '/.well-known/%6Dercure/subscriptions/a/b',
       '/.well-known/x/../mercure/subscriptions/a/b',
+      // Non-canonical spellings of the same path: repeated slashes, backslashes, an escaped slash, case,
+      // an escaped dot segment.
+      '/.well-known//mercure/subscriptions/a/b',
+      'https://example.com//.well-known///mercure/subscriptions/a/b',
+      '/.well-known\\mercure/subscriptions/a/b',
+      '/.well-known%2Fmercure/subscriptions/a/b',
+      '/.well-known%2fmercure',
+      '/.Well-Known/Mercure/subscriptions/a/b',
+      '/.well-known/x/%2E%2E/mercure/subscriptions/a/b',
+      'urn:x:/.well-known//mercure',
     ]) {
       const res = await publish(h.base, { topic, data: 'forged' }, pub);
       expect(res.status, topic).toBe(403);
