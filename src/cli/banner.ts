@@ -26,20 +26,31 @@ export interface BannerInput {
   readonly settings?: readonly string[];
 }
 
-/** What a history size keeps, in words: `no history`, `unbounded history`, `history of 10000 updates`. */
-export function describeHistory(historySize: HubSettings['historySize']): string {
-  if (historySize === 'unbounded') return 'unbounded history';
+/** The settings that bound history: by count and by age. */
+export type HistoryLimits = Pick<HubSettings, 'historySize' | 'historyTtlMs'>;
+
+/**
+ * What history keeps, in words: `no history: ...`, `unbounded history`, `history of 10000 updates`, with
+ * `up to 10m old` when it also expires by age.
+ */
+export function describeHistory({ historySize, historyTtlMs }: HistoryLimits): string {
   if (historySize === 0) return 'no history: Last-Event-ID cannot replay';
-  return `history of ${historySize} update${historySize === 1 ? '' : 's'}`;
+  const count =
+    historySize === 'unbounded'
+      ? 'unbounded history'
+      : `history of ${historySize} update${historySize === 1 ? '' : 's'}`;
+  if (historyTtlMs === 0) return count;
+  const age = `up to ${formatSettingValue(HUB_SETTINGS.historyTtlMs, historyTtlMs)} old`;
+  return historySize === 'unbounded' ? `history ${age}` : `${count} ${age}`;
 }
 
-/** The storage line of the banner, from the engine, the resolved `historySize` and the worker count. */
+/** The storage line of the banner, from the engine, the resolved history limits and the worker count. */
 export function describeStorage(
   storage: StorageConfig,
-  historySize: HubSettings['historySize'],
+  limits: HistoryLimits,
   workers: number | 'auto' = 1,
 ): string {
-  const history = describeHistory(historySize);
+  const history = describeHistory(limits);
   if (storage.kind === 'sqlite')
     return `SQLite ${storage.path} (durability ${storage.durability}, ${history})`;
   if (storage.kind === 'redis') {

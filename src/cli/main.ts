@@ -191,20 +191,26 @@ async function run(
       publishOrigins: config.publishOrigins,
       requireExpiration: config.requireExpiration,
     });
-    const { historySize } = settings;
+    const { historySize, historyTtlMs } = settings;
     const storage = config.storage;
     transport =
       storage.kind === 'sqlite'
-        ? new SqliteTransport({ path: storage.path, historySize, durability: storage.durability })
+        ? new SqliteTransport({
+            path: storage.path,
+            historySize,
+            historyTtlMs,
+            durability: storage.durability,
+          })
         : storage.kind === 'redis'
           ? new RedisTransport({
               url: storage.url,
               historySize,
+              historyTtlMs,
               logger,
               ...(storage.password !== undefined ? { password: storage.password } : {}),
               ...(storage.keyPrefix !== undefined ? { keyPrefix: storage.keyPrefix } : {}),
             })
-          : new MemoryTransport({ historySize });
+          : new MemoryTransport({ historySize, historyTtlMs });
     if (transport instanceof RedisTransport) await firstConnection(transport, logger);
   } catch (error) {
     io.err(`ssehub: ${(error as Error).message}\n`);
@@ -305,7 +311,7 @@ async function run(
     {
       url: origin,
       port: address.port,
-      storage: describeStorage(config.storage, settings.historySize, config.workers),
+      storage: describeStorage(config.storage, settings, config.workers),
       tls: tls !== undefined,
       devMode: config.devMode,
       anonymous: settings.allowAnonymous,
@@ -327,7 +333,7 @@ async function run(
         publisherToken,
         ...(publisherTokenExpiresAt ? { publisherTokenExpiresAt } : {}),
         subscriberToken,
-        storage: describeStorage(config.storage, settings.historySize, config.workers),
+        storage: describeStorage(config.storage, settings, config.workers),
         // With --workers the primary takes SIGHUP and passes it on to every worker.
         ...(tls
           ? { tls: describeTls(tls.files, tls.certificate, cluster.isWorker ? process.ppid : process.pid) }

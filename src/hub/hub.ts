@@ -149,7 +149,7 @@ class HubCore implements Hub, HubContext {
     const t = options.transport;
     this.transport =
       t === undefined
-        ? new MemoryTransport({ historySize: options.historySize })
+        ? new MemoryTransport({ historySize: options.historySize, historyTtlMs: options.historyTtlMs })
         : typeof t === 'function'
           ? t()
           : t;

@@ -22,7 +22,8 @@ export type FallbackHandler = (req: IncomingMessage, res: ServerResponse) => voi
 export interface HubWiring {
   /**
    * Where updates are stored and fanned out: a transport, or a function creating one. Default: an
-   * in-memory transport keeping the last `historySize` updates. The hub closes it on `hub.close()`.
+   * in-memory transport keeping the last `historySize` updates, none older than `historyTtlMs`. A transport
+   * you create gets those settings from you (they are not passed on). The hub closes it on `hub.close()`.
    */
   transport?: Transport | (() => Transport);
   /**

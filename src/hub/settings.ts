@@ -175,6 +175,15 @@ export const HUB_SETTINGS = {
     help: 'Updates kept for replay (Last-Event-ID) by the built-in storage engines: a count (0 keeps none) or unbounded.',
     cli: { flag: 'history-size', section: 'History and storage', valueName: 'n|unbounded' },
   }),
+  historyTtlMs: row<number>({
+    kind: 'integer',
+    unit: 'ms',
+    default: 0,
+    min: 0,
+    defaultText: 'none',
+    help: 'Updates accepted this long ago are no longer replayed (their Last-Event-ID is unknown, as one past {historySize}) and the built-in storage engines reclaim their space; with {historySize}, whichever keeps fewer wins. 0 = none: kept by count only.',
+    cli: { flag: 'history-ttl', section: 'History and storage', valueName: 'duration' },
+  }),
   historyScanLimit: row<number>({
     kind: 'integer',
     default: 10_000,
@@ -277,6 +286,14 @@ export const HUB_SETTING_RULES: readonly HubSettingRule[] = [
       s.subscriberMaxBufferedBytes >= s.maxBodyBytes
         ? undefined
         : `${name('subscriberMaxBufferedBytes')} (${s.subscriberMaxBufferedBytes}) is below ${name('maxBodyBytes')} (${s.maxBodyBytes}): publishes whose update does not fit a subscriber's buffer are refused with 413`,
+  },
+  {
+    keys: ['historyTtlMs', 'historySize'],
+    severity: 'warning',
+    problem: (s, name) =>
+      s.historyTtlMs === 0 || s.historySize !== 0
+        ? undefined
+        : `${name('historyTtlMs')} (${s.historyTtlMs} ms) has no effect: ${name('historySize')} is 0, so no update is kept for replay at all`,
   },
   {
     keys: ['heartbeatMs', 'writeTimeoutMs', 'dispatchTimeoutMs'],

@@ -107,6 +107,8 @@ describe('flags and environment', () => {
       '500',
       '--history-size',
       '0',
+      '--history-ttl',
+      '10m',
       '--history-scan-limit',
       '1_000',
       '--storage',
@@ -178,6 +180,7 @@ describe('flags and environment', () => {
       topicSelectorCacheSize: 500,
       fanOutWindowMs: undefined,
       historySize: 0,
+      historyTtlMs: 600_000,
       historyScanLimit: 1000,
       subscriptions: true,
       metrics: false,
@@ -199,6 +202,7 @@ describe('flags and environment', () => {
       SSEHUB_MAX_BODY: '2MB',
       SSEHUB_CERT: '/etc/hub/fullchain.pem',
       SSEHUB_KEY: '/etc/hub/privkey.pem',
+      SSEHUB_HISTORY_TTL: '24h',
     });
     expect(config).toMatchObject({
       host: '0.0.0.0',
@@ -212,6 +216,7 @@ describe('flags and environment', () => {
       subscriptions: true,
       metrics: true,
       maxBodyBytes: 2_000_000,
+      historyTtlMs: 86_400_000,
     });
   });
 
@@ -374,6 +379,8 @@ describe('invalid values get a message naming the option and the fix', () => {
     [['--frobnicate'], {}, /Unknown option '--frobnicate'.*ssehub --help/],
     [['serve'], {}, /ssehub --help/],
     [['--history-size', 'all'], {}, /--history-size must be a whole number >= 0 or unbounded/],
+    [['--history-ttl', '10'], {}, /--history-ttl must be a duration .*\(add a unit: 10s or 10ms\)/],
+    [[], { SSEHUB_HISTORY_TTL: 'a day' }, /SSEHUB_HISTORY_TTL must be a duration/],
     [['--max-topics', '0'], {}, /--max-topics must be an integer >= 1, got 0/],
     [['--cors-origins', 'null'], {}, /--cors-origins must not contain "null"/],
     // Related settings are checked together, before anything starts (issue: streams closed at once).

@@ -68,6 +68,7 @@ describe('related settings are checked together', () => {
   const broken: readonly HubOptions[] = [
     { writeTimeoutMs: 5_000, dispatchTimeoutMs: 5_000 },
     { subscriberMaxBufferedBytes: 1000, maxBodyBytes: 2000 },
+    { historyTtlMs: 60_000, historySize: 0 },
     { heartbeatMs: 60_000, writeTimeoutMs: 60_000, dispatchTimeoutMs: 5_000 },
   ];
 

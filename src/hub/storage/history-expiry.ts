@@ -1,3 +1,6 @@
+import { settingProblem } from '../../protocol/index.js';
+import { HUB_SETTINGS } from '../settings.js';
+
 /**
  * History by age (the hub's `historyTtlMs`, nchan's `message_timeout`): an update accepted `ttlMs` or more
  * ago is expired. It is no longer replayed nor counted as history, and a Last-Event-ID naming it is
@@ -13,17 +16,14 @@ export class HistoryExpiry {
   readonly #now: () => number;
 
   /**
-   * @param ttlMs Age limit in ms; 0 or undefined keeps updates whatever their age.
+   * @param ttlMs Age limit in ms; 0 keeps updates whatever their age. Default: the hub's `historyTtlMs`.
    * @param now The clock, in ms since the epoch. Default `Date.now`.
    * @throws {RangeError} when `ttlMs` is not an integer >= 0.
    */
   constructor(engine: string, ttlMs: number | undefined, now: (() => number) | undefined) {
-    const ttl = ttlMs ?? 0;
-    if (!Number.isSafeInteger(ttl) || ttl < 0) {
-      throw new RangeError(
-        `${engine} historyTtlMs must be an integer >= 0 (ms; 0 = no age limit), got ${ttl}`,
-      );
-    }
+    const ttl = ttlMs ?? HUB_SETTINGS.historyTtlMs.default;
+    const problem = settingProblem(HUB_SETTINGS.historyTtlMs, ttl);
+    if (problem !== undefined) throw new RangeError(`${engine} historyTtlMs ${problem}`);
     this.ttlMs = ttl;
     this.#now = now ?? Date.now;
   }
