@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { EncodedEvent } from '../protocol/index.js';
 import type { SseServerGroup } from '../server/index.js';
 import type { Access, Role } from './auth/access.js';
+import type { ConnectionDeadlines } from './http/connection-deadline.js';
 import type { CorsPolicy } from './http/cors.js';
 import type { BearerError } from './http/protected-resource.js';
 import type { HubMetrics } from './metrics.js';
@@ -20,6 +21,8 @@ export interface HubContext {
   readonly index: SubscriberIndex;
   readonly hubMetrics: HubMetrics;
   readonly cors: CorsPolicy;
+  /** When each open stream must close: its token's `exp`, its maximum lifetime. */
+  readonly deadlines: ConnectionDeadlines;
   /** The open subscriber streams, wound down together by `hub.close()`. */
   readonly streams: SseServerGroup;
   /** True once `hub.close()` started: new work is refused. */
@@ -45,6 +48,8 @@ export interface HubContext {
   releaseConnection(): void;
   /** A `retry:` value around `reconnectRetryMs`, jittered to 50-150 % so reconnects spread out. */
   jitteredRetry(): number;
-  /** Called once a subscriber is registered and streaming; returns the function to call when it ends. */
-  subscriberStarted(subscriber: Subscriber): () => void;
+  /** Called once a subscriber is registered and streaming. */
+  subscriberStarted(subscriber: Subscriber): void;
+  /** Called once when a subscriber {@link subscriberStarted} reported ends. */
+  subscriberEnded(subscriber: Subscriber): void;
 }

@@ -14,6 +14,7 @@ import type { Access, Authorizer, Role } from './auth/access.js';
 import { HubAuthError } from './auth/errors.js';
 import { MissingTokenError } from './auth/missing-token.js';
 import { NoKeyAuthorizer } from './auth/no-key-authorizer.js';
+import { ConnectionDeadlines } from './http/connection-deadline.js';
 import { CorsPolicy } from './http/cors.js';
 import { HubHttpError, sendHttpError, sendText } from './http/http-error.js';
 import {
@@ -131,6 +132,7 @@ class HubCore implements Hub, HubContext {
   readonly hubMetrics: HubMetrics;
   readonly cors: CorsPolicy;
   readonly streams = new SseServerGroup();
+  readonly deadlines = new ConnectionDeadlines();
   #closing = false;
   #closed: Promise<void> | undefined;
   #reserved = 0;
@@ -423,24 +425,21 @@ class HubCore implements Hub, HubContext {
     return { retry: this.options.reconnectRetryMs / 2, retryJitter: 2 };
   }
 
-  subscriberStarted(subscriber: Subscriber): () => void {
-    const count = subscriber.matchers.length;
-    this.hubMetrics.recordOpened(count);
+  subscriberStarted(subscriber: Subscriber): void {
+    this.hubMetrics.recordOpened(subscriber.matchers.length);
     this.options.logger.debug(
       { subscriber: subscriber.id, topics: subscriber.selectors },
       'subscriber connected',
     );
     this.#subscriptionEvents(subscriber, true);
     this.#shareSubscriptions(subscriber, true);
-    let ended = false;
-    return () => {
-      if (ended) return;
-      ended = true;
-      this.hubMetrics.recordClosed(count);
-      this.options.logger.debug({ subscriber: subscriber.id }, 'subscriber disconnected');
-      this.#subscriptionEvents(subscriber, false);
-      this.#shareSubscriptions(subscriber, false);
-    };
+  }
+
+  subscriberEnded(subscriber: Subscriber): void {
+    this.hubMetrics.recordClosed(subscriber.matchers.length);
+    this.options.logger.debug({ subscriber: subscriber.id }, 'subscriber disconnected');
+    this.#subscriptionEvents(subscriber, false);
+    this.#shareSubscriptions(subscriber, false);
   }
 
   /** Lists (or unlists) the subscriber's subscriptions where every node sees them, when the engine can. */

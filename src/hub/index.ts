@@ -6,7 +6,7 @@
 /** Re-exported so code using only `ssehub/hub` can catch every error by its stable `code`. */
 export { type ErrorCode, SsehubError } from '../protocol/index.js';
 export type { Access, Authorizer, AuthRequest, Role } from './auth/access.js';
-export { grantsOf } from './auth/access.js';
+export { ANONYMOUS_ACCESS, grantsOf } from './auth/access.js';
 export {
   ALGORITHMS,
   type Algorithm,
@@ -23,7 +23,7 @@ export {
   type TokenClaims,
   type TrustedIssuer,
 } from './auth/index.js';
-export { ANONYMOUS_ACCESS, NoKeyAuthorizer } from './auth/no-key-authorizer.js';
+export { NoKeyAuthorizer } from './auth/no-key-authorizer.js';
 export { EARLIEST } from './http/history-replay.js';
 export { HubHttpError } from './http/http-error.js';
 export { parsePublishForm } from './http/publish-form.js';

@@ -27,7 +27,7 @@ const access: Access = {
 
 function subscriber(store: TopicMatcherStore, selectors: string[], n: number): Subscriber {
   const matchers = selectors.map((pattern): TopicMatcher => ({ type: 'topic', pattern }));
-  return new Subscriber({ id: `s${n}`, matchers, access, matcher: store, queueSize: 10, onDrop: () => {} });
+  return new Subscriber({ id: `s${n}`, matchers, access, matcher: store, queueSize: 10 });
 }
 
 describe('SubscriberIndex (O(subscribers that match))', () => {
@@ -74,7 +74,6 @@ describe('SubscriberIndex with Mercure 1.0 matchers next to 0.x selectors', () =
       access,
       matcher: store,
       queueSize: 10,
-      onDrop: () => {},
     });
 
   it('routes exact matchers by map lookup and evaluates each distinct URL pattern once', () => {

@@ -16,9 +16,26 @@ export type { Access, AuthRequest, Role } from './index.js';
 export type Authorizer = Pick<JwtAuthorizer, 'authorize'> & Partial<Pick<JwtAuthorizer, 'protectedResource'>>;
 
 /**
+ * The rights of a subscriber without a token: public updates only. One frozen object shared by every
+ * anonymous subscriber.
+ */
+export const ANONYMOUS_ACCESS: Access = Object.freeze({
+  anonymous: true,
+  topics: Object.freeze([]),
+  payload: undefined,
+  expiresAt: undefined,
+  viaCookie: false,
+});
+
+/** What an access without topics grants: nothing, one shared empty list. */
+const NO_GRANTS: readonly TopicMatcher[] = Object.freeze([]);
+
+/**
  * The matchers granting an access its role, whichever generation issued it: a 1.0 token's typed
  * `authorization_details` matchers, or a 0.x token's `mercure` claim selectors read as 0.x topic selectors.
  */
 export function grantsOf(access: Access): readonly TopicMatcher[] {
-  return access.grants ?? access.topics.map((pattern) => ({ type: 'topic', pattern }));
+  if (access.grants !== undefined) return access.grants;
+  if (access.topics.length === 0) return NO_GRANTS;
+  return access.topics.map((pattern) => ({ type: 'topic', pattern }));
 }

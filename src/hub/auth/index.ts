@@ -4,6 +4,7 @@ import { HUB_PATH } from '../topics/reserved-topic.js';
 import { strictTopicProblem } from '../topics/topic-limits.js';
 import { DEFAULT_HUB_URL, type TopicMatcher, TopicMatcherStore } from '../topics/topic-matcher.js';
 import { TopicSelectorStore } from '../topics/topic-selector.js';
+import { ANONYMOUS_ACCESS } from './access.js';
 import { isAccessToken, type TrustedIssuer, TrustedIssuers } from './access-token.js';
 import { type DetailPayload, readAuthorizationDetails } from './authorization-details.js';
 import { readMercureClaim } from './claims.js';
@@ -201,7 +202,7 @@ class JwtAuthorizer implements Authorizer {
     const presented = findToken(request.headers, request.url, this.cookies.legacy, this.cookies.accessToken);
     if (presented === undefined) {
       if (role === 'subscribe' && this.anonymous) {
-        return { anonymous: true, topics: [], payload: undefined, expiresAt: undefined, viaCookie: false };
+        return ANONYMOUS_ACCESS;
       }
       throw new MissingTokenError(
         `No token: send "Authorization: Bearer <token>" or the "${this.cookies.accessToken}" cookie (Mercure 1.0), or the "authorization" query parameter or the "${this.cookies.legacy}" cookie (Mercure 0.x)`,

@@ -1,15 +1,6 @@
-import type { Access, Authorizer, Role } from './access.js';
+import { type Access, ANONYMOUS_ACCESS, type Authorizer, type Role } from './access.js';
 import { HubAuthError } from './index.js';
 import { MissingTokenError } from './missing-token.js';
-
-/** The rights of a subscriber without a token: public updates only. */
-export const ANONYMOUS_ACCESS: Access = Object.freeze({
-  anonymous: true,
-  topics: Object.freeze([]),
-  payload: undefined,
-  expiresAt: undefined,
-  viaCookie: false,
-});
 
 /**
  * The authoriser of a hub configured without keys (https://mercure.rocks/spec#publication: the publish route exists only

@@ -18,18 +18,124 @@ export function connectionLifetime(
   return Math.max(1, randomDelay(0.8 * writeTimeoutMs, writeTimeoutMs, random) - dispatchTimeoutMs);
 }
 
-/** Runs `fn` at epoch time `at` (ms), re-arming past `setTimeout`'s range; returns the canceller. */
-export function runAt(at: number, fn: () => void): () => void {
-  let timer: NodeJS.Timeout;
-  const arm = (): void => {
-    const delay = at - Date.now();
-    if (delay <= 0) {
-      fn();
-      return;
+/**
+ * A connection with a deadline in {@link ConnectionDeadlines}. The two fields belong to the deadlines
+ * (start them at `Infinity` and `-1`); `deadlineReached` runs once, when the deadline passes.
+ */
+export interface DeadlineHolder {
+  /** Epoch ms. */
+  deadlineAt: number;
+  /** Position in the deadlines' heap, -1 when not in it. */
+  deadlineSlot: number;
+  deadlineReached(): void;
+}
+
+/**
+ * Every open connection's deadline (token `exp`, maximum lifetime) on one timer, armed for the earliest:
+ * a binary min-heap of the connections themselves, so a connection costs two numbers and one array slot
+ * instead of a `Timeout`, its timer list and closures (about 0.5 KiB per idle subscriber). Deadlines
+ * further than `setTimeout`'s range are reached by re-arming.
+ */
+export class ConnectionDeadlines {
+  readonly #heap: DeadlineHolder[] = [];
+  #timer: NodeJS.Timeout | undefined;
+  /** The deadline the timer is armed for (Infinity: none). */
+  #armedAt = Number.POSITIVE_INFINITY;
+
+  /** How many connections wait for a deadline. */
+  get size(): number {
+    return this.#heap.length;
+  }
+
+  /** Calls `holder.deadlineReached()` at epoch ms `at`, or at its earlier deadline if it has one. */
+  add(holder: DeadlineHolder, at: number): void {
+    if (holder.deadlineSlot >= 0) {
+      if (at >= holder.deadlineAt) return;
+      holder.deadlineAt = at;
+      this.#up(holder.deadlineSlot);
+    } else {
+      holder.deadlineAt = at;
+      holder.deadlineSlot = this.#heap.length;
+      this.#heap.push(holder);
+      this.#up(holder.deadlineSlot);
     }
-    timer = setTimeout(arm, Math.min(delay, MAX_TIMEOUT));
-    timer.unref();
-  };
-  arm();
-  return () => clearTimeout(timer);
+    if (at < this.#armedAt) this.#arm();
+  }
+
+  /** Forgets `holder`'s deadline; a no-op when it has none. */
+  remove(holder: DeadlineHolder): void {
+    const slot = holder.deadlineSlot;
+    if (slot < 0) return;
+    holder.deadlineSlot = -1;
+    const last = this.#heap.pop()!;
+    if (last !== holder) {
+      this.#heap[slot] = last;
+      last.deadlineSlot = slot;
+      this.#down(slot);
+      this.#up(last.deadlineSlot);
+    }
+    if (this.#heap.length === 0) this.#disarm();
+  }
+
+  /** Cancels the timer; deadlines already added stay until removed. */
+  #disarm(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#armedAt = Number.POSITIVE_INFINITY;
+  }
+
+  #arm(): void {
+    this.#disarm();
+    const first = this.#heap[0];
+    if (first === undefined) return;
+    this.#armedAt = first.deadlineAt;
+    const delay = Math.min(Math.max(0, first.deadlineAt - Date.now()), MAX_TIMEOUT);
+    this.#timer = setTimeout(() => this.#fire(), delay);
+    this.#timer.unref();
+  }
+
+  #fire(): void {
+    this.#timer = undefined;
+    this.#armedAt = Number.POSITIVE_INFINITY;
+    const now = Date.now();
+    for (let first = this.#heap[0]; first !== undefined && first.deadlineAt <= now; first = this.#heap[0]) {
+      this.remove(first);
+      first.deadlineReached();
+    }
+    // deadlineReached may have added or removed deadlines (and armed): arm for the earliest left.
+    if (this.#heap.length > 0) this.#arm();
+  }
+
+  #up(slot: number): void {
+    const heap = this.#heap;
+    const item = heap[slot]!;
+    while (slot > 0) {
+      const parentSlot = (slot - 1) >> 1;
+      const parent = heap[parentSlot]!;
+      if (parent.deadlineAt <= item.deadlineAt) break;
+      heap[slot] = parent;
+      parent.deadlineSlot = slot;
+      slot = parentSlot;
+    }
+    heap[slot] = item;
+    item.deadlineSlot = slot;
+  }
+
+  #down(slot: number): void {
+    const heap = this.#heap;
+    const item = heap[slot]!;
+    const n = heap.length;
+    for (;;) {
+      let child = 2 * slot + 1;
+      if (child >= n) break;
+      if (child + 1 < n && heap[child + 1]!.deadlineAt < heap[child]!.deadlineAt) child++;
+      const next = heap[child]!;
+      if (next.deadlineAt >= item.deadlineAt) break;
+      heap[slot] = next;
+      next.deadlineSlot = slot;
+      slot = child;
+    }
+    heap[slot] = item;
+    item.deadlineSlot = slot;
+  }
 }

@@ -1,11 +1,15 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { encodeHeaderText, openStream, type SseStream } from '../../server/index.js';
 import type { Access } from '../auth/access.js';
 import type { HubContext } from '../hub-context.js';
 import { TransportUnavailableError } from '../storage/transport.js';
-import { Subscriber, type SubscriberDropReason } from '../subscribers/subscriber.js';
-import { connectionLifetime, runAt } from './connection-deadline.js';
+import {
+  newSubscriberId,
+  Subscriber,
+  type SubscriberDropReason,
+  type SubscriberOwner,
+} from '../subscribers/subscriber.js';
+import { connectionLifetime, type DeadlineHolder } from './connection-deadline.js';
 import { type HistoryReplay, replayHistory } from './history-replay.js';
 import { parseSubscribeRequest, type SubscribeRequest } from './subscribe-request.js';
 
@@ -68,17 +72,23 @@ function admit(ctx: HubContext, req: IncomingMessage, res: ServerResponse): Subs
 /** Close reasons of the stream that mean the subscriber could not keep up. */
 const SLOW_CLOSES: ReadonlySet<string> = new Set(['overflow', 'dispatch-timeout', 'heartbeat-failed']);
 
-/** One admitted subscribe request and everything it holds: a connection slot, then a subscriber, a stream, timers. */
-class Subscription {
+/**
+ * One admitted subscribe request and everything it holds: a connection slot, then a subscriber, a stream, a
+ * deadline. It is its subscriber's owner and its own deadline holder, so an idle subscriber costs no
+ * closure or timer of its own (memory per connection is what bounds a hub with many idle subscribers).
+ */
+class Subscription implements SubscriberOwner, DeadlineHolder {
   readonly #ctx: HubContext;
   readonly #req: IncomingMessage;
   readonly #res: ServerResponse;
   #subscriber: Subscriber | undefined;
   #stream: SseStream | undefined;
   #drop: SubscriberDropReason | undefined;
-  readonly #timers: (() => void)[] = [];
-  #stopped: (() => void) | undefined;
+  /** Whether the hub was told the subscriber started (and so must be told it ended). */
+  #started = false;
   #ended = false;
+  deadlineAt = Number.POSITIVE_INFINITY;
+  deadlineSlot = -1;
 
   constructor(ctx: HubContext, req: IncomingMessage, res: ServerResponse) {
     this.#ctx = ctx;
@@ -99,25 +109,41 @@ class Subscription {
   /** Registers the subscriber for live updates; they queue in it until {@link attach} writes the replay. */
   register(request: SubscribeRequest, access: Access): Subscriber {
     const subscriber = new Subscriber({
-      id: `urn:uuid:${randomUUID()}`,
+      id: newSubscriberId(),
       matchers: request.matchers,
       generation: request.generation,
       access,
       matcher: this.#ctx.matcher,
       queueSize: this.#ctx.options.subscriberQueueSize,
-      flushPending: () => this.#ctx.flushFanOut(),
-      onDrop: (reason) => {
-        this.#drop = reason;
-        subscriber.markClosed();
-        this.#stream?.destroy();
-      },
+      owner: this,
     });
     this.#subscriber = subscriber;
     this.#ctx.index.add(subscriber);
     return subscriber;
   }
 
-  /** Opens the stream, arms the deadlines, writes the replay and the queued updates, then goes live. */
+  /** @internal {@link SubscriberOwner}: the subscriber's queue overflowed. */
+  subscriberDropped(reason: SubscriberDropReason): void {
+    this.#drop = reason;
+    this.#subscriber?.markClosed();
+    this.#stream?.destroy();
+  }
+
+  /** @internal {@link SubscriberOwner}: the subscriber is about to go live. */
+  flushPending(): void {
+    this.#ctx.flushFanOut();
+  }
+
+  /**
+   * @internal {@link DeadlineHolder}: the token expired or the maximum lifetime passed. Planned closes tell
+   * the client when to come back (a jittered `retry:`), so a fleet whose tokens or lifetimes end together
+   * does not reconnect in one wave.
+   */
+  deadlineReached(): void {
+    this.#stream?.close({ retry: this.#ctx.jitteredRetry() });
+  }
+
+  /** Opens the stream, arms the deadline, writes the replay and the queued updates, then goes live. */
   async attach(subscriber: Subscriber, replay: HistoryReplay): Promise<void> {
     const ctx = this.#ctx;
     // Mercure's value plus no-transform, so compression middleware and transforming proxies leave the
@@ -141,22 +167,20 @@ class Subscription {
     });
     this.#stream = stream;
     subscriber.attach(stream);
-    this.#stopped = ctx.subscriberStarted(subscriber);
+    this.#started = true;
+    ctx.subscriberStarted(subscriber);
     stream.onClose((reason) => {
       if (this.#drop === undefined && SLOW_CLOSES.has(reason)) this.#drop = reason as SubscriberDropReason;
       this.end();
     });
     // While the hub drains, the group closes a stream added late at once, with a jittered `retry:`.
     ctx.streams.add(stream);
-    // Planned closes tell the client when to come back (a jittered retry:), so a fleet whose tokens or
-    // lifetimes end together does not reconnect in one wave.
-    const plannedClose = (): void => stream.close({ retry: ctx.jitteredRetry() });
+    // One deadline, the earlier of the token's `exp` and the randomised maximum lifetime.
     const expiresAt = subscriber.access.expiresAt;
-    if (expiresAt !== undefined) this.#timers.push(runAt(expiresAt, plannedClose));
+    if (expiresAt !== undefined) ctx.deadlines.add(this, expiresAt);
     const { writeTimeoutMs, dispatchTimeoutMs } = ctx.options;
     if (writeTimeoutMs > 0) {
-      const lifetime = connectionLifetime(writeTimeoutMs, dispatchTimeoutMs);
-      this.#timers.push(runAt(Date.now() + lifetime, plannedClose));
+      ctx.deadlines.add(this, Date.now() + connectionLifetime(writeTimeoutMs, dispatchTimeoutMs));
     }
     const written = await subscriber.start(replay.updates, replay.coveredIds);
     if (written > 0) {
@@ -171,13 +195,13 @@ class Subscription {
   }
 
   /**
-   * The single teardown, whatever ended the subscription and at whichever step: timers cancelled, the
+   * The single teardown, whatever ended the subscription and at whichever step: deadline cancelled, the
    * subscriber unregistered, the connection slot given back, a drop counted, the end reported. Idempotent.
    */
   end(): void {
     if (this.#ended) return;
     this.#ended = true;
-    for (const cancel of this.#timers) cancel();
+    this.#ctx.deadlines.remove(this);
     const subscriber = this.#subscriber;
     if (subscriber !== undefined) {
       subscriber.markClosed();
@@ -185,7 +209,7 @@ class Subscription {
     }
     this.#ctx.releaseConnection();
     if (subscriber !== undefined && this.#drop !== undefined) recordDrop(this.#ctx, subscriber, this.#drop);
-    this.#stopped?.();
+    if (this.#started) this.#ctx.subscriberEnded(subscriber!);
   }
 }
 

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { EncodedEvent } from '../../protocol/index.js';
 import type { SseStream } from '../../server/index.js';
 import { type Access, grantsOf } from '../auth/access.js';
@@ -15,6 +16,31 @@ export const SUBSCRIBER_DROP_REASONS = [
 
 /** Why a subscriber was disconnected by the hub rather than by its client. */
 export type SubscriberDropReason = (typeof SUBSCRIBER_DROP_REASONS)[number];
+
+/** Matches nothing; running it makes V8 flatten the string it is given. */
+const FLATTEN = /\0/;
+
+/**
+ * A new subscriber id, `urn:uuid:` and a random UUID (docs/security.md#private-updates). Node builds the
+ * UUID by concatenating 20 pieces, a tree of cons strings (~0.5 KiB) kept for as long as the subscriber
+ * lives; a regular expression run over the id flattens it in place into one 45-character string.
+ */
+export function newSubscriberId(): string {
+  const id = `urn:uuid:${randomUUID()}`;
+  FLATTEN.test(id);
+  return id;
+}
+
+/**
+ * What a subscriber reports to: the request that holds it. An object rather than two callbacks, so an idle
+ * subscriber holds no closures of its own.
+ */
+export interface SubscriberOwner {
+  /** The subscriber could not keep up and is closed: disconnect it. */
+  subscriberDropped(reason: SubscriberDropReason): void;
+  /** Delivers now the live updates the hub holds back in its coalescing window (before going live). */
+  flushPending(): void;
+}
 
 /**
  * One subscriber connection: its query selectors, its rights, and the gap-free switch from history
@@ -42,8 +68,7 @@ export class Subscriber {
   /** Live updates waiting behind the replay; the shared empty {@link NO_QUEUE} until the first one. */
   #queue: Queued[] = NO_QUEUE;
   #stream: SseStream | undefined;
-  #onDrop: (reason: SubscriberDropReason) => void;
-  readonly #flushPending: () => void;
+  readonly #owner: SubscriberOwner;
   /** Live updates written while the stream was congested, since it last drained. */
   #waiting = 0;
   /**
@@ -60,9 +85,8 @@ export class Subscriber {
     access: Access;
     matcher: TopicMatcherStore;
     queueSize: number;
-    onDrop: (reason: SubscriberDropReason) => void;
-    /** Delivers now the live updates the hub holds back in its coalescing window (before going live). */
-    flushPending?: () => void;
+    /** Default: nobody is told (a subscriber outside a hub, in tests). */
+    owner?: SubscriberOwner;
   }) {
     this.id = init.id;
     this.matchers = init.matchers;
@@ -71,8 +95,7 @@ export class Subscriber {
     this.#grants = grantsOf(init.access);
     this.#matcher = init.matcher;
     this.#queueSize = init.queueSize;
-    this.#onDrop = init.onDrop;
-    this.#flushPending = init.flushPending ?? noop;
+    this.#owner = init.owner ?? NO_OWNER;
   }
 
   /** The matcher patterns, for display (stats, logs). */
@@ -128,7 +151,7 @@ export class Subscriber {
       // Congested: the frame waits in the stream's queue. Count waiting updates like the reference hub's
       // 1,000-update channel, on top of the stream's own byte bound; a drain resets the count.
       if (++this.#waiting > this.#queueSize) {
-        this.#onDrop('queue-overflow');
+        this.#owner.subscriberDropped('queue-overflow');
         return false;
       }
       if (this.#waiting === 1) {
@@ -141,7 +164,7 @@ export class Subscriber {
     if (this.#state === 'closed') return false;
     if (this.#queue.length >= this.#queueSize) {
       this.#queue = NO_QUEUE;
-      this.#onDrop('queue-overflow');
+      this.#owner.subscriberDropped('queue-overflow');
       return false;
     }
     if (this.#queue === NO_QUEUE) this.#queue = [];
@@ -187,7 +210,7 @@ export class Subscriber {
     // Flush the queue; updates keep arriving into it while we await, so loop until it is empty. Updates
     // held in the hub's coalescing window may be in the replay too: have them queued (and skipped) now,
     // not delivered live as duplicates later.
-    this.#flushPending();
+    this.#owner.flushPending();
     while (this.#queue.length > 0) {
       if (this.#state === 'closed' || stream.closed) return written;
       const batch = this.#queue;
@@ -198,7 +221,7 @@ export class Subscriber {
         if (!stream.write(frame)) await stream.drain();
         written++;
       }
-      if (this.#queue.length === 0) this.#flushPending();
+      if (this.#queue.length === 0) this.#owner.flushPending();
     }
     if (this.#state === 'buffering') {
       this.#state = 'live';
@@ -215,6 +238,9 @@ export class Subscriber {
 }
 
 function noop(): void {}
+
+/** The owner of a subscriber created outside a hub. */
+const NO_OWNER: SubscriberOwner = { subscriberDropped: noop, flushPending: noop };
 
 /** A live update queued behind the replay, with its shared frame. */
 interface Queued {
