@@ -1,7 +1,8 @@
-import { decodeJwt, decodeProtectedHeader, type JWTPayload } from 'jose';
+import { decodeProtectedHeader, type JWTPayload } from 'jose';
 import { MERCURE_1 } from '../mercure-1-names.js';
 import { AuthConfigError, HubAuthError } from './errors.js';
 import { type KeyConfig, type ResolvedKey, resolveKey } from './keys.js';
+import { readCompactToken } from './token-shape.js';
 import { VerifiedTokenCache } from './verified-cache.js';
 import { type VerifyPolicy, verifyToken } from './verify.js';
 
@@ -87,15 +88,7 @@ export class TrustedIssuers {
    * not past, `nbf` if present. Every failure is a 401 (`invalid_token`) saying what is wrong.
    */
   async verify(token: string, resource: string, policy: VerifyPolicy): Promise<JWTPayload> {
-    let iss: unknown;
-    try {
-      iss = decodeJwt(token).iss;
-    } catch {
-      throw new HubAuthError(
-        401,
-        'Malformed token: expected a JWT in compact form (header.payload.signature)',
-      );
-    }
+    const iss: unknown = readCompactToken(token).payload.iss;
     if (typeof iss !== 'string') throw new HubAuthError(401, 'Access token has no "iss" (issuer) claim');
     const issuer = this.#issuers.get(iss);
     if (issuer === undefined) {

@@ -1,6 +1,7 @@
-import { decodeProtectedHeader, errors, type JWTPayload, jwtVerify } from 'jose';
+import { errors, type JWTPayload, jwtVerify } from 'jose';
 import { HubAuthError } from './errors.js';
 import type { ResolvedKey } from './keys.js';
+import { readCompactToken } from './token-shape.js';
 
 /** How tokens are checked beyond the signature. */
 export interface VerifyPolicy {
@@ -33,12 +34,7 @@ export async function verifyToken(
   policy: VerifyPolicy,
   profile?: AccessTokenProfile,
 ): Promise<JWTPayload> {
-  let alg: unknown;
-  try {
-    alg = decodeProtectedHeader(token).alg;
-  } catch {
-    throw new HubAuthError(401, 'Malformed token: expected a JWT in compact form (header.payload.signature)');
-  }
+  const alg: unknown = readCompactToken(token).header.alg;
   if (typeof alg !== 'string' || alg.toLowerCase() === 'none') {
     throw new HubAuthError(401, 'Unsigned token refused: "alg: none" is never accepted');
   }

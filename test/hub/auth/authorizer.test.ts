@@ -343,6 +343,24 @@ describe('token validity', () => {
     expect(err.message).toMatch(/compact form/);
   });
 
+  it('names the part of a three-part token that does not decode, instead of calling it not compact', async () => {
+    const header = base64url.encode(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
+    const cases: [string, RegExp][] = [
+      ['abc.def.ghi', /header \(the first part\) is not base64url-encoded JSON/],
+      [`${header}.def.ghi`, /payload \(the second part\) is not base64url-encoded JSON/],
+      [`${base64url.encode('"text"')}.def.ghi`, /header \(the first part\) is not a JSON object/],
+      [`${header}.${base64url.encode('[1]')}.ghi`, /payload \(the second part\) is not a JSON object/],
+      ['ab$c.def.ghi', /header \(the first part\) has characters outside base64url/],
+      [`${header}.${base64url.encode('{}')}`, /compact form.*2 parts/],
+      ['a.b.c.d.e', /encrypted JWT \(JWE, 5 parts\)/],
+    ];
+    for (const [token, reason] of cases) {
+      const err = await refusal(auth.authorize(request({ header: `Bearer ${token}` }), 'subscribe'));
+      expect(err.status, token).toBe(401);
+      expect(err.message, token).toMatch(reason);
+    }
+  });
+
   it('refuses an HS384 token when the secret only allows HS256, listing what is accepted', async () => {
     const token = await hmacToken({ mercure: { subscribe: ['*'] } }, SECRET, 'HS384');
     const err = await refusal(auth.authorize(request({ query: token }), 'subscribe'));
