@@ -2,13 +2,15 @@
  * `ssehub --cert --key`: the real command serving HTTPS, HTTP/2 and HTTP/1.1 on one port, reloading its
  * certificate on SIGHUP, and refusing files it cannot serve with before it starts.
  */
+import { execFileSync, spawn } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect as http2Connect } from 'node:http2';
 import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { selfSignedCert } from '../server/support/tls.js';
 import { spawnCli, startsKilledAfterEach } from './cli-process.js';
@@ -204,4 +206,48 @@ describe('ssehub --cert --key', () => {
     expect(child.stderr()).toMatch(message);
     expect(child.stderr()).not.toContain('is listening');
   });
+
+  it("the README's try-out works as written: its openssl line makes a certificate that curl --cacert accepts for https://localhost", async () => {
+    const readme = readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8');
+    const section = readme.slice(readme.indexOf('#### HTTPS and HTTP/2'));
+    const block = /```sh\n([\s\S]*?)```/.exec(section)?.[1] ?? '';
+    const lines = block
+      .replace(/\\\n\s*/g, '')
+      .split('\n')
+      .filter((line) => line !== '');
+    const [openssl, command, curl] = lines;
+    expect(openssl).toMatch(/^openssl req /);
+    expect(command).toBe('npx ssehub --cert cert.pem --key key.pem');
+    expect(curl).toMatch(/^curl --cacert cert\.pem -N 'https:\/\/localhost:8844\//);
+    const cwd = mkdtempSync(join(dir, 'readme-'));
+    execFileSync('sh', ['-c', openssl!], { cwd, stdio: 'ignore' });
+    // `npx ssehub` is the command from source here (run from the repository, so the files by their full
+    // paths), on port 0 instead of the fixed 8844.
+    const args = command!
+      .split(' ')
+      .slice(2)
+      .map((arg) => (arg.endsWith('.pem') ? join(cwd, arg) : arg));
+    const cli = await start([...args, '--port', '0']);
+    const withPort = curl!.replace('localhost:8844', `localhost:${cli.port}`);
+    // curl streams until it is stopped: its first bytes (the hub's ": ok" comment) prove the handshake and
+    // the certificate check passed; a refused certificate would end it with exit code 60 instead.
+    const first = await firstOutput(withPort.replace(/^curl /, 'curl --silent --show-error '), cwd);
+    expect(first).toMatch(/^:/);
+  });
 });
+
+/** Runs `command` with sh in `cwd` until it prints something; resolves with that (or its exit code). */
+function firstOutput(command: string, cwd: string): Promise<string> {
+  return new Promise((resolve) => {
+    const child = spawn('sh', ['-c', `exec ${command}`], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    child.stdout.once('data', (chunk: Buffer) => {
+      resolve(chunk.toString());
+      child.kill('SIGKILL');
+    });
+    child.once('exit', (code) => resolve(`exit ${code}: ${stderr}`));
+  });
+}
