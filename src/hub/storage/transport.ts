@@ -5,7 +5,10 @@ import type { Update } from './update.js';
 
 /** The result of asking a transport for history after a given id. */
 export interface ReplayResult {
-  /** False when `afterId` is neither `earliest` nor an id the transport still holds (or it was beyond the scan bound). */
+  /**
+   * False when `afterId` is neither `earliest` nor an id the transport still holds in history (never
+   * issued, evicted by count, expired by age) or it was beyond the scan bound.
+   */
   readonly found: boolean;
   /** Updates strictly after `afterId`, oldest first (every held update for `earliest`). Empty when not found. */
   readonly updates: readonly Update[];
@@ -39,9 +42,12 @@ export interface Transport {
    * `afterId` (Mercure's history scan bound); not finding it within the bound answers `found: false`.
    */
   replay(afterId: string, scanLimit: number): Promise<ReplayResult>;
-  /** Id of the newest held update, or undefined when history is empty. */
+  /**
+   * Id of the newest update stored, even when history no longer replays it (`historySize` 0, expired by
+   * age), or undefined before the first one.
+   */
   lastEventId(): Promise<string | undefined>;
-  /** Number of updates held in history (for metrics). */
+  /** Number of updates held in history, expired ones not counted (for metrics). */
   historySize(): Promise<number>;
   /** Releases resources; pending dispatches settle first. */
   close(): Promise<void>;

@@ -139,6 +139,28 @@ describe.runIf(REDIS_ENABLED)('RedisTransport across nodes', () => {
     expect(ids((await t.replay('earliest', 100)).updates)).toEqual(['old0']);
   });
 
+  it("every node's timer removes expired entries with no publish or read; close stops it", async () => {
+    const prefix = `{ttl-${randomUUID()}}:`;
+    let clock = 1_000_000;
+    const { Redis } = await import('ioredis');
+    const raw = new Redis(redis.url);
+    // Only intervals are faked: ioredis keeps its real timeouts.
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    try {
+      const t = await node(prefix, { historyTtlMs: 5000, now: () => clock });
+      for (const id of ['a', 'b', 'c']) await t.dispatch(update(id));
+      clock += 5000;
+      await vi.advanceTimersByTimeAsync(5000);
+      await vi.waitFor(async () => expect(await raw.xlen(`${prefix}stream`)).toBe(1));
+      expect(await raw.hkeys(`${prefix}ids`)).toEqual(['c']);
+      await t.close();
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+      raw.disconnect();
+    }
+  });
+
   it('expires by age the same on every node, and any nodes may remove expired entries at once', async () => {
     const prefix = `{ttl-${randomUUID()}}:`;
     let clock = 1_000_000;

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SqliteTransport } from '../../../src/hub/storage/sqlite-transport.js';
 import type { Update } from '../../../src/hub/storage/update.js';
 import { describeTransportContract } from './transport-contract.js';
@@ -134,6 +134,22 @@ describe('SqliteTransport persistence', () => {
     expect(await again.lastEventId()).toBe('new4');
     await again.close();
     expect(rawRows(path).map((r) => r.id)).toEqual(['new4']);
+  });
+
+  it('its timer deletes expired rows with no publish or read, and close stops the timer', async () => {
+    const path = freshPath();
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'Date'] });
+    try {
+      const t = new SqliteTransport({ path, historyTtlMs: 5000 });
+      for (const id of ['a', 'b', 'c']) await t.dispatch(update(id));
+      expect(vi.getTimerCount()).toBe(1);
+      await vi.advanceTimersByTimeAsync(5000); // Date moves with it: a, b and c are 5 s old at the tick.
+      await t.close();
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
+    expect(rawRows(path).map((r) => r.id)).toEqual(['c']);
   });
 
   it('upgrades a file written before accepted_at: its rows count as accepted at the upgrade', async () => {
