@@ -1,4 +1,10 @@
-import { type CommandSetting, HUB_SETTINGS, type HubOptions, type HubSettings } from '../hub/index.js';
+import {
+  type CommandSetting,
+  HUB_PATH,
+  HUB_SETTINGS,
+  type HubOptions,
+  type HubSettings,
+} from '../hub/index.js';
 import { formatSettingValue } from '../protocol/index.js';
 import type { Certificate, CertificateFiles } from './certificate.js';
 import type { StorageConfig } from './config.js';
@@ -22,6 +28,10 @@ export interface BannerInput {
   readonly storage: string;
   /** The TLS line ({@link describeTls}); absent for plain HTTP. */
   readonly tls?: string;
+  /** The cookie a browser's `EventSource` carries a Mercure 0.x token in. Default `mercureAuthorization`. */
+  readonly cookieName?: string;
+  /** The hub accepts the token in the `authorization` query parameter (Mercure 0.x is on). Default true. */
+  readonly queryToken?: boolean;
   /** Hub settings that differ from their defaults, as `--flag value` ({@link nonDefaultSettings}). */
   readonly settings?: readonly string[];
 }
@@ -113,8 +123,8 @@ export function bannerText(input: BannerInput): string {
     );
   if (input.ui === 'dashboard') {
     lines.push(
-      `  Dashboard: ${input.origin}/dashboard (paste a subscriber token that may read the subscriptions:`,
-      `             ssehub token --subscribe ${sq(DASHBOARD_GRANT)})`,
+      `  Web UI:   ${input.origin}/dashboard alone (for a subscriber token that may read the subscriptions:`,
+      `            ssehub token --subscribe ${sq(DASHBOARD_GRANT)})`,
     );
   }
   lines.push(
@@ -154,7 +164,20 @@ export function bannerText(input: BannerInput): string {
   lines.push('Subscribe (leave it running in another terminal):');
   if (input.anonymous) lines.push(`  curl -N ${sq(subscribeUrl)}`);
   else lines.push(`  curl -N -H "Authorization: Bearer $SUBSCRIBER_TOKEN" ${sq(subscribeUrl)}`);
-  lines.push(`  or in a browser: new EventSource(${JSON.stringify(subscribeUrl)})`, '');
+  if (input.anonymous) lines.push(`  or in a browser: new EventSource(${JSON.stringify(subscribeUrl)})`);
+  else {
+    // An EventSource cannot send an Authorization header: say what carries the token instead.
+    const url = JSON.stringify(subscribeUrl);
+    lines.push(
+      `  or in a browser (an EventSource sends no headers): the token in the "${input.cookieName ?? 'mercureAuthorization'}" cookie`,
+      `  for ${HUB_PATH} and new EventSource(${url}, { withCredentials: true }),`,
+      ...(input.queryToken === false
+        ? []
+        : [`  or ${url.slice(0, -1)}&authorization=<token>" (the token then shows in access logs),`]),
+      "  or the ssehub client: streamEvents(url, { headers: { Authorization: 'Bearer <token>' } })",
+    );
+  }
+  lines.push('');
   if (input.canPublish) {
     const auth = input.publisherToken
       ? `Authorization: Bearer ${input.publisherToken}`

@@ -333,6 +333,8 @@ async function run(
         publisherToken,
         ...(publisherTokenExpiresAt ? { publisherTokenExpiresAt } : {}),
         subscriberToken,
+        cookieName: config.cookieName,
+        queryToken: settings.mercure0x,
         storage: describeStorage(config.storage, settings, config.workers),
         // With --workers the primary takes SIGHUP and passes it on to every worker.
         ...(tls

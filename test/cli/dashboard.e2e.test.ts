@@ -79,7 +79,7 @@ describe('ssehub --dashboard with keys', () => {
 
   it("shows the operator's topic and the same figures as /metrics to a token minted with ssehub token", async () => {
     const cli = await start(['--port', '0', '--jwt-key', KEY, '--dashboard', '--log-level', 'silent']);
-    expect(cli.stderr()).toContain(`Dashboard: ${cli.origin}/dashboard`);
+    expect(cli.stderr()).toContain(`Web UI:   ${cli.origin}/dashboard alone`);
     const dashboardToken = await ssehubToken('--subscribe', GRANT);
     const subscriberToken = await ssehubToken('--subscribe', TOPIC);
     const subscriber = new EventSource(
