@@ -13,6 +13,7 @@ import { connect as tlsConnect } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { selfSignedCert } from '../server/support/tls.js';
+import { REDIS_ENABLED, startRedisServer } from '../support/redis-server.js';
 import { spawnCli, startsKilledAfterEach } from './cli-process.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ssehub-tls-cli-'));
@@ -179,6 +180,47 @@ describe('ssehub --cert --key', () => {
     });
     expect(health).toBe(200);
   });
+
+  it.runIf(REDIS_ENABLED)(
+    'with --workers, SIGHUP to the primary reaches every worker: all new connections get the renewed certificate',
+    async () => {
+      const redis = await startRedisServer();
+      try {
+        const files = certificateFiles('workers', first);
+        const cli = await start([
+          '--port',
+          '0',
+          '--workers',
+          '2',
+          '--transport',
+          `${redis.url}/0`,
+          '--cert',
+          files.certPath,
+          '--key',
+          files.keyPath,
+        ]);
+        const started = () => cli.stdout().split('"msg":"worker started"').length - 1;
+        while (started() < 2) await new Promise((resolve) => setTimeout(resolve, 20));
+        expect(cli.stderr()).toContain(`kill -HUP ${cli.proc.pid}`);
+        // The primary spreads new connections over both workers (round robin): six reach each at least twice.
+        const before = await Promise.all(Array.from({ length: 6 }, () => servedFingerprint(cli.port)));
+        expect(new Set(before)).toEqual(new Set([fingerprint(first.cert)]));
+
+        writeFileSync(files.certPath, second.cert);
+        writeFileSync(files.keyPath, second.key);
+        cli.proc.kill('SIGHUP');
+        const reloads = () => cli.stdout().split('certificate reloaded').length - 1;
+        while (reloads() < 2) await new Promise((resolve) => setTimeout(resolve, 20));
+        const after = await Promise.all(Array.from({ length: 6 }, () => servedFingerprint(cli.port)));
+        expect(new Set(after)).toEqual(new Set([fingerprint(second.cert)]));
+
+        cli.proc.kill('SIGTERM');
+        expect((await cli.exited).code).toBe(0);
+      } finally {
+        await redis.dispose();
+      }
+    },
+  );
 
   it.each<[string, (f: { certPath: string; keyPath: string }) => string[], RegExp]>([
     [
