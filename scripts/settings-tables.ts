@@ -7,12 +7,19 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { OPTION_SPECS } from '../src/cli/options.js';
+import {
+  CLIENT_SETTINGS,
+  CLIENT_SETTINGS_HELP,
+  EVENT_SOURCE_SETTINGS,
+  EVENT_SOURCE_SETTINGS_HELP,
+} from '../src/client/index.js';
 import { HUB_SETTINGS, renderHelp, SECTIONS } from '../src/hub/index.js';
 import {
   acceptedValues,
   formatSettingValue,
   type Setting,
   type SettingsTable,
+  withHelp,
 } from '../src/protocol/index.js';
 import { CHANNEL_SETTINGS, HISTORY_SETTINGS, STREAM_SETTINGS } from '../src/server/index.js';
 
@@ -77,6 +84,11 @@ export const TABLES: Readonly<Record<string, () => string>> = {
   hub: hubTable,
   stream: () => optionsTable(['', STREAM_SETTINGS]),
   channel: () => optionsTable(['', CHANNEL_SETTINGS], ['history.', HISTORY_SETTINGS]),
+  client: () =>
+    optionsTable(
+      ['', withHelp(EVENT_SOURCE_SETTINGS, EVENT_SOURCE_SETTINGS_HELP)],
+      ['', withHelp(CLIENT_SETTINGS, CLIENT_SETTINGS_HELP)],
+    ),
 };
 
 const marker = (name: string, edge: 'begin' | 'end') => `<!-- settings:${name} ${edge} -->`;

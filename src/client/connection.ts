@@ -11,10 +11,14 @@ import {
 } from './errors.js';
 import { lastEventIdHeader } from './last-event-id-header.js';
 import { isEventStreamType } from './mime.js';
-import type { ClientOptions, ConnectionContext } from './options.js';
+import {
+  type ClientOptions,
+  type ConnectionContext,
+  type ResolvedClientOptions,
+  resolveClientOptions,
+} from './options.js';
 import { refusalReason } from './refusal-reason.js';
 import { parseRetryAfter } from './retry-after.js';
-import { defaultShouldRetry } from './retry-policy.js';
 
 /** Why a {@link Connection} stopped for good. */
 export type ClientCloseReason =
@@ -46,17 +50,8 @@ type Outcome =
   | { kind: 'error'; error: SseError; healthy: boolean }
   | { kind: 'stop'; reason: ClientCloseReason };
 
-const DEFAULT_RECONNECTION_TIME = 3000;
-const DEFAULT_MAX_RECONNECT_DELAY = 30_000;
-const DEFAULT_MAX_RETRY_AFTER = 300_000;
 /** Longest delay `setTimeout` honours (about 24.8 days); longer ones fire at once. */
 const MAX_TIMER_DELAY = 2 ** 31 - 1;
-/** Floor of a server-sent `retry:`, in ms: Firefox's (`MIN_RECONNECTION_TIME_VALUE`). */
-const DEFAULT_MIN_RECONNECTION_TIME = 500;
-
-function isReplayable(body: BodyInit | null | undefined): boolean {
-  return !(typeof body === 'object' && body !== null && 'getReader' in body);
-}
 
 /**
  * The engine behind both faces: one logical event-source connection that fetches, validates, parses and
@@ -66,7 +61,7 @@ function isReplayable(body: BodyInit | null | undefined): boolean {
  */
 export class Connection {
   readonly url: string;
-  #options: ClientOptions;
+  #options: ResolvedClientOptions;
   #listener: ConnectionListener;
   #parser: EventStreamParser;
   #fetch: typeof fetch;
@@ -80,28 +75,18 @@ export class Connection {
   #failures = 0;
   #onAbort = () => this.close();
 
-  constructor(url: string, options: ClientOptions, listener: ConnectionListener) {
-    const method = (options.method ?? 'GET').toUpperCase();
-    if (options.body != null && (method === 'GET' || method === 'HEAD')) {
-      throw new TypeError(`A ${method} request cannot have a body; set method: 'POST' to send one`);
-    }
-    if (!isReplayable(options.body)) {
-      throw new TypeError(
-        'body must be re-readable (string, Blob, ArrayBuffer, URLSearchParams, FormData): it is sent again on every re-connection',
-      );
-    }
+  /** Throws {@link SseOptionError} for an option that cannot work (see `resolveClientOptions`). */
+  constructor(url: string, given: ClientOptions, listener: ConnectionListener) {
+    const options = resolveClientOptions(given);
     this.url = url;
     this.#options = options;
     this.#listener = listener;
-    const fetchImpl = options.fetch ?? globalThis.fetch?.bind(globalThis);
-    if (!fetchImpl)
-      throw new TypeError('No global fetch in this runtime (Node >= 20 has one); pass options.fetch');
-    this.#fetch = fetchImpl;
-    this.#reconnectionTime = options.reconnectionTime ?? DEFAULT_RECONNECTION_TIME;
-    const minReconnectionTime = options.minReconnectionTime ?? DEFAULT_MIN_RECONNECTION_TIME;
+    this.#fetch = options.fetch;
+    this.#reconnectionTime = options.reconnectionTime;
+    const minReconnectionTime = options.minReconnectionTime;
     this.#origin = new URL(url).origin;
     this.#parser = new EventStreamParser({
-      lastEventId: options.lastEventId ?? options.cursor?.load() ?? '',
+      lastEventId: options.lastEventId,
       maxEventSize: options.maxEventSize,
       // The spec applies `retry:` when the field is read, not at dispatch. The floor keeps a hostile or
       // injected `retry: 0` (docs/security.md#field-injection, docs/security.md#limits) from turning each clean end into an instant reconnect;
@@ -192,7 +177,7 @@ export class Connection {
         error = outcome.error;
         let retry: boolean;
         try {
-          retry = await (this.#options.shouldRetry ?? defaultShouldRetry)(error, this.#context());
+          retry = await this.#options.shouldRetry(error, this.#context());
         } catch (hookError) {
           retry = false;
           error.cause ??= hookError;
@@ -207,8 +192,8 @@ export class Connection {
       const backoff = reconnectDelay({
         reconnectionTime: this.#reconnectionTime,
         failures: this.#failures,
-        maxDelay: this.#options.maxReconnectDelay ?? DEFAULT_MAX_RECONNECT_DELAY,
-        random: this.#options.random ?? Math.random,
+        maxDelay: this.#options.maxReconnectDelay,
+        random: this.#options.random,
         lostToError: error !== undefined,
       });
       // Retry-After is a minimum wait (RFC 9110 §10.2.3), not a replacement for the backoff: a server
@@ -253,7 +238,7 @@ export class Connection {
   async #connectOnce(): Promise<Outcome> {
     const controller = new AbortController();
     this.#current = controller;
-    const timeout = this.#options.heartbeatTimeout ?? 0;
+    const timeout = this.#options.heartbeatTimeout;
     let stallTimer: ReturnType<typeof setTimeout> | undefined;
     const armStall = () => {
       clearTimeout(stallTimer);
@@ -278,7 +263,7 @@ export class Connection {
         method: target.method,
         headers,
         body: target.body,
-        credentials: this.#options.credentials ?? 'same-origin',
+        credentials: this.#options.credentials,
         cache: 'no-store',
         redirect: 'follow',
         signal: controller.signal,
@@ -342,7 +327,7 @@ export class Connection {
       const url = typeof resume === 'function' ? resume(id) : resume;
       if (url !== undefined) return { url: new URL(url, this.url).href, method: 'GET', body: null };
     }
-    return { url: this.url, method: this.#options.method ?? 'GET', body: this.#options.body ?? null };
+    return { url: this.url, method: this.#options.method, body: this.#options.body };
   }
 
   async #refusal(response: Response, finalUrl: string): Promise<Outcome> {
@@ -362,10 +347,7 @@ export class Connection {
     }
     const retryAfter =
       response.status === 429 || response.status === 503
-        ? parseRetryAfter(
-            response.headers.get('retry-after'),
-            this.#options.maxRetryAfter ?? DEFAULT_MAX_RETRY_AFTER,
-          )
+        ? parseRetryAfter(response.headers.get('retry-after'), this.#options.maxRetryAfter)
         : undefined;
     // The server's reason goes into the error, so a client sees "Token expired at ..." rather than a bare 401.
     const reason = await refusalReason(response);

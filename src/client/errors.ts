@@ -166,3 +166,19 @@ export class SseRequestError extends SseError {
     );
   }
 }
+
+/**
+ * A client option has a value that cannot work (a negative time, a `ReadableStream` body, a body on a
+ * GET): thrown by the `SseEventSource` constructor and `streamEvents`, before any request. `option` names it.
+ */
+export class SseOptionError extends SseError {
+  static override readonly code = 'SSEHUB_INVALID_CLIENT_OPTION';
+  override readonly name = 'SseOptionError';
+  constructor(
+    /** The option's name, e.g. `reconnectionTime`. */
+    readonly option: string,
+    reason: string,
+  ) {
+    super(`Invalid ssehub/client option "${option}": ${reason}`, undefined, SseOptionError.code);
+  }
+}

@@ -1,14 +1,17 @@
+import { type SettingsOf, settingShape } from '../protocol/index.js';
 import { Connection } from './connection.js';
 import { SseContentTypeError, type SseError, SseHttpError } from './errors.js';
 import { createMessageEvent } from './message-event.js';
 import type { ClientOptions } from './options.js';
 import { resolveUrl } from './url.js';
 
+/** The option {@link SseEventSource} adds to the client options (CLIENT_SETTINGS): the standard one; its prose is in options-help.ts. */
+export const EVENT_SOURCE_SETTINGS = {
+  withCredentials: settingShape<boolean>({ kind: 'boolean', default: false }),
+};
+
 /** Options of {@link SseEventSource}: the standard `withCredentials` plus every client option. */
-export interface SseEventSourceInit extends ClientOptions {
-  /** Send cookies and HTTP auth cross-origin (fetch credentials mode `include`), as in EventSource. */
-  withCredentials?: boolean;
-}
+export type SseEventSourceInit = ClientOptions & Partial<SettingsOf<typeof EVENT_SOURCE_SETTINGS>>;
 
 /**
  * The `error` event: a plain `Event` for standard listeners (the processing model fires a simple event, https://html.spec.whatwg.org/multipage/server-sent-events.html#sse-processing-model), carrying
@@ -73,11 +76,9 @@ export class SseEventSource extends EventTarget {
   constructor(url: string | URL, init: SseEventSourceInit = {}) {
     super();
     this.url = resolveUrl(url);
-    this.withCredentials = Boolean(init.withCredentials);
-    const options: ClientOptions = {
-      ...init,
-      credentials: this.withCredentials ? 'include' : (init.credentials ?? 'same-origin'),
-    };
+    // WebIDL converts the dictionary member to a boolean: no refusal here, unlike the other options.
+    this.withCredentials = Boolean(init.withCredentials ?? EVENT_SOURCE_SETTINGS.withCredentials.default);
+    const options: ClientOptions = this.withCredentials ? { ...init, credentials: 'include' } : init;
     this.#connection = new Connection(this.url, options, {
       onOpen: () => {
         if (this.#readyState === CLOSED) return;

@@ -19,16 +19,26 @@ export {
   SseEventTooLargeError,
   SseHttpError,
   SseNetworkError,
+  SseOptionError,
   SseRequestError,
   SseStalledError,
 } from './errors.js';
 export {
+  EVENT_SOURCE_SETTINGS,
   SseErrorEvent,
   SseEventSource,
   SseEventSource as EventSource,
   type SseEventSourceInit,
 } from './event-source.js';
-export type { ClientOptions, ConnectionContext, ReconnectInfo } from './options.js';
+export {
+  CLIENT_SETTINGS,
+  type ClientOptions,
+  type ConnectionContext,
+  type ReconnectInfo,
+  type ResolvedClientOptions,
+  resolveClientOptions,
+} from './options.js';
+export { CLIENT_SETTINGS_HELP, EVENT_SOURCE_SETTINGS_HELP } from './options-help.js';
 export { type CursorStorage, type ResumeCursor, sessionCursor } from './resume-cursor.js';
 export { parseRetryAfter } from './retry-after.js';
 export { defaultShouldRetry } from './retry-policy.js';

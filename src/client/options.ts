@@ -1,5 +1,7 @@
-import type { SseError } from './errors.js';
+import { DEFAULT_MAX_EVENT_SIZE, resolveSettings, type SettingsOf, settingShape } from '../protocol/index.js';
+import { type SseError, SseOptionError } from './errors.js';
 import type { ResumeCursor } from './resume-cursor.js';
+import { defaultShouldRetry } from './retry-policy.js';
 
 /** What the `headers` hook and `shouldRetry` learn about the attempt they are called for. */
 export interface ConnectionContext {
@@ -23,77 +25,186 @@ export interface ReconnectInfo {
   failures: number;
 }
 
+/** A body fetch cannot send twice (a stream) cannot be sent again on re-connection. */
+function replayableBodyProblem(body: BodyInit | null): string | undefined {
+  return typeof body === 'object' && body !== null && 'getReader' in body
+    ? 'must be re-readable (string, Blob, ArrayBuffer, URLSearchParams, FormData), not a ReadableStream: it is sent again on every re-connection'
+    : undefined;
+}
+
+/** `resumeUrl`: a URL, its text, or a function of the last event id. */
+function resumeUrlProblem(value: unknown): string | undefined {
+  return typeof value === 'string' || typeof value === 'function' || value instanceof URL
+    ? undefined
+    : `must be a URL, a string or (lastEventId) => URL, got ${String(value)}`;
+}
+
+/** `headers`: a `HeadersInit` (object or entries) or a function returning one. */
+function headersProblem(value: unknown): string | undefined {
+  return typeof value === 'function' || (typeof value === 'object' && value !== null)
+    ? undefined
+    : `must be a HeadersInit or (context) => HeadersInit, got ${String(value)}`;
+}
+
 /**
- * Options shared by {@link SseEventSource} and {@link streamEvents}. Everything is optional; the defaults
- * behave like a browser's EventSource plus backoff, status awareness and bounded buffers.
+ * The options of {@link SseEventSource} and {@link streamEvents}, each defined once: kind, default and
+ * bounds here, meaning in CLIENT_SETTINGS_HELP (options-help.ts, so browser bundles do not carry it).
+ * `resolveClientOptions` and the README "Options" table (`npm run docs:settings`) are derived from them.
+ * The defaults behave like a browser's EventSource plus backoff, status awareness and bounded buffers.
  */
-export interface ClientOptions {
-  /** HTTP method, `GET` by default. Use `POST` with `body` to stream a reply to a request (AI chat). */
-  method?: string;
-  /**
-   * Request headers, or a function called before every connection and re-connection that returns them:
-   * the place to put a fresh `Authorization` token. `Accept` and `Last-Event-ID` are set by the client.
-   */
-  headers?:
+export const CLIENT_SETTINGS = {
+  method: settingShape<string>({
+    kind: 'text',
+    default: 'GET',
+  }),
+  headers: settingShape<
     | HeadersInit
-    | ((context: ConnectionContext) => HeadersInit | undefined | Promise<HeadersInit | undefined>);
-  /** Request body, sent again on every re-connection: it must be re-readable (not a ReadableStream). */
-  body?: BodyInit | null;
-  /** Fetch credentials mode; `same-origin` by default (`include` when `withCredentials` is true). */
-  credentials?: RequestCredentials;
-  /** Aborting it closes the client for good: no more events, no re-connection. */
-  signal?: AbortSignal;
-  /** The last event id to start from, e.g. saved before a page reload: sent as `Last-Event-ID` at once. */
-  lastEventId?: string;
-  /**
-   * Keeps the last event id across page reloads: read once for the first request (unless `lastEventId`
-   * is given), saved after every event, cleared on a 204. See `sessionCursor(key)`.
-   */
-  cursor?: ResumeCursor;
-  /**
-   * Where to resume a stream started by another request (a POSTed prompt whose answer is a resumable
-   * stream): once there is a last event id, every (re)connection is a GET to this URL (resolved against
-   * the stream's URL), with `Last-Event-ID` and no body, instead of sending the first request again. A
-   * function gets the last event id (e.g. `<stream>:<seq>`) and returns the URL, or undefined to repeat
-   * the first request.
-   */
-  resumeUrl?: string | URL | ((lastEventId: string) => string | URL | undefined);
-  /** Reconnection time before the server sends `retry:`, in ms. Default 3000 (as Chrome and undici). */
-  reconnectionTime?: number;
-  /**
-   * Floor applied to a server's `retry:` value, in ms. Default 500 (as Firefox): a hostile, buggy or
-   * injected `retry: 0` cannot make the client reconnect in a tight loop after each clean end (docs/security.md#limits). Waiting longer than asked is allowed by https://html.spec.whatwg.org/multipage/server-sent-events.html#sse-processing-model ("optionally, wait some more"). 0 honours
-   * any value. Does not apply to the `reconnectionTime` option, which you set yourself.
-   */
-  minReconnectionTime?: number;
-  /** Cap of the exponential backoff, in ms. Default 30000. Never lowers a server-sent `retry:`. */
-  maxReconnectDelay?: number;
-  /** Cap on a `Retry-After` wait, in ms, so a hostile or broken header cannot park the client. Default 300000. */
-  maxRetryAfter?: number;
-  /** Drop and re-establish the connection when no bytes arrive for this many ms. 0 (default) disables it. */
-  heartbeatTimeout?: number;
-  /** Largest event the parser buffers, in characters; larger is a terminal error. Default 8 MiB. */
-  maxEventSize?: number;
-  /**
-   * Re-connect when the server ends the stream cleanly (default true, as the spec says). Set false for a
-   * request/response stream that cannot be resumed: a clean end then finishes the client, while a network
-   * error still re-connects. A clean end does not prove the answer is complete (a server shutting down ends
-   * streams cleanly too): check for the stream's explicit final event (`[DONE]`, a resumable stream's `done`).
-   */
-  reconnectOnEnd?: boolean;
-  /**
-   * Decides whether an error ends the client or is followed by a re-connection. Called for every failure;
-   * `defaultShouldRetry` is the built-in policy. May be async, e.g. to refresh a token after a 401.
-   */
-  shouldRetry?: (error: SseError, context: ConnectionContext) => boolean | Promise<boolean>;
-  /** Called with every HTTP response, before it is checked: status and headers (e.g. `Mercure-Last-Event-ID`). */
-  onResponse?: (response: Response) => void;
-  /** Called when a connection ended and another one is scheduled. */
-  onReconnect?: (info: ReconnectInfo) => void;
-  /** Extra fetch options (e.g. `mode`, `referrerPolicy`, Node's `dispatcher`); the client's own fields win. */
-  requestInit?: RequestInit;
-  /** The fetch implementation, the global one by default. */
-  fetch?: typeof fetch;
-  /** Uniform random numbers in [0, 1) for backoff jitter, `Math.random` by default (inject for tests). */
-  random?: () => number;
+    | ((context: ConnectionContext) => HeadersInit | undefined | Promise<HeadersInit | undefined>)
+    | undefined
+  >({
+    kind: 'value',
+    type: 'a HeadersInit or (context) => HeadersInit',
+    default: undefined,
+    check: headersProblem,
+  }),
+  body: settingShape<BodyInit | null>({
+    kind: 'value',
+    type: 'a BodyInit',
+    default: null,
+    check: replayableBodyProblem,
+  }),
+  credentials: settingShape<RequestCredentials>({
+    kind: 'choice',
+    choices: ['omit', 'same-origin', 'include'],
+    default: 'same-origin',
+  }),
+  signal: settingShape<AbortSignal | undefined>({
+    kind: 'object',
+    type: 'an AbortSignal',
+    default: undefined,
+  }),
+  lastEventId: settingShape<string | undefined>({
+    kind: 'text',
+    default: undefined,
+  }),
+  cursor: settingShape<ResumeCursor | undefined>({
+    kind: 'object',
+    type: 'a ResumeCursor',
+    default: undefined,
+  }),
+  resumeUrl: settingShape<string | URL | ((lastEventId: string) => string | URL | undefined) | undefined>({
+    kind: 'value',
+    type: 'a URL or (lastEventId) => URL',
+    default: undefined,
+    check: resumeUrlProblem,
+  }),
+  reconnectionTime: settingShape<number>({
+    kind: 'number',
+    unit: 'ms',
+    default: 3000,
+    min: 0,
+  }),
+  minReconnectionTime: settingShape<number>({
+    kind: 'number',
+    unit: 'ms',
+    default: 500,
+    min: 0,
+  }),
+  maxReconnectDelay: settingShape<number>({
+    kind: 'number',
+    unit: 'ms',
+    default: 30_000,
+    min: 0,
+  }),
+  maxRetryAfter: settingShape<number>({
+    kind: 'number',
+    unit: 'ms',
+    default: 300_000,
+    min: 0,
+  }),
+  heartbeatTimeout: settingShape<number>({
+    kind: 'number',
+    unit: 'ms',
+    default: 0,
+    min: 0,
+  }),
+  maxEventSize: settingShape<number>({
+    kind: 'integer',
+    default: DEFAULT_MAX_EVENT_SIZE,
+    min: 1,
+    also: [Number.POSITIVE_INFINITY],
+  }),
+  reconnectOnEnd: settingShape<boolean>({
+    kind: 'boolean',
+    default: true,
+  }),
+  shouldRetry: settingShape<(error: SseError, context: ConnectionContext) => boolean | Promise<boolean>>({
+    kind: 'function',
+    type: 'a function (error, context) => boolean, or a promise of it',
+    default: defaultShouldRetry,
+  }),
+  onResponse: settingShape<((response: Response) => void) | undefined>({
+    kind: 'function',
+    default: undefined,
+  }),
+  onReconnect: settingShape<((info: ReconnectInfo) => void) | undefined>({
+    kind: 'function',
+    default: undefined,
+  }),
+  requestInit: settingShape<RequestInit | undefined>({
+    kind: 'object',
+    type: 'a RequestInit',
+    default: undefined,
+  }),
+  fetch: settingShape<typeof fetch | undefined>({
+    kind: 'function',
+    default: undefined,
+  }),
+  random: settingShape<() => number>({
+    kind: 'function',
+    default: Math.random,
+  }),
+};
+
+/** Options shared by {@link SseEventSource} and {@link streamEvents}: every field optional, see {@link CLIENT_SETTINGS}. */
+export type ClientOptions = Partial<SettingsOf<typeof CLIENT_SETTINGS>>;
+
+/** {@link ClientOptions} resolved: defaults applied, the first last event id and the fetch function known. */
+export type ResolvedClientOptions = Readonly<
+  Omit<SettingsOf<typeof CLIENT_SETTINGS>, 'lastEventId' | 'fetch'> & {
+    lastEventId: string;
+    fetch: typeof fetch;
+  }
+>;
+
+/**
+ * Applies defaults and checks every option against its row in {@link CLIENT_SETTINGS}, once, when the
+ * client is made; throws {@link SseOptionError} naming the option. The initial last event id is
+ * `lastEventId`, else the `cursor`'s, else none; `fetch` is the global one, bound, when not given.
+ */
+export function resolveClientOptions(options: ClientOptions = {}): ResolvedClientOptions {
+  const resolved = resolveSettings(
+    CLIENT_SETTINGS,
+    options,
+    (key, problem) => new SseOptionError(key, problem),
+  );
+  const method = resolved.method.toUpperCase();
+  if (resolved.body != null && (method === 'GET' || method === 'HEAD')) {
+    throw new SseOptionError(
+      'body',
+      `a ${method} request cannot have a body; set method: 'POST' to send one`,
+    );
+  }
+  const fetchImpl = resolved.fetch ?? globalThis.fetch?.bind(globalThis);
+  if (!fetchImpl) {
+    throw new SseOptionError(
+      'fetch',
+      'this runtime has no global fetch (Node >= 20 has one); pass options.fetch',
+    );
+  }
+  return Object.freeze({
+    ...resolved,
+    lastEventId: resolved.lastEventId ?? resolved.cursor?.load() ?? '',
+    fetch: fetchImpl,
+  });
 }

@@ -21,8 +21,11 @@ export type SettingKind =
   | 'object'
   | 'value';
 
-/** One configurable setting: its kind, default, bounds and a one-line explanation. */
-export interface Setting<T> {
+/**
+ * What a setting accepts and uses when not given: all a resolver needs, without the prose (so a browser
+ * bundle that resolves options need not carry their documentation, see {@link withHelp}).
+ */
+export interface SettingShape<T> {
   readonly kind: SettingKind;
   /** Unit of a numeric setting, for people and for the command line's parsers (`40s`, `1MiB`). */
   readonly unit?: 'ms' | 'bytes';
@@ -42,20 +45,33 @@ export interface Setting<T> {
   readonly type?: string;
   /** Extra rule for one value; returns why it cannot work, or undefined. (A method, so any row fits `Setting<unknown>`.) */
   check?(value: T): string | undefined;
+}
+
+/** A setting's prose, for `--help` and the README tables. */
+export interface SettingHelp {
   /** What the setting does, in one or two sentences, without its default (printed from `default`). */
   readonly help: string;
-  /** Shown instead of the default value where it depends on other settings. */
+  /** Shown instead of the default value where it depends on other settings (or is not a plain value). */
   readonly defaultText?: string;
 }
 
-/** The value type a setting row holds. */
-export type SettingValue<S> = S extends Setting<infer T> ? T : never;
+/** One configurable setting: its kind, default, bounds and a one-line explanation. */
+export interface Setting<T> extends SettingShape<T>, SettingHelp {}
 
-/** A table of settings, keyed by option name. */
+/** The prose of every row of a table of shapes, one entry per key. */
+export type HelpOf<Table extends SettingShapes> = { readonly [K in keyof Table]: SettingHelp };
+
+/** The value type a setting row holds. */
+export type SettingValue<S> = S extends SettingShape<infer T> ? T : never;
+
+/** A table of setting shapes (documented or not), keyed by option name. */
+export type SettingShapes = Readonly<Record<string, SettingShape<unknown>>>;
+
+/** A table of documented settings, keyed by option name. */
 export type SettingsTable = Readonly<Record<string, Setting<unknown>>>;
 
 /** The resolved options a table describes: one value per row. */
-export type SettingsOf<Table extends SettingsTable> = {
+export type SettingsOf<Table extends SettingShapes> = {
   -readonly [K in keyof Table]: SettingValue<Table[K]>;
 };
 
@@ -64,8 +80,26 @@ export function setting<T>(row: Setting<T>): Setting<T> {
   return row;
 }
 
+/** Declares one row without prose, its help kept apart (see {@link withHelp}). */
+export function settingShape<T>(row: SettingShape<T>): SettingShape<T> {
+  return row;
+}
+
+/**
+ * A table of shapes joined with its prose, one entry per key (the compiler refuses a missing or extra one).
+ * For tables resolved in browsers: the shapes ship, the prose stays in the module only docs import.
+ */
+export function withHelp<Table extends SettingShapes>(
+  table: Table,
+  help: HelpOf<Table>,
+): { readonly [K in keyof Table]: Setting<SettingValue<Table[K]>> } {
+  const out: Record<string, Setting<unknown>> = {};
+  for (const key of Object.keys(table)) out[key] = { ...table[key]!, ...help[key as keyof Table] };
+  return out as { readonly [K in keyof Table]: Setting<SettingValue<Table[K]>> };
+}
+
 /** Which values `row` accepts, as a noun phrase ("a number 0..1", "an integer >= 1 or 'unbounded'"). */
-export function acceptedValues<T>(row: Setting<T>): string {
+export function acceptedValues<T>(row: SettingShape<T>): string {
   const also = row.also?.length ? ` or ${row.also.map(String).join(' or ')}` : '';
   if (row.type !== undefined) return `${row.type}${also}`;
   switch (row.kind) {
@@ -94,7 +128,7 @@ export function acceptedValues<T>(row: Setting<T>): string {
 }
 
 /** Whether `value` has the shape `row.kind` asks for (bounds and `check` aside). */
-function hasKind<T>(row: Setting<T>, value: unknown): boolean {
+function hasKind<T>(row: SettingShape<T>, value: unknown): boolean {
   switch (row.kind) {
     case 'integer':
     case 'number':
@@ -123,7 +157,7 @@ function hasKind<T>(row: Setting<T>, value: unknown): boolean {
 }
 
 /** Why `value` cannot be used for `row`, as a phrase ("must be an integer >= 1, got 0"), or undefined. */
-export function settingProblem<T>(row: Setting<T>, value: unknown): string | undefined {
+export function settingProblem<T>(row: SettingShape<T>, value: unknown): string | undefined {
   if (row.also?.includes(value as number | boolean | null)) return undefined;
   if (!hasKind(row, value)) {
     const shown =
@@ -141,7 +175,7 @@ export function settingProblem<T>(row: Setting<T>, value: unknown): string | und
  * Applies each row's default to the options not given and validates those given. `fail(key, problem)`
  * builds the error thrown for the first value that cannot work (each layer has its own error class).
  */
-export function resolveSettings<Table extends SettingsTable>(
+export function resolveSettings<Table extends SettingShapes>(
   table: Table,
   input: Partial<SettingsOf<Table>>,
   fail: (key: string, problem: string) => Error,
@@ -162,7 +196,7 @@ export function resolveSettings<Table extends SettingsTable>(
 }
 
 /** Every row's default, as a frozen object (what a part does when given no options). */
-export function defaultsOf<Table extends SettingsTable>(table: Table): Readonly<SettingsOf<Table>> {
+export function defaultsOf<Table extends SettingShapes>(table: Table): Readonly<SettingsOf<Table>> {
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(table)) out[key] = table[key]!.default;
   return Object.freeze(out) as Readonly<SettingsOf<Table>>;
@@ -171,8 +205,8 @@ export function defaultsOf<Table extends SettingsTable>(table: Table): Readonly<
 const KIB = 1024;
 
 /** A value as people write it: `40s`, `1MiB`, `unbounded`, `off`, `none`. */
-export function formatSettingValue<T>(row: Setting<T>, value: T): string {
-  if (value === undefined) return 'none';
+export function formatSettingValue<T>(row: SettingShape<T>, value: T): string {
+  if (value === undefined || value === null) return 'none';
   if (typeof value === 'object' && value !== null && Object.keys(value).length === 0) return 'none';
   if (typeof value === 'boolean') return value ? 'on' : 'off';
   if (Array.isArray(value)) return value.length === 0 ? 'none' : value.join(',');

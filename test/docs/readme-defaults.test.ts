@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { CLIENT_SETTINGS } from '../../src/client/index.js';
 import { DEFAULT_MAX_BUFFERED_BYTES, History } from '../../src/server/index.js';
 
 const readme = readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8');
@@ -14,6 +15,13 @@ function size(bytes: number): string {
   if (bytes % 1_048_576 === 0) return `${bytes / 1_048_576} MiB`;
   if (bytes % 1024 === 0) return `${bytes / 1024} KiB`;
   return `${bytes.toLocaleString('en-US')} bytes`;
+}
+
+/** `500 ms`, `3 s` or `5 min`, as the README writes durations. */
+function duration(ms: number): string {
+  if (ms % 60_000 === 0) return `${ms / 60_000} min`;
+  if (ms % 1000 === 0) return `${ms / 1000} s`;
+  return `${ms} ms`;
 }
 
 describe('README prose defaults', () => {
@@ -26,6 +34,22 @@ describe('README prose defaults', () => {
     [
       'history: true keeps maxEvents and maxBytes',
       `(defaults ${history.maxEvents.toLocaleString('en-US')} events and ${size(history.maxBytes)} when \`history: true\`)`,
+    ],
+    [
+      'the client waits reconnectionTime until a retry:',
+      `\`reconnectionTime\` (${duration(CLIENT_SETTINGS.reconnectionTime.default)})`,
+    ],
+    [
+      'the client backoff is capped by maxReconnectDelay',
+      `\`maxReconnectDelay\` (${duration(CLIENT_SETTINGS.maxReconnectDelay.default)})`,
+    ],
+    [
+      "a server's retry: is floored at minReconnectionTime",
+      `\`minReconnectionTime\` (${duration(CLIENT_SETTINGS.minReconnectionTime.default)}`,
+    ],
+    [
+      'a Retry-After wait is capped by maxRetryAfter',
+      `capped by \`maxRetryAfter\`, ${duration(CLIENT_SETTINGS.maxRetryAfter.default)})`,
     ],
   ];
   it.each(cases)('%s: the README says what the code does', (_what, sentence) => {
