@@ -3,6 +3,7 @@ import { createSecureServer, type Http2SecureServer, type ServerHttp2Session } f
 import type { Server } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
+import { explainClientErrors } from '../server/index.js';
 import { type Certificate, type CertificateFiles, readCertificate } from './certificate.js';
 
 /** The command's TLS: where the files are (read again on SIGHUP) and what they held at start. */
@@ -35,6 +36,7 @@ type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 export function createHubServer(handler: Handler, tls: HubTls | undefined, logger: Logger): HubServer {
   if (tls === undefined) {
     const server = createServer(handler);
+    explainClientErrors(server);
     return {
       server,
       scheme: 'http',

@@ -136,6 +136,14 @@ describe('the ssehub command, end to end', () => {
     expect(write.status).toBe(404);
   });
 
+  it('answers a subscribe URL over the header limit with 431 and a reason, not a bare status line', async () => {
+    const cli = await start(['--port', '0', '--no-ui']);
+    const topics = Array.from({ length: 600 }, (_, i) => `topic=https://example.com/books/${i}`).join('&');
+    const res = await fetch(`${cli.origin}/.well-known/mercure?${topics}`);
+    expect(res.status).toBe(431);
+    expect(await res.text()).toMatch(/over 16384 bytes \(Node's maxHeaderSize\).*--max-http-header-size/);
+  });
+
   it('refuses a non-loopback host without keys, with exit status 2 and an explanation', async () => {
     const child = spawnCli(['--host', '0.0.0.0']);
     expect((await child.exited).code).toBe(2);
