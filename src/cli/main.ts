@@ -63,7 +63,7 @@ export function packageVersion(): string {
 export async function main(argv: string[], io: CliIo = defaultIo): Promise<number> {
   let command: RunCommand;
   const version = packageVersion();
-  const env = withMercureEnvironment(io);
+  const env = withMercureEnvironment(io, argv);
   if (argv[0] === 'token') return tokenMain(argv.slice(1), { ...io, env });
   try {
     const parsed = parseCommandLine(argv, env);
@@ -107,13 +107,14 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
  * `MERCURE_EXTRA_DIRECTIVES` become `SSEHUB_*` variables (lowest precedence), and whatever ssehub would
  * silently ignore is named on stderr.
  */
-function withMercureEnvironment(io: CliIo): CliIo['env'] {
+function withMercureEnvironment(io: CliIo, argv: readonly string[]): CliIo['env'] {
   const known = new Set([
     ...OPTION_SPECS.flatMap((o) => [o.env, ...(o.aliases ?? [])]),
     WORKER_DEV_SECRET,
     WORKER_BANNER,
   ]);
-  const { variables, warnings } = readMercureEnvironment(io.env, known);
+  const certificateGiven = argv.some((arg) => arg === '--cert' || arg.startsWith('--cert='));
+  const { variables, warnings } = readMercureEnvironment(io.env, known, certificateGiven);
   // With --workers the primary has said it once already.
   if (!cluster.isWorker) for (const warning of warnings) io.err(`ssehub: warning: ${warning}\n`);
   return { ...variables, ...io.env };

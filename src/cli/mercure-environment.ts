@@ -1,7 +1,8 @@
 /**
  * Reads an existing Mercure deployment's environment so ssehub can replace the reference hub unchanged:
- * `SERVER_NAME` (the Caddy site address) and the `MERCURE_EXTRA_DIRECTIVES` Caddyfile directives that
- * have an ssehub equivalent (https://mercure.rocks/docs/hub/config, "Directives"). The result is a set of
+ * `SERVER_NAME` (the Caddy site address), the `MERCURE_EXTRA_DIRECTIVES` Caddyfile directives that
+ * have an ssehub equivalent (https://mercure.rocks/docs/hub/config, "Directives"), and a site's
+ * `tls <cert> <key>` from `CADDY_SERVER_EXTRA_DIRECTIVES`. The result is a set of
  * `SSEHUB_*` variables at the lowest precedence: an explicit `SSEHUB_*` variable or flag still wins.
  */
 
@@ -90,7 +91,11 @@ function directives(text: string): { name: string; args: string[]; block: Record
 }
 
 /** `SERVER_NAME` (`:80`, `localhost`, `http://example.com:3000`, `example.com`) as a bind address and port. */
-function serverName(value: string, warn: (text: string) => void): Record<string, string> {
+function serverName(
+  value: string,
+  warn: (text: string) => void,
+  certificateGiven: boolean,
+): Record<string, string> {
   const addresses = value.split(/[\s,]+/).filter((a) => a !== '');
   if (addresses.length > 1)
     warn(`SERVER_NAME lists ${addresses.length} addresses; ssehub listens on the first only`);
@@ -105,7 +110,7 @@ function serverName(value: string, warn: (text: string) => void): Record<string,
   let listenPort = port;
   if (listenPort === undefined) {
     listenPort = scheme?.toLowerCase() === 'http' ? '80' : '443';
-    if (listenPort === '443') {
+    if (listenPort === '443' && !certificateGiven) {
       warn(
         `SERVER_NAME=${value} asks Caddy for automatic HTTPS; ssehub obtains no certificates: give it a certificate (--cert/--key) or terminate TLS in a proxy`,
       );
@@ -115,17 +120,46 @@ function serverName(value: string, warn: (text: string) => void): Record<string,
 }
 
 /**
- * Translates `SERVER_NAME` and `MERCURE_EXTRA_DIRECTIVES` into `SSEHUB_*` variables, and lists every
- * directive, and every `MERCURE_*` or `SSEHUB_*` variable, that ssehub does not understand.
+ * The site directives of `CADDY_SERVER_EXTRA_DIRECTIVES`: `tls <cert file> <key file>` becomes
+ * `SSEHUB_CERT`/`SSEHUB_KEY`; any other `tls` form asks Caddy to obtain certificates, and other directives
+ * configure Caddy itself, so both are named in a warning.
+ */
+function siteDirectives(text: string, warn: (text: string) => void): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const d of directives(text)) {
+    if (d.name === 'tls' && d.args.length === 2 && Object.keys(d.block).length === 0) {
+      out.SSEHUB_CERT = d.args[0]!;
+      out.SSEHUB_KEY = d.args[1]!;
+    } else if (d.name === 'tls') {
+      warn(
+        `CADDY_SERVER_EXTRA_DIRECTIVES: "tls ${d.args.join(' ')}" asks Caddy to obtain or configure certificates; ssehub reads only "tls <cert file> <key file>" (or --cert/--key)`,
+      );
+    } else {
+      warn(`CADDY_SERVER_EXTRA_DIRECTIVES: "${d.name}" configures Caddy, not the hub, and is ignored`);
+    }
+  }
+  return out;
+}
+
+/**
+ * Translates `SERVER_NAME`, `MERCURE_EXTRA_DIRECTIVES` and `CADDY_SERVER_EXTRA_DIRECTIVES` into `SSEHUB_*`
+ * variables, and lists every directive, and every `MERCURE_*` or `SSEHUB_*` variable, that ssehub does not
+ * understand.
  *
  * @param env the process environment.
  * @param known every variable name the command reads (its settings table's names and aliases).
+ * @param certificateGiven `--cert` is on the command line (no warning that HTTPS is not served then).
  */
-export function readMercureEnvironment(env: Env, known: ReadonlySet<string>): MercureEnvironment {
+export function readMercureEnvironment(
+  env: Env,
+  known: ReadonlySet<string>,
+  certificateGiven = false,
+): MercureEnvironment {
   const warnings: string[] = [];
   const warn = (text: string) => warnings.push(text);
-  const implied: Record<string, string> = {};
-  if (env.SERVER_NAME) Object.assign(implied, serverName(env.SERVER_NAME, warn));
+  const implied: Record<string, string> = siteDirectives(env.CADDY_SERVER_EXTRA_DIRECTIVES ?? '', warn);
+  const tls = certificateGiven || (env.SSEHUB_CERT ?? '') !== '' || implied.SSEHUB_CERT !== undefined;
+  if (env.SERVER_NAME) Object.assign(implied, serverName(env.SERVER_NAME, warn, tls));
   for (const d of directives(env.MERCURE_EXTRA_DIRECTIVES ?? '')) {
     if (d.name === 'transport') {
       // Block form: transport bolt { path /data/mercure.db  size 1000 }

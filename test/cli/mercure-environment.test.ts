@@ -23,6 +23,37 @@ describe('an existing Mercure deployment environment', () => {
     ]);
   });
 
+  it("reads a site's tls <cert> <key> from CADDY_SERVER_EXTRA_DIRECTIVES, and then serves the HTTPS SERVER_NAME asks for", () => {
+    const { variables, warnings } = readMercureEnvironment(
+      {
+        SERVER_NAME: 'hub.example.com',
+        CADDY_SERVER_EXTRA_DIRECTIVES: 'tls /etc/caddy/certs/tls.pem /etc/caddy/certs/tls.key\nencode gzip',
+      },
+      known,
+    );
+    expect(variables).toEqual({
+      SSEHUB_HOST: '0.0.0.0',
+      SSEHUB_PORT: '443',
+      SSEHUB_CERT: '/etc/caddy/certs/tls.pem',
+      SSEHUB_KEY: '/etc/caddy/certs/tls.key',
+    });
+    expect(warnings).toEqual([
+      'CADDY_SERVER_EXTRA_DIRECTIVES: "encode" configures Caddy, not the hub, and is ignored',
+    ]);
+  });
+
+  it('names a tls directive that asks Caddy for certificates; no HTTPS warning when --cert or SSEHUB_CERT is given', () => {
+    expect(readMercureEnvironment({ CADDY_SERVER_EXTRA_DIRECTIVES: 'tls internal' }, known).warnings).toEqual(
+      [
+        'CADDY_SERVER_EXTRA_DIRECTIVES: "tls internal" asks Caddy to obtain or configure certificates; ssehub reads only "tls <cert file> <key file>" (or --cert/--key)',
+      ],
+    );
+    expect(readMercureEnvironment({ SERVER_NAME: 'hub.example.com' }, known, true).warnings).toEqual([]);
+    expect(
+      readMercureEnvironment({ SERVER_NAME: 'hub.example.com', SSEHUB_CERT: 'c.pem' }, known).warnings,
+    ).toEqual(['SSEHUB_CERT is not a setting ssehub reads; it is ignored (see ssehub --help)']);
+  });
+
   it('maps every MERCURE_EXTRA_DIRECTIVES directive that has an ssehub equivalent', () => {
     const { variables, warnings } = readMercureEnvironment(
       {

@@ -222,6 +222,17 @@ describe('ssehub --cert --key', () => {
     },
   );
 
+  it("a Mercure deployment's environment as it is: SERVER_NAME and CADDY_SERVER_EXTRA_DIRECTIVES' tls <cert> <key>", async () => {
+    const files = certificateFiles('mercure', first);
+    const cli = await start([], {
+      SERVER_NAME: 'localhost:0',
+      CADDY_SERVER_EXTRA_DIRECTIVES: `tls ${files.certPath} ${files.keyPath}`,
+    });
+    expect(cli.origin).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+    expect(cli.stderr()).not.toContain('warning');
+    expect(await servedFingerprint(cli.port)).toBe(fingerprint(first.cert));
+  });
+
   it.each<[string, (f: { certPath: string; keyPath: string }) => string[], RegExp]>([
     [
       'a missing certificate file',
