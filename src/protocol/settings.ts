@@ -213,6 +213,7 @@ export function formatSettingValue<T>(row: SettingShape<T>, value: T): string {
   if (typeof value !== 'number' || value === 0) return String(value);
   if (row.unit === 'ms') {
     if (value % 3_600_000 === 0) return `${value / 3_600_000}h`;
+    if (value % 60_000 === 0) return `${value / 60_000}m`;
     if (value % 1000 === 0) return `${value / 1000}s`;
     return `${value}ms`;
   }

@@ -4,6 +4,7 @@ import {
   type CommandSettings,
   isLoopback,
   parseCommandLine,
+  parseDuration,
   type RunCommand,
 } from '../../src/cli/config.js';
 import { helpText } from '../../src/cli/help.js';
@@ -425,6 +426,17 @@ describe('--help', () => {
       if (cli.defaultText !== undefined || row.defaultText !== undefined || cli.negated) continue;
       const shown = formatSettingValue(row as never, row.default as never);
       expect(flat, cli.flag).toMatch(new RegExp(`--${cli.flag}\\b[^]*?Default: ${shown}\\.`));
+    }
+  });
+
+  it('shows durations in the largest whole unit, which reads back as the same value', () => {
+    expect(formatSettingValue(HUB_SETTINGS.writeTimeoutMs, 600_000)).toBe('10m');
+    expect(formatSettingValue(HUB_SETTINGS.writeTimeoutMs, 90_000)).toBe('90s');
+    expect(formatSettingValue(HUB_SETTINGS.writeTimeoutMs, 7_200_000)).toBe('2h');
+    expect(formatSettingValue(HUB_SETTINGS.writeTimeoutMs, 1500)).toBe('1500ms');
+    for (const value of [600_000, 90_000, 7_200_000, 1500, 40_000]) {
+      const shown = formatSettingValue(HUB_SETTINGS.writeTimeoutMs, value);
+      expect(parseDuration({ value: shown, from: '--write-timeout' })).toBe(value);
     }
   });
 
