@@ -21,7 +21,13 @@ import {
   type SettingsTable,
   withHelp,
 } from '../src/protocol/index.js';
-import { CHANNEL_SETTINGS, HISTORY_SETTINGS, STREAM_SETTINGS } from '../src/server/index.js';
+import {
+  CHANNEL_SETTINGS,
+  CHAT_RELAY_SETTINGS,
+  HISTORY_SETTINGS,
+  RESUMABLE_SETTINGS,
+  STREAM_SETTINGS,
+} from '../src/server/index.js';
 
 /** Escapes a cell of a Markdown table. */
 function cell(text: string): string {
@@ -84,6 +90,8 @@ export const TABLES: Readonly<Record<string, () => string>> = {
   hub: hubTable,
   stream: () => optionsTable(['', STREAM_SETTINGS]),
   channel: () => optionsTable(['', CHANNEL_SETTINGS], ['history.', HISTORY_SETTINGS]),
+  resumable: () => optionsTable(['', RESUMABLE_SETTINGS]),
+  'chat-relay': () => optionsTable(['', CHAT_RELAY_SETTINGS]),
   client: () =>
     optionsTable(
       ['', withHelp(EVENT_SOURCE_SETTINGS, EVENT_SOURCE_SETTINGS_HELP)],

@@ -64,6 +64,7 @@ export {
 export { type RequestBodyLimits, readRequestBody } from './request-body.js';
 export {
   type Awaitable,
+  CHAT_RELAY_SETTINGS,
   type ChatCompletionRelayOptions,
   InvalidStreamCursorError,
   isStreamId,
@@ -73,12 +74,15 @@ export {
   type ProducerContext,
   ProducerError,
   parseStreamEventId,
+  RESUMABLE_SETTINGS,
   type ResumableEvent,
   type ResumableStore,
   ResumableStreamError,
   ResumableStreams,
   type ResumableStreamsOptions,
   relayChatCompletion,
+  resolveChatRelayOptions,
+  resolveResumableOptions,
   STREAM_ID_HEADER,
   type StoredStream,
   type StreamCursor,

@@ -6,7 +6,12 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { CLIENT_SETTINGS } from '../../src/client/index.js';
-import { DEFAULT_MAX_BUFFERED_BYTES, History } from '../../src/server/index.js';
+import {
+  CHAT_RELAY_SETTINGS,
+  DEFAULT_MAX_BUFFERED_BYTES,
+  History,
+  RESUMABLE_SETTINGS,
+} from '../../src/server/index.js';
 
 const readme = readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8');
 
@@ -50,6 +55,31 @@ describe('README prose defaults', () => {
     [
       'a Retry-After wait is capped by maxRetryAfter',
       `capped by \`maxRetryAfter\`, ${duration(CLIENT_SETTINGS.maxRetryAfter.default)})`,
+    ],
+    [
+      'resumable streams: producers at once',
+      `\`maxProducers\` (${RESUMABLE_SETTINGS.maxProducers.default}) running at once`,
+    ],
+    [
+      'resumable streams: producers per client',
+      `\`maxProducersPerClient\` (${RESUMABLE_SETTINGS.maxProducersPerClient.default},`,
+    ],
+    [
+      'resumable streams: streams kept',
+      `\`maxStreams\` (${RESUMABLE_SETTINGS.maxStreams.default.toLocaleString('en-US')}) kept`,
+    ],
+    [
+      'resumable streams: Retry-After',
+      `(\`retryAfterSeconds\`, ${RESUMABLE_SETTINGS.retryAfterSeconds.default})`,
+    ],
+    [
+      'resumable streams: retention',
+      `\`retentionMs\` (${RESUMABLE_SETTINGS.retentionMs.default / 60_000} minutes)`,
+    ],
+    ['resumable streams: lease', `(\`leaseMs\`, ${duration(RESUMABLE_SETTINGS.leaseMs.default)})`],
+    [
+      'chat relay: stall timeout',
+      `\`stallTimeoutMs\` (${duration(CHAT_RELAY_SETTINGS.stallTimeoutMs.default)})`,
     ],
   ];
   it.each(cases)('%s: the README says what the code does', (_what, sentence) => {

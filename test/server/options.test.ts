@@ -1,6 +1,6 @@
 /**
- * Stream, channel and history options are resolved once from their settings tables (STREAM_SETTINGS,
- * CHANNEL_SETTINGS, HISTORY_SETTINGS): defaults come from the rows, and a value a row does not accept is
+ * Stream, channel, history, resumable-stream and relay options are resolved once from their settings
+ * tables (STREAM_SETTINGS, CHANNEL_SETTINGS, HISTORY_SETTINGS, RESUMABLE_SETTINGS, CHAT_RELAY_SETTINGS): defaults come from the rows, and a value a row does not accept is
  * refused when the stream or channel is made, with InvalidOptionError naming the option and the bound.
  */
 import { afterEach, describe, expect, it } from 'vitest';
@@ -11,8 +11,13 @@ import {
   HISTORY_SETTINGS,
   History,
   InvalidOptionError,
+  MemoryStreamStore,
   openStream,
+  RESUMABLE_SETTINGS,
+  ResumableStreams,
+  relayChatCompletion,
   resolveChannelOptions,
+  resolveResumableOptions,
   resolveStreamOptions,
   STREAM_SETTINGS,
   type StreamOptions,
@@ -120,5 +125,42 @@ describe('channel and history options', () => {
 
   it('History checks its bounds on its own too', () => {
     expect(refusal(() => new History({ maxEvents: -3 })).option).toBe('history.maxEvents');
+  });
+});
+
+describe('resumable stream and relay options', () => {
+  it('defaults are the table defaults; a registry without options starts', async () => {
+    const resolved = resolveResumableOptions();
+    for (const [key, row] of Object.entries(RESUMABLE_SETTINGS)) {
+      expect(resolved[key as keyof typeof resolved], key).toBe(row.default);
+    }
+    await new ResumableStreams().close();
+  });
+
+  it.each([
+    ['maxProducers', { maxProducers: 0 }, /must be an integer >= 1, got 0/],
+    ['maxStreams', { maxStreams: Number.NaN }, /got NaN/],
+    ['retryAfterSeconds', { retryAfterSeconds: 1.5 }, /must be an integer >= 1, got 1\.5/],
+    ['leaseMs', { leaseMs: -10 }, /must be a number >= 1, got -10/],
+    ['now', { now: 1700000000000 }, /must be a function/],
+    ['heartbeatMs', { stream: { heartbeatMs: -1 } }, /must be a number >= 0, got -1/],
+  ])('new ResumableStreams refuses a bad %s', (option, options, why) => {
+    const error = refusal(() => new ResumableStreams(options as never));
+    expect(error.option).toBe(option);
+    expect(error.message).toMatch(why);
+  });
+
+  it('a shared store without follow(), renew() and produced() is refused, naming the store', () => {
+    const store = Object.assign(new MemoryStreamStore(), { shared: true });
+    const error = refusal(() => new ResumableStreams({ store }));
+    expect(error.option).toBe('store');
+    expect(error.message).toMatch(/follow\(\), renew\(\) and produced\(\)/);
+  });
+
+  it('relayChatCompletion checks its options when the relay is made', () => {
+    const relay = { url: 'http://127.0.0.1:1/v1/chat/completions', body: {} };
+    expect(refusal(() => relayChatCompletion({ ...relay, stallTimeoutMs: 0 })).option).toBe('stallTimeoutMs');
+    expect(refusal(() => relayChatCompletion({ ...relay, maxEventSize: -1 })).option).toBe('maxEventSize');
+    expect(typeof relayChatCompletion(relay)).toBe('function');
   });
 });

@@ -1,22 +1,11 @@
 import { EventStreamParser, type ReceivedEvent } from '../../protocol/index.js';
 import { UpstreamError } from './errors.js';
+import {
+  type ChatCompletionRelayOptions,
+  type ResolvedChatRelayOptions,
+  resolveChatRelayOptions,
+} from './options.js';
 import type { ProducerContext, ResumableEvent } from './registry.js';
-
-/** Options of {@link relayChatCompletion}. */
-export interface ChatCompletionRelayOptions {
-  /** The upstream's chat-completions URL, e.g. `https://api.openai.com/v1/chat/completions`. */
-  readonly url: string | URL;
-  /** The request body (object, sent as JSON with `stream: true` added; or a JSON string sent as is). */
-  readonly body: Record<string, unknown> | string;
-  /** Extra request headers, e.g. `{ authorization: 'Bearer …' }`. */
-  readonly headers?: Record<string, string>;
-  /** No byte from the upstream for this long aborts it: `SSEHUB_UPSTREAM_STALLED`. In ms; default 30,000. */
-  readonly stallTimeoutMs?: number;
-  /** Largest upstream event buffered, in characters. Default 1 Mi. */
-  readonly maxEventSize?: number;
-  /** The fetch implementation, the global one by default. */
-  readonly fetch?: typeof fetch;
-}
 
 /** The slice of an OpenAI-compatible `chat.completion.chunk` the relay reads. */
 interface Chunk {
@@ -42,14 +31,15 @@ interface Chunk {
 export function relayChatCompletion(
   options: ChatCompletionRelayOptions,
 ): (context: ProducerContext) => AsyncIterable<ResumableEvent> {
-  return (context) => relay(options, context);
+  const resolved = resolveChatRelayOptions(options);
+  return (context) => relay(resolved, context);
 }
 
 async function* relay(
-  options: ChatCompletionRelayOptions,
+  options: ResolvedChatRelayOptions,
   context: ProducerContext,
 ): AsyncGenerator<ResumableEvent, void, undefined> {
-  const stallTimeoutMs = options.stallTimeoutMs ?? 30_000;
+  const stallTimeoutMs = options.stallTimeoutMs;
   const controller = new AbortController();
   const onCancel = (): void => controller.abort(context.signal.reason);
   if (context.signal.aborted) onCancel();
@@ -73,7 +63,7 @@ async function* relay(
   let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
   try {
     armStall();
-    const response = await (options.fetch ?? fetch)(options.url, {
+    const response = await options.fetch(options.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...options.headers },
       body,
@@ -87,7 +77,7 @@ async function* relay(
     const events: ReceivedEvent[] = [];
     const parser = new EventStreamParser({
       onEvent: (event) => events.push(event),
-      maxEventSize: options.maxEventSize ?? 1024 * 1024,
+      maxEventSize: options.maxEventSize,
     });
     reader = response.body.getReader();
     for (;;) {

@@ -4,7 +4,7 @@ import { preEncode } from '../../protocol/index.js';
 import { sseResponse } from '../fetch.js';
 import { type LastEventIdRequest, lastEventIdRequest } from '../last-event-id.js';
 import { openStream } from '../open-stream.js';
-import type { StreamOptions } from '../options.js';
+import { type ResolvedStreamOptions, resolveStreamOptions, type StreamOptions } from '../options.js';
 import type { SseStream } from '../stream.js';
 import {
   InvalidStreamCursorError,
@@ -16,6 +16,7 @@ import {
 import { isStreamId, parseStreamEventId, type StreamCursor, streamEventId } from './event-id.js';
 import { LiveStream } from './live-stream.js';
 import { MemoryStreamStore } from './memory-store.js';
+import { RESUMABLE_SETTINGS, type ResumableStreamsOptions, resolveResumableOptions } from './options.js';
 import { refuseFetch, refuseNode } from './refusal.js';
 import { RemoteFollower } from './remote-follower.js';
 import type { ResumableStore, StoredStream } from './store.js';
@@ -47,57 +48,8 @@ export type Producer =
   | AsyncIterable<ResumableEvent>
   | ((context: ProducerContext) => AsyncIterable<ResumableEvent> | Promise<void> | void);
 
-/** Options of {@link ResumableStreams}. Every limit has a safe default. */
-export interface ResumableStreamsOptions {
-  /** Where events are kept. Default: a {@link MemoryStreamStore} (this process, lost on restart). */
-  store?: ResumableStore;
-  /** Producers running at once; one more start is answered 503 with `Retry-After`. Default 32. */
-  maxProducers?: number;
-  /** Producers running at once for one client (see `clientKey`); more is answered 429. Default 4. */
-  maxProducersPerClient?: number;
-  /**
-   * Bytes of encoded events one stream may keep. A producer going past it is stopped and the stream ends
-   * with an `error` event of code `SSEHUB_STREAM_TOO_LARGE`. Default 4 MiB.
-   */
-  maxStreamBytes?: number;
-  /** Streams kept (running and ended); when full the oldest ended one is forgotten, else 503. Default 1000. */
-  maxStreams?: number;
-  /** How long an ended stream can still be attached to, in ms. Default 10 minutes. */
-  retentionMs?: number;
-  /** `Retry-After` sent with 429 and 503, in seconds. Default 5. */
-  retryAfterSeconds?: number;
-  /**
-   * Options of every reader's response. Default: heartbeat 15 s, 256 KiB buffer, `disconnect` overflow (a
-   * reader too slow for its buffer is dropped and re-attaches, losing nothing).
-   */
-  stream?: StreamOptions;
-  /** Who a request comes from, for `maxProducersPerClient`. Default: the socket's address on Node, none on Fetch. */
-  clientKey?: (request: IncomingMessage | Http2ServerRequest | Request) => string | undefined;
-  /**
-   * The message a reader sees in the `error` event when a producer throws. Default: a fixed sentence;
-   * the error itself goes to `onError` only, because it may hold upstream details or secrets.
-   */
-  errorMessage?: (error: unknown) => string;
-  /** Told about producer and store failures (to log them). */
-  onError?: (error: unknown, streamId: string) => void;
-  /**
-   * Shared stores (several processes): how long a producing process's claim on a stream lasts without
-   * renewal, in ms. A stream whose producer's lease ran out (its process died) is ended with `interrupted`
-   * `{"reason":"lost"}` by the first process a reader attaches to. Renewed every third of it. Default 10 s.
-   */
-  leaseMs?: number;
-  /** Clock, in ms since the epoch (inject for tests). */
-  now?: () => number;
-}
-
 /** What an attach resolves to: 204 (nothing left to read) or a response that replays then follows. */
 type Plan = { readonly kind: 'no-content' } | { readonly kind: 'stream'; deliver(reader: SseStream): void };
-
-const READER_STREAM: StreamOptions = {
-  heartbeatMs: 15_000,
-  maxBufferedBytes: 256 * 1024,
-  overflow: 'disconnect',
-};
 
 /** Query parameter read for the cursor when the `Last-Event-ID` header is absent (native EventSource's first request). */
 const CURSOR_PARAMS = ['lastEventId'];
@@ -131,8 +83,8 @@ export class ResumableStreams {
   readonly #maxStreams: number;
   readonly #retentionMs: number;
   readonly #retryAfter: number;
-  readonly #streamOptions: StreamOptions;
-  readonly #clientKey: NonNullable<ResumableStreamsOptions['clientKey']>;
+  readonly #streamOptions: ResolvedStreamOptions;
+  readonly #clientKey: (typeof RESUMABLE_SETTINGS)['clientKey']['default'];
   readonly #errorMessage: (error: unknown) => string;
   readonly #onError: (error: unknown, streamId: string) => void;
   readonly #now: () => number;
@@ -140,26 +92,24 @@ export class ResumableStreams {
   #leaseTimer: ReturnType<typeof setInterval> | undefined;
   #closing = false;
 
+  /** Throws {@link InvalidOptionError} naming the option for a value out of its bounds (RESUMABLE_SETTINGS). */
   constructor(options: ResumableStreamsOptions = {}) {
-    this.#store = options.store ?? new MemoryStreamStore();
-    this.#maxProducers = positive('maxProducers', options.maxProducers ?? 32);
-    this.#maxPerClient = positive('maxProducersPerClient', options.maxProducersPerClient ?? 4);
-    this.#maxStreamBytes = positive('maxStreamBytes', options.maxStreamBytes ?? 4 * 1024 * 1024);
-    this.#maxStreams = positive('maxStreams', options.maxStreams ?? 1000);
-    this.#retentionMs = positive('retentionMs', options.retentionMs ?? 10 * 60_000);
-    this.#retryAfter = positive('retryAfterSeconds', options.retryAfterSeconds ?? 5);
-    this.#streamOptions = { ...READER_STREAM, ...options.stream };
-    this.#clientKey =
-      options.clientKey ??
-      ((request) => ('socket' in request ? (request.socket?.remoteAddress ?? undefined) : undefined));
-    this.#errorMessage = options.errorMessage ?? (() => 'The answer could not be completed.');
-    this.#onError = options.onError ?? (() => undefined);
-    this.#now = options.now ?? Date.now;
-    this.#leaseMs = positive('leaseMs', options.leaseMs ?? 10_000);
-    const store = this.#store;
-    if (store.shared && (!store.follow || !store.renew || !store.produced)) {
-      throw new RangeError('A shared ResumableStore must implement follow(), renew() and produced()');
-    }
+    const resolved = resolveResumableOptions(options);
+    // A store holds this registry's streams: the default is a new one per registry, not a shared value.
+    this.#store = resolved.store ?? new MemoryStreamStore();
+    this.#maxProducers = resolved.maxProducers;
+    this.#maxPerClient = resolved.maxProducersPerClient;
+    this.#maxStreamBytes = resolved.maxStreamBytes;
+    this.#maxStreams = resolved.maxStreams;
+    this.#retentionMs = resolved.retentionMs;
+    this.#retryAfter = resolved.retryAfterSeconds;
+    // Given reader options replace the default's field by field; checked now rather than at the first attach.
+    this.#streamOptions = resolveStreamOptions({ ...RESUMABLE_SETTINGS.stream.default, ...resolved.stream });
+    this.#clientKey = resolved.clientKey;
+    this.#errorMessage = resolved.errorMessage;
+    this.#onError = resolved.onError;
+    this.#now = resolved.now;
+    this.#leaseMs = resolved.leaseMs;
   }
 
   /** Producers running now. */
@@ -568,9 +518,4 @@ function beyondEnd(cursor: StreamCursor): InvalidStreamCursorError {
   return new InvalidStreamCursorError(
     `Last-Event-ID "${streamEventId(cursor.streamId, cursor.seq)}" names an event that stream has not sent`,
   );
-}
-
-function positive(name: string, value: number): number {
-  if (!(value > 0)) throw new RangeError(`ResumableStreams option ${name} must be > 0, got ${value}`);
-  return value;
 }
