@@ -197,6 +197,28 @@ describe.skipIf(!enabled)('web UI pages in headless Chromium', () => {
     await page.close();
   });
 
+  it('counts the reconnection down in the status pill ("Reconnecting… in N s"), then says Connected', async () => {
+    const { page, problems } = await open('/');
+    await page.locator('#state[data-state="open"]').waitFor();
+    // A retry: of 3 s sets the client's reconnection time, so the countdown starts at 3 s or more.
+    await page.fill('#message-data', 'sets the reconnection time');
+    await page.fill('#message-retry', '3000');
+    await page.click('#message-form button[type="submit"]');
+    await page.locator('#log .data', { hasText: 'sets the reconnection time' }).waitFor();
+    await page.click('#drop');
+    await page.locator('#state[data-state="reconnecting"]').waitFor();
+    const seconds = async () =>
+      Number(/^Reconnecting… in (\d+) s$/.exec((await page.textContent('#state')) ?? '')?.[1] ?? Number.NaN);
+    const first = await seconds();
+    expect(first).toBeGreaterThanOrEqual(2);
+    // The same pill counts down by itself, without a new state.
+    await expect.poll(seconds, POLL).toBeLessThan(first);
+    await page.locator('#state[data-state="open"]').waitFor({ timeout: 20_000 });
+    expect(await page.textContent('#state')).toBe('Connected');
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
   it('runs the chat room with userconnect, usermessage and userdisconnect', async () => {
     const { page, problems } = await open('/');
     await page.locator('#state[data-state="open"]').waitFor();
