@@ -30,7 +30,7 @@ import { handleSubscriptionsApi, readsSubscriptions } from './http/subscriptions
 import type { HubContext } from './hub-context.js';
 import { MERCURE_1 } from './mercure-1-names.js';
 import { HubMetrics } from './metrics.js';
-import { type HubOptions, type ResolvedHubOptions, resolveHubOptions } from './options.js';
+import { type HubOptions, hubSettingName, type ResolvedHubOptions, resolveHubOptions } from './options.js';
 import { type PublishInput, toUpdate } from './publish-input.js';
 import { MemoryTransport } from './storage/memory-transport.js';
 import { DuplicateUpdateIdError, type Transport, TransportUnavailableError } from './storage/transport.js';
@@ -361,7 +361,7 @@ class HubCore implements Hub, HubContext {
     if (size > this.options.subscriberMaxBufferedBytes) {
       throw new HubHttpError(
         'SSEHUB_UPDATE_TOO_LARGE',
-        `The update encodes to ${size} bytes on the wire (each line of data becomes a "data:" line), more than the ${this.options.subscriberMaxBufferedBytes} bytes a subscriber may have waiting; send less data or fewer lines, or raise subscriberMaxBufferedBytes`,
+        `The update encodes to ${size} bytes on the wire (each line of data becomes a "data:" line), more than the ${this.options.subscriberMaxBufferedBytes} bytes a subscriber may have waiting; send less data or fewer lines, or raise ${hubSettingName('subscriberMaxBufferedBytes')}`,
       );
     }
     try {

@@ -1,5 +1,6 @@
 import { hasControlCharacter, MAX_LAST_EVENT_ID_LENGTH } from '../server/index.js';
 import { HubHttpError } from './http/http-error.js';
+import { hubSettingName } from './options.js';
 import type { Update } from './storage/update.js';
 import { generateUpdateId } from './storage/uuidv7.js';
 import { isReservedTopic } from './topics/reserved-topic.js';
@@ -50,7 +51,7 @@ export function toUpdate(input: PublishInput, maxTopics: number): Update {
   if (topics.length > maxTopics) {
     throw new HubHttpError(
       'SSEHUB_INVALID_TOPIC',
-      `Too many topics: ${topics.length} given, at most ${maxTopics} allowed`,
+      `Too many topics: ${topics.length} given, at most ${maxTopics} allowed (${hubSettingName('maxTopics')})`,
     );
   }
   for (const topic of topics) {

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { readRequestBody } from '../../server/index.js';
+import { hubSettingName } from '../options.js';
 import { HubHttpError } from './http-error.js';
 
 /**
@@ -36,7 +37,7 @@ export function readBody(req: IncomingMessage, limit: number, timeoutMs = 0): Pr
     timedOut: () =>
       new HubHttpError(
         'SSEHUB_BODY_TIMEOUT',
-        `The publish body did not arrive within ${timeoutMs} ms; send it in one go (the connection is closed)`,
+        `The publish body did not arrive within ${timeoutMs} ms (${hubSettingName('bodyTimeoutMs')}); send it in one go (the connection is closed)`,
       ),
     unreadable: (error) =>
       new HubHttpError('SSEHUB_UNREADABLE_BODY', `The request body could not be read: ${error.message}`),
@@ -50,6 +51,6 @@ function isFormObject(value: unknown): value is Record<string, unknown> {
 function tooLarge(limit: number): HubHttpError {
   return new HubHttpError(
     'SSEHUB_BODY_TOO_LARGE',
-    `The publish body is larger than ${limit} bytes; send less data per update or raise maxBodyBytes`,
+    `The publish body is larger than ${limit} bytes; send less data per update or raise ${hubSettingName('maxBodyBytes')}`,
   );
 }

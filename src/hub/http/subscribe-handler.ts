@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { encodeHeaderText, openStream, type SseStream } from '../../server/index.js';
 import type { Access } from '../auth/access.js';
 import type { HubContext } from '../hub-context.js';
+import { hubSettingName } from '../options.js';
 import { TransportUnavailableError } from '../storage/transport.js';
 import {
   newSubscriberId,
@@ -224,7 +225,7 @@ function recordDrop(ctx: HubContext, sub: Subscriber, reason: SubscriberDropReas
 
 /** Why a subscriber is turned away; told to the client in a comment, for people reading with curl. */
 const REFUSALS = {
-  capacity: 'the hub is at its connection limit; reconnect after the retry delay',
+  capacity: `the hub is at its connection limit (${hubSettingName('maxConnections')}); reconnect after the retry delay`,
   draining: 'the hub is shutting down; reconnect after the retry delay',
   unavailable: 'history is unavailable right now (storage unreachable); reconnect after the retry delay',
   'too-slow': 'too many updates were waiting for this connection; reconnect with Last-Event-ID to catch up',

@@ -1,4 +1,5 @@
 import { isMatchType, type MatchType, MERCURE_1 } from '../mercure-1-names.js';
+import { hubSettingName } from '../options.js';
 import { strictTopicProblem } from '../topics/topic-limits.js';
 import type { TopicMatcher, TopicMatcherStore } from '../topics/topic-matcher.js';
 import { selectorProblem } from '../topics/topic-selector.js';
@@ -79,7 +80,7 @@ export function readSubscribeMatchers(
   }
   if (count > maxMatchers)
     return {
-      problem: `Too many topics: ${count} given, at most ${maxMatchers} allowed`,
+      problem: `Too many topics: ${count} given, at most ${maxMatchers} allowed (${hubSettingName('maxTopics')})`,
       code: 'SSEHUB_INVALID_TOPIC',
     };
   if (modern.length > 0) return { generation: '1.0', matchers: modern };
