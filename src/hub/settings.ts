@@ -204,7 +204,7 @@ export const HUB_SETTINGS = {
     default: CHANNEL_SETTINGS.coalesceMs.default,
     min: 0,
     max: CHANNEL_SETTINGS.coalesceMs.max,
-    help: 'Under load, updates arriving this soon after a costly fan-out (1 ms of CPU, about 100 subscribers) go out together, one socket write per subscriber; idle updates go out at once. 0 disables.',
+    help: 'Under load, updates arriving this soon after fan-outs that cost 1 ms of CPU together within one window (one to about 100 subscribers, or many smaller ones, across topics) go out together, one socket write per subscriber; idle updates go out at once. 0 disables.',
     cli: { flag: 'fan-out-window', section: 'Operations', valueName: 'duration' },
   }),
   subscriptions: row<boolean>({

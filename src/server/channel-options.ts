@@ -43,7 +43,7 @@ export const CHANNEL_SETTINGS = {
     default: DEFAULT_COALESCE_MS,
     min: 0,
     max: MAX_COALESCE_MS,
-    help: 'Adaptive write coalescing window; 0 writes every broadcast at once. Once a broadcast has cost 1 ms of CPU (about 100 members), those arriving in the next `coalesceMs` are written together, one socket write per member. Order is kept and nothing is dropped; history and `cursor` are updated at `broadcast` time.',
+    help: 'Adaptive write coalescing window; 0 writes every broadcast at once. Once the broadcasts of the last `coalesceMs` have cost 1 ms of CPU together (one to about 100 members, or several smaller ones), those arriving in the next `coalesceMs` are written together, one socket write per member; a lone cheap broadcast is written at once. Order is kept and nothing is dropped; history and `cursor` are updated at `broadcast` time.',
   }),
   generateIds: setting<boolean>({
     kind: 'boolean',

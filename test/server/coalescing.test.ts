@@ -36,20 +36,25 @@ function burnCpu(ms: number): void {
 }
 
 describe('Coalescer', () => {
-  /** A coalescer whose CPU clock advances only when a run says it cost something. */
+  /**
+   * A coalescer whose CPU clock advances only when a run says it cost something, and whose accounting
+   * clock (wall time) only when the test says so.
+   */
   function fixture(windowMs = 5) {
     let cpu = 0;
     let nextCost = 0;
+    let now = 0;
     const runs: string[][] = [];
     const coalescer = new Coalescer<string>({
       windowMs,
       cpuMs: () => cpu,
+      nowMs: () => now,
       run: (batch) => {
         runs.push([...batch]);
         cpu += nextCost;
       },
     });
-    return { coalescer, runs, costs: (ms: number) => (nextCost = ms) };
+    return { coalescer, runs, costs: (ms: number) => (nextCost = ms), wait: (ms: number) => (now += ms) };
   }
 
   it('runs an item at once while idle, and keeps doing so after cheap runs', async () => {
@@ -79,6 +84,54 @@ describe('Coalescer', () => {
     await afterTicks();
     coalescer.push('f');
     expect(runs.at(-1)).toEqual(['f']);
+  });
+
+  it('batches once cheap runs within one window cost BUSY_CPU_MS together (many small fan-outs under load)', async () => {
+    const { coalescer, runs, costs, wait } = fixture(5);
+    costs(BUSY_CPU_MS / 4);
+    for (const item of ['a', 'b', 'c', 'd']) {
+      coalescer.push(item);
+      await afterTicks();
+      wait(1);
+    }
+    // Four runs of a quarter each, 1 ms apart: together they cost BUSY_CPU_MS within 5 ms.
+    expect(runs).toEqual([['a'], ['b'], ['c'], ['d']]);
+    coalescer.push('e');
+    coalescer.push('f');
+    expect(runs.at(-1)).toEqual(['d']);
+    expect(coalescer.pending).toBe(2);
+    costs(0);
+    await windowEnd(5);
+    expect(runs.at(-1)).toEqual(['e', 'f']);
+  });
+
+  it('never batches cheap runs spread over more than a window each, however many', async () => {
+    const { coalescer, runs, costs, wait } = fixture(5);
+    costs(BUSY_CPU_MS / 2 - 0.01);
+    for (let i = 0; i < 20; i++) {
+      coalescer.push(String(i));
+      await afterTicks();
+      wait(3);
+    }
+    expect(runs).toEqual(Array.from({ length: 20 }, (_, i) => [String(i)]));
+    expect(coalescer.pending).toBe(0);
+  });
+
+  it('measures the runs of one tick once, together', async () => {
+    const { coalescer, runs, costs } = fixture(5);
+    costs(BUSY_CPU_MS / 3);
+    coalescer.push('a');
+    coalescer.push('b');
+    await afterTicks();
+    // Two runs of a third in one tick: two thirds, not a window.
+    coalescer.push('c');
+    expect(runs).toEqual([['a'], ['b'], ['c']]);
+    await afterTicks();
+    // A third third in the same window: now it is one.
+    coalescer.push('d');
+    expect(runs.at(-1)).toEqual(['c']);
+    expect(coalescer.pending).toBe(1);
+    coalescer.close();
   });
 
   it('keeps batching while batches stay costly; flush() and close() run what waits at once', async () => {
