@@ -5,7 +5,8 @@
 import { resolveSettings, type SettingsOf, setting } from '../protocol/index.js';
 import { DEFAULT_COALESCE_MS, MAX_COALESCE_MS } from './coalescer.js';
 import type { HistoryOptions } from './history.js';
-import { DEFAULT_MAX_BUFFERED_BYTES, InvalidOptionError } from './options.js';
+import { DEFAULT_MAX_BUFFERED_BYTES, InvalidOptionError, STREAM_SETTINGS } from './options.js';
+import { SHUTDOWN_SETTINGS } from './shutdown-options.js';
 
 /** A control event's type must be one `event:` field: no line break or NUL (it would forge fields). */
 function eventTypeProblem(type: string | false): string | undefined {
@@ -61,4 +62,20 @@ export type ResolvedChannelOptions = Readonly<SettingsOf<typeof CHANNEL_SETTINGS
 /** Applies defaults and checks each option; throws {@link InvalidOptionError} naming the option. */
 export function resolveChannelOptions(options: ChannelOptions = {}): ResolvedChannelOptions {
   return resolveSettings(CHANNEL_SETTINGS, options, (key, problem) => new InvalidOptionError(key, problem));
+}
+
+/**
+ * `Channel.closeAll` options, rows of other tables: the final `retry:` as a stream's (none by default) and
+ * the shutdown helpers' `retryJitter`, so both keep one default and one bound.
+ */
+const CLOSE_ALL_SETTINGS = { retry: STREAM_SETTINGS.retry, retryJitter: SHUTDOWN_SETTINGS.retryJitter };
+
+/** Options of `Channel.closeAll`. */
+export type ChannelCloseOptions = Partial<SettingsOf<typeof CLOSE_ALL_SETTINGS>>;
+
+/** Applies defaults and checks `Channel.closeAll`'s options; throws {@link InvalidOptionError} naming the option. */
+export function resolveChannelCloseOptions(
+  options: ChannelCloseOptions = {},
+): Readonly<SettingsOf<typeof CLOSE_ALL_SETTINGS>> {
+  return resolveSettings(CLOSE_ALL_SETTINGS, options, (key, problem) => new InvalidOptionError(key, problem));
 }

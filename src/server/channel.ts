@@ -1,11 +1,15 @@
 import { type EncodedEvent, preEncode, type SseEvent, SsehubError } from '../protocol/index.js';
-import { type ChannelOptions, resolveChannelOptions } from './channel-options.js';
+import {
+  type ChannelCloseOptions,
+  type ChannelOptions,
+  resolveChannelCloseOptions,
+  resolveChannelOptions,
+} from './channel-options.js';
 import { Coalescer } from './coalescer.js';
 import { History } from './history.js';
 import { IdGenerator } from './id-generator.js';
 import { jitteredRetry } from './jitter.js';
 import { CLOSE_REASONS, type CloseReason } from './options.js';
-import { SHUTDOWN_SETTINGS } from './shutdown-options.js';
 import type { SseStream } from './stream.js';
 
 /** Thrown by {@link Channel.broadcast} for an event whose encoded size exceeds `maxEventBytes`. */
@@ -230,11 +234,11 @@ export class Channel {
    * Closes every member gracefully. With `retry` (ms), each member first gets its own final `retry:` drawn
    * from [`retry`, `retry` × (1 + `retryJitter`)], so the members do not all reconnect in the same instant
    * (docs/shutdown.md#spreading-the-reconnections). `retryJitter` defaults to the shutdown helpers' (1).
+   * Throws {@link InvalidOptionError} for a negative or non-finite value, before closing anything.
    */
-  closeAll(options: { retry?: number; retryJitter?: number } = {}): void {
+  closeAll(options: ChannelCloseOptions = {}): void {
+    const { retry, retryJitter: jitter } = resolveChannelCloseOptions(options);
     this.#coalescer.flush();
-    const { retry } = options;
-    const jitter = options.retryJitter ?? SHUTDOWN_SETTINGS.retryJitter.default;
     for (const stream of [...this.#streams]) {
       stream.close(retry === undefined ? {} : { retry: jitteredRetry(retry, jitter) });
     }

@@ -15,6 +15,7 @@ export {
 } from './channel.js';
 export {
   CHANNEL_SETTINGS,
+  type ChannelCloseOptions,
   type ChannelOptions,
   type ResolvedChannelOptions,
   resolveChannelOptions,

@@ -123,6 +123,14 @@ describe('channel and history options', () => {
     expect(error.message).toMatch(why);
   });
 
+  it('closeAll checks its retry and retryJitter before closing anything', () => {
+    const channel = new Channel();
+    const error = refusal(() => channel.closeAll({ retry: 1000, retryJitter: -1 }));
+    expect(error.option).toBe('retryJitter');
+    expect(error.message).toMatch(/must be a number >= 0, got -1/);
+    expect(refusal(() => channel.closeAll({ retry: Number.NaN })).option).toBe('retry');
+  });
+
   it('History checks its bounds on its own too', () => {
     expect(refusal(() => new History({ maxEvents: -3 })).option).toBe('history.maxEvents');
   });
