@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import type { JWTPayload } from 'jose';
 import { MERCURE_1 } from '../mercure-1-names.js';
 import { HUB_PATH } from '../topics/reserved-topic.js';
 import { strictTopicProblem } from '../topics/topic-limits.js';
@@ -211,8 +212,12 @@ class JwtAuthorizer implements Authorizer {
     // CSRF check first, as the reference hub does: a foreign page must not even learn whether the
     // ambient cookie is valid.
     if (presented.from === 'cookie') checkCookieOrigin(request.method, request.headers, this.publishOrigins);
-    if (isAccessToken(presented.token)) return this.#authorizeAccessToken(presented, request, role);
     const verifier = role === 'publish' ? this.publisher : this.subscriber;
+    // A token verified on this path moments ago is, byte for byte, not an access token: skip decoding its
+    // header again (a publisher reusing its token pays for neither the header nor the signature).
+    let payload = verifier?.cache?.get(presented.token);
+    if (payload !== undefined) return this.#access(payload, presented, role);
+    if (isAccessToken(presented.token)) return this.#authorizeAccessToken(presented, request, role);
     if (verifier === undefined && this.issuers.size > 0) {
       throw new HubAuthError(
         401,
@@ -225,11 +230,13 @@ class JwtAuthorizer implements Authorizer {
         `This hub has no ${role === 'publish' ? 'publisher' : 'subscriber'} key configured, so it cannot accept ${role}r tokens`,
       );
     }
-    let payload = verifier.cache?.get(presented.token);
-    if (payload === undefined) {
-      payload = await verifyToken(presented.token, verifier.key, verifier.name, this.policy);
-      verifier.cache?.set(presented.token, payload);
-    }
+    payload = await verifyToken(presented.token, verifier.key, verifier.name, this.policy);
+    verifier.cache?.set(presented.token, payload);
+    return this.#access(payload, presented, role);
+  }
+
+  /** The rights a verified 0.x token grants for `role`; 403 for a publisher token without a publish claim. */
+  #access(payload: JWTPayload, presented: PresentedToken, role: Role): Access {
     const claim = readMercureClaim(payload);
     const topics = role === 'publish' ? claim?.publish : claim?.subscribe;
     if (role === 'publish' && topics === undefined) {
