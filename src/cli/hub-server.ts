@@ -52,6 +52,8 @@ export function createHubServer(handler: Handler, tls: HubTls | undefined, logge
     { allowHTTP1: true, cert, key },
     handler as unknown as Parameters<typeof createSecureServer>[1],
   );
+  // Its HTTP/1.1 connections are parsed as by node:http: the same reasons for what the parser refuses.
+  explainClientErrors(server);
   const sessions = new Set<ServerHttp2Session>();
   const sockets = new Set<TLSSocket>();
   server.on('session', (session: ServerHttp2Session) => {

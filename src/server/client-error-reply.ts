@@ -1,5 +1,13 @@
-import { maxHeaderSize as nodeMaxHeaderSize, type Server, STATUS_CODES } from 'node:http';
+import { maxHeaderSize as nodeMaxHeaderSize, STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
+
+/**
+ * A server whose HTTP/1.1 parser reports `clientError`: `http.Server`, `https.Server`, or
+ * `http2.createSecureServer({ allowHTTP1: true })` (for its HTTP/1.1 connections).
+ */
+export interface ClientErrorSource {
+  on(event: 'clientError', listener: (error: Error & { code?: string }, socket: Duplex) => void): unknown;
+}
 
 /** What Node's HTTP parser reports on `clientError` (an `llhttp` code, or a Node error code). */
 type ParserError = Error & { code?: string };
@@ -35,7 +43,7 @@ function replyFor(error: ParserError, maxHeaderSize: number): { status: number; 
  *
  * @param maxHeaderSize the limit in force, in bytes, for the message. Default Node's (`http.maxHeaderSize`).
  */
-export function explainClientErrors(server: Server, maxHeaderSize = nodeMaxHeaderSize): void {
+export function explainClientErrors(server: ClientErrorSource, maxHeaderSize = nodeMaxHeaderSize): void {
   server.on('clientError', (error: ParserError, socket: Duplex) => {
     const reply = replyFor(error, maxHeaderSize);
     // Nothing more can be said once a response started on this socket, or when it cannot be written.

@@ -20,7 +20,7 @@ export {
   type ResolvedChannelOptions,
   resolveChannelOptions,
 } from './channel-options.js';
-export { explainClientErrors } from './client-error-reply.js';
+export { type ClientErrorSource, explainClientErrors } from './client-error-reply.js';
 export {
   BUSY_CPU_MS,
   Coalescer,

@@ -359,6 +359,29 @@ describe('ssehub --cert --key', () => {
     const first = await firstOutput(withPort.replace(/^curl /, 'curl --silent --show-error '), cwd);
     expect(first).toMatch(/^:/);
   });
+
+  it('answers an HTTP/1.1 subscribe URL over the header limit with 431 and the reason over TLS too', async () => {
+    const files = certificateFiles('header-limit', first);
+    const cli = await start(['--port', '0', '--cert', files.certPath, '--key', files.keyPath, '--no-ui']);
+    const topics = Array.from({ length: 600 }, (_, i) => `topic=https://example.com/books/${i}`).join('&');
+    const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = httpsRequest(
+        `${cli.origin}/.well-known/mercure?${topics}`,
+        { ca: first.cert, servername: 'localhost' },
+        (res) => {
+          let body = '';
+          res.setEncoding('utf8').on('data', (chunk: string) => {
+            body += chunk;
+          });
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        },
+      );
+      req.once('error', reject);
+      req.end();
+    });
+    expect(answer.status).toBe(431);
+    expect(answer.body).toMatch(/Node's maxHeaderSize/);
+  });
 });
 
 /** Runs `command` with sh in `cwd` until it prints something; resolves with that (or its exit code). */
