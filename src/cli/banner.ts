@@ -28,6 +28,8 @@ export interface BannerInput {
   readonly storage: string;
   /** The TLS line ({@link describeTls}); absent for plain HTTP. */
   readonly tls?: string;
+  /** A self-signed certificate's file: the printed curl commands trust it with `--cacert`. */
+  readonly caFile?: string;
   /** The cookie a browser's `EventSource` carries a Mercure 0.x token in. Default `mercureAuthorization`. */
   readonly cookieName?: string;
   /** The hub accepts the token in the `authorization` query parameter (Mercure 0.x is on). Default true. */
@@ -161,9 +163,10 @@ export function bannerText(input: BannerInput): string {
       '',
     );
   }
+  const curl = input.caFile === undefined ? 'curl' : `curl --cacert ${sq(input.caFile)}`;
   lines.push('Subscribe (leave it running in another terminal):');
-  if (input.anonymous) lines.push(`  curl -N ${sq(subscribeUrl)}`);
-  else lines.push(`  curl -N -H "Authorization: Bearer $SUBSCRIBER_TOKEN" ${sq(subscribeUrl)}`);
+  if (input.anonymous) lines.push(`  ${curl} -N ${sq(subscribeUrl)}`);
+  else lines.push(`  ${curl} -N -H "Authorization: Bearer $SUBSCRIBER_TOKEN" ${sq(subscribeUrl)}`);
   if (input.anonymous) lines.push(`  or in a browser: new EventSource(${JSON.stringify(subscribeUrl)})`);
   else {
     // An EventSource cannot send an Authorization header: say what carries the token instead.
@@ -184,7 +187,7 @@ export function bannerText(input: BannerInput): string {
       : 'Authorization: Bearer $PUBLISHER_TOKEN';
     lines.push(
       'Publish:',
-      `  curl -H ${input.publisherToken ? sq(auth) : `"${auth}"`} -d ${sq(`topic=${EXAMPLE_TOPIC}`)} --data-urlencode ${sq('data={"title":"Hello from ssehub"}')} ${hub}`,
+      `  ${curl} -H ${input.publisherToken ? sq(auth) : `"${auth}"`} -d ${sq(`topic=${EXAMPLE_TOPIC}`)} --data-urlencode ${sq('data={"title":"Hello from ssehub"}')} ${hub}`,
       '',
     );
     if (!input.publisherToken) {

@@ -21,6 +21,10 @@ export interface Certificate {
   readonly fingerprint256: string;
   /** End of the first certificate's validity. */
   readonly validTo: Date;
+  /** Issued by itself (a test or development certificate): clients must be told to trust it. */
+  readonly selfSigned: boolean;
+  /** The first certificate, for name checks. */
+  readonly x509: X509Certificate;
 }
 
 /**
@@ -101,5 +105,22 @@ export function readCertificate(files: CertificateFiles): Certificate {
     subject: x509.subject.replace(/\n/g, ', '),
     fingerprint256: x509.fingerprint256,
     validTo: new Date(x509.validTo),
+    selfSigned: x509.checkIssued(x509),
+    x509,
   };
+}
+
+/**
+ * The host name clients should use to reach `address` over TLS: the address itself when the certificate
+ * names it, else the certificate's first DNS name that is not a wildcard (a hub listening on 0.0.0.0
+ * or on 127.0.0.1 with a certificate for `hub.example.com` or `localhost`), else the address.
+ */
+export function hostForCertificate(certificate: Certificate, address: string): string {
+  if (certificate.x509.checkIP(address) !== undefined) return address;
+  const names = (certificate.x509.subjectAltName ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry.startsWith('DNS:') && !entry.includes('*'))
+    .map((entry) => entry.slice('DNS:'.length));
+  return names[0] ?? address;
 }

@@ -18,7 +18,7 @@ import {
 } from '../hub/index.js';
 import { RedisStreamStore } from '../hub/storage/redis-stream-store.js';
 import { type BannerInput, bannerText, describeStorage, describeTls, nonDefaultSettings } from './banner.js';
-import { CertificateError, readCertificate } from './certificate.js';
+import { CertificateError, hostForCertificate, readCertificate } from './certificate.js';
 import { CliConfigError, parseCommandLine, type RunCommand } from './config.js';
 import { helpText } from './help.js';
 import { createHubServer, type HubServer, type HubTls } from './hub-server.js';
@@ -300,7 +300,9 @@ async function run(
     return 1;
   }
   const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  // Over TLS, the name the certificate is for (clients check it), when it does not name the address.
+  const name = tls ? hostForCertificate(tls.certificate, address.address) : address.address;
+  const host = name === address.address && address.family === 'IPv6' ? `[${name}]` : name;
   const origin = `${listener.scheme}://${host}:${address.port}`;
   if (tls && tls.certificate.validTo.getTime() <= Date.now()) {
     logger.warn(
@@ -337,6 +339,7 @@ async function run(
         cookieName: config.cookieName,
         queryToken: settings.mercure0x,
         storage: describeStorage(config.storage, settings, config.workers),
+        ...(tls?.certificate.selfSigned ? { caFile: tls.files.certPath } : {}),
         // With --workers the primary takes SIGHUP and passes it on to every worker.
         ...(tls
           ? { tls: describeTls(tls.files, tls.certificate, cluster.isWorker ? process.ppid : process.pid) }

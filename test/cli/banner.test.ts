@@ -37,4 +37,12 @@ describe('the startup banner', () => {
       'or in a browser: new EventSource("http://127.0.0.1:8844/.well-known/mercure?topic=https%3A%2F%2Fexample.com%2Fbooks%2F1")',
     );
   });
+
+  it('with a self-signed certificate, every curl command trusts it with --cacert', () => {
+    const text = bannerText({ ...keyed, origin: 'https://127.0.0.1:8844', caFile: "/tmp/it's/cert.pem" });
+    const curls = text.split('\n').filter((line) => line.trim().startsWith('curl'));
+    expect(curls).toHaveLength(2);
+    for (const line of curls) expect(line).toMatch(/^ {2}curl --cacert '\/tmp\/it'\\''s\/cert\.pem' -/);
+    expect(bannerText(keyed)).not.toContain('--cacert');
+  });
 });

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CertificateError, readCertificate } from '../../src/cli/certificate.js';
+import { CertificateError, hostForCertificate, readCertificate } from '../../src/cli/certificate.js';
 import { selfSignedCert } from '../server/support/tls.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ssehub-cert-'));
@@ -42,6 +42,14 @@ describe('readCertificate (--cert, --key)', () => {
     expect(read.subject).toBe('CN=localhost');
     expect(read.validTo.getTime()).toBe(new Date(x509.validTo).getTime());
     expect(read.cert.toString()).toBe(a.cert);
+    expect(read.selfSigned).toBe(true);
+  });
+
+  it('names the host clients should use: the address when the certificate names it, else its DNS name', () => {
+    const read = readCertificate({ certPath: certA, keyPath: keyA });
+    expect(hostForCertificate(read, '127.0.0.1')).toBe('127.0.0.1');
+    expect(hostForCertificate(read, '0.0.0.0')).toBe('localhost');
+    expect(hostForCertificate(read, '::1')).toBe('localhost');
   });
 
   it('refuses, naming the flag, the variable and the path: a missing file, swapped files, another key, an encrypted key', () => {

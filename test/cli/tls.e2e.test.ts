@@ -70,6 +70,8 @@ describe('ssehub --cert --key', () => {
     expect(cli.origin).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
     expect(cli.stderr()).toContain(`TLS:      HTTP/2 and HTTP/1.1, ${files.certPath} (CN=localhost`);
     expect(cli.stderr()).toContain(`kill -HUP ${cli.proc.pid}`);
+    // A self-signed certificate: the printed curl commands trust it.
+    expect(cli.stderr()).toContain(`curl --cacert '${files.certPath}' -N 'https://127.0.0.1:`);
     const path = `/.well-known/mercure?topic=${encodeURIComponent(TOPIC)}`;
 
     // HTTP/2, as browsers negotiate it.
