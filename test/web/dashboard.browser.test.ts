@@ -119,4 +119,34 @@ describe.skipIf(!enabled)('the production dashboard in headless Chromium', () =>
     await page.screenshot({ path: join(SCREENS, 'dashboard-production-phone.png'), fullPage: true });
     await context.close();
   });
+
+  it("in development, names every topic at once with the demo's development token", async () => {
+    const local = buildWebUi();
+    const devToken = await createToken({ subscribe: ['*'] }, KEY);
+    const authorizer = await createAuthorizer({ key: { key: KEY }, anonymous: true });
+    const dev = await startHub(local.dir, { devToken, statsIntervalMs: 100 }, authorizer);
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    try {
+      const page = await context.newPage();
+      const problems = watchPage(page, dev.origin);
+      const own = streamEvents(`${dev.origin}/.well-known/mercure?topic=${encodeURIComponent(TOPIC)}`, {
+        headers: { authorization: `Bearer ${devToken}` },
+      });
+      void (async () => {
+        for await (const _ of own) {
+        }
+      })().catch(() => undefined);
+      await page.goto(`${dev.origin}/dashboard`);
+      await page.locator('#topics-body tr', { hasText: TOPIC }).waitFor();
+      expect(await page.locator('#view-note').isHidden()).toBe(true);
+      expect(await page.locator('#forget-token').isHidden()).toBe(true);
+      expect(await page.locator('nav a[data-demo]').first().isVisible()).toBe(true);
+      expect(problems).toEqual([]);
+      own.close();
+    } finally {
+      await context.close();
+      await dev.close();
+      local.remove();
+    }
+  });
 });

@@ -107,6 +107,23 @@ function askForToken(reason: string): void {
   tokenInput.focus();
 }
 
+/**
+ * In development the demo hands out a subscriber token (loopback only) that may read every subscription:
+ * with it the dashboard names the operator's own topics at once. Undefined anywhere else.
+ */
+async function developmentToken(): Promise<string | undefined> {
+  try {
+    const config = await fetch('/demo/config', { cache: 'no-store' });
+    if (!config.ok || !((await config.json()) as { devToken?: boolean }).devToken) return undefined;
+    const answer = await fetch('/demo/token', { cache: 'no-store' });
+    return answer.ok ? ((await answer.json()) as { token?: string }).token : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+let triedDevelopmentToken = false;
+
 function showView(view: View): void {
   byId('view-note').hidden = view.everySelector;
   for (const link of document.querySelectorAll<HTMLElement>('[data-demo]')) link.hidden = !view.demo;
@@ -114,12 +131,12 @@ function showView(view: View): void {
 
 /**
  * Reads the feed with the saved token in an `Authorization` header (an EventSource cannot send one),
- * or without one: the `mercureAuthorization` cookie, or the demo's view in development. A 401 or 403
- * asks for a token.
+ * or without one: the `mercureAuthorization` cookie, or the demo's view in development (then with the
+ * development token when the demo hands one out). A 401 or 403 asks for a token.
  */
 async function connect(token = savedToken()): Promise<void> {
   events?.close();
-  forget.hidden = token === undefined;
+  forget.hidden = savedToken() === undefined;
   showState(state, 'connecting');
   const stream = streamEvents(new URL(FEED, location.href), {
     headers: token === undefined ? {} : { Authorization: `Bearer ${token}` },
@@ -133,7 +150,13 @@ async function connect(token = savedToken()): Promise<void> {
     for await (const event of stream) {
       if (event.type === 'view') {
         access.hidden = true;
-        showView(JSON.parse(event.data) as View);
+        const view = JSON.parse(event.data) as View;
+        showView(view);
+        if (!view.everySelector && view.demo && token === undefined && !triedDevelopmentToken) {
+          triedDevelopmentToken = true;
+          const development = await developmentToken();
+          if (development !== undefined) void connect(development);
+        }
       } else if (event.type === 'history') {
         samples.splice(0, samples.length, ...(JSON.parse(event.data) as Sample[]).slice(-SLOTS));
         render();
