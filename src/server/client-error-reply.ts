@@ -1,5 +1,19 @@
-import { maxHeaderSize as nodeMaxHeaderSize, STATUS_CODES } from 'node:http';
+// Types only: the server entry is bundled for runtimes without Node's built-ins (test/server/runtime-neutral).
 import type { Duplex } from 'node:stream';
+
+/** Reason phrases of the statuses this file answers (RFC 9110 §15, RFC 6585 §5). */
+const STATUS_TEXT: Readonly<Record<number, string>> = {
+  400: 'Bad Request',
+  408: 'Request Timeout',
+  413: 'Content Too Large',
+  431: 'Request Header Fields Too Large',
+};
+
+/** Node's limit in force (`http.maxHeaderSize`, set by --max-http-header-size), read without importing node:http. */
+function nodeMaxHeaderSize(): number {
+  const http = process.getBuiltinModule?.('node:http') as { maxHeaderSize?: number } | undefined;
+  return http?.maxHeaderSize ?? 16 * 1024;
+}
 
 /**
  * A server whose HTTP/1.1 parser reports `clientError`: `http.Server`, `https.Server`, or
@@ -43,7 +57,7 @@ function replyFor(error: ParserError, maxHeaderSize: number): { status: number; 
  *
  * @param maxHeaderSize the limit in force, in bytes, for the message. Default Node's (`http.maxHeaderSize`).
  */
-export function explainClientErrors(server: ClientErrorSource, maxHeaderSize = nodeMaxHeaderSize): void {
+export function explainClientErrors(server: ClientErrorSource, maxHeaderSize = nodeMaxHeaderSize()): void {
   server.on('clientError', (error: ParserError, socket: Duplex) => {
     const reply = replyFor(error, maxHeaderSize);
     // Nothing more can be said once a response started on this socket, or when it cannot be written.
@@ -55,7 +69,7 @@ export function explainClientErrors(server: ClientErrorSource, maxHeaderSize = n
     }
     const body = `${reply.reason}\n`;
     socket.end(
-      `HTTP/1.1 ${reply.status} ${STATUS_CODES[reply.status]}\r\n` +
+      `HTTP/1.1 ${reply.status} ${STATUS_TEXT[reply.status]}\r\n` +
         'Connection: close\r\n' +
         'Content-Type: text/plain; charset=utf-8\r\n' +
         `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
