@@ -516,15 +516,25 @@ class HubCore implements Hub, HubContext {
 
   async authorizeSubscriptionsReader(req: IncomingMessage): Promise<{ expiresAt: number | undefined }> {
     const example = `e.g. {"mercure":{"subscribe":["${SUBSCRIPTIONS_PATH}{/topic}{/subscriber}"]}}`;
-    const needed = `Reading the hub's subscriptions requires a subscriber token allowed to read ${SUBSCRIPTIONS_PATH} (${example})`;
+    const needed = `Reading the hub's subscriptions needs a subscriber token whose mercure.subscribe claim matches ${SUBSCRIPTIONS_PATH} (${example})`;
     const access = await this.authorize(req, this.#url(req), 'subscribe').catch((error: unknown) => {
-      // Say what the token is for next to why it was refused ("No token: send ...", "Token expired ...").
-      if (error instanceof HubHttpError && error.status === 401)
-        throw new HubHttpError('SSEHUB_UNAUTHORIZED', `${needed}. ${error.message}`, error.headers);
-      throw error;
+      if (!(error instanceof HubHttpError) || error.status !== 401) throw error;
+      // A challenge without an error code means no token was presented (RFC 6750 §3.1): say what to send.
+      // Otherwise why the token failed comes first ("Token expired at ..."), then what it is needed for.
+      const presented = /\berror="/.test(error.headers['www-authenticate'] ?? '');
+      throw new HubHttpError(
+        'SSEHUB_UNAUTHORIZED',
+        presented ? `${error.message} (${needed})` : `${needed}; send it as "Authorization: Bearer <token>"`,
+        error.headers,
+      );
     });
-    if (access.anonymous)
-      throw new HubHttpError('SSEHUB_UNAUTHORIZED', needed, this.challenge(req, undefined));
+    if (access.anonymous) {
+      throw new HubHttpError(
+        'SSEHUB_UNAUTHORIZED',
+        `${needed}; send it as "Authorization: Bearer <token>"`,
+        this.challenge(req, undefined),
+      );
+    }
     if (!readsSubscriptions(this, access, SUBSCRIPTIONS_PATH)) {
       throw new HubHttpError(
         'SSEHUB_FORBIDDEN',

@@ -58,8 +58,8 @@ describe('ssehub --dashboard with keys', () => {
     const anonymous = await fetch(`${cli.origin}/dashboard/feed`);
     expect(anonymous.status).toBe(401);
     expect(anonymous.headers.get('www-authenticate')).toMatch(/^Bearer /);
-    expect(((await anonymous.json()) as { error: string }).error).toContain(
-      '/.well-known/mercure/subscriptions',
+    expect(((await anonymous.json()) as { error: string }).error).toMatch(
+      /^Reading the hub's subscriptions needs a subscriber token whose mercure.subscribe claim matches \/.well-known\/mercure\/subscriptions .*; send it as "Authorization: Bearer <token>"$/,
     );
 
     const reader = await ssehubToken('--subscribe', TOPIC);
@@ -75,6 +75,10 @@ describe('ssehub --dashboard with keys', () => {
       headers: { authorization: 'Bearer abc.def.ghi' },
     });
     expect(forged.status).toBe(401);
+    // Why the token failed comes first, then what the dashboard needs.
+    expect(((await forged.json()) as { error: string }).error).toMatch(
+      /^Malformed token: its header .*\(Reading the hub's subscriptions needs a subscriber token/,
+    );
   });
 
   it("shows the operator's topic and the same figures as /metrics to a token minted with ssehub token", async () => {

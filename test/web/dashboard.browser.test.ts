@@ -64,7 +64,7 @@ describe.skipIf(!enabled)('the production dashboard in headless Chromium', () =>
     await page.goto(`${server.origin}/dashboard`);
     await page.locator('#access:not([hidden])').waitFor();
     expect(await page.textContent('#access-reason')).toContain(
-      "Reading the hub's subscriptions requires a subscriber token",
+      "Reading the hub's subscriptions needs a subscriber token whose mercure.subscribe claim matches",
     );
     await page.screenshot({ path: join(SCREENS, 'dashboard-production-token-form.png') });
     // The demo pages are not served here: their links are hidden once the feed says so.
