@@ -48,6 +48,17 @@ describe('ConnectionDeadlines', () => {
     expect(reached).toEqual(['a@1000200']);
   });
 
+  it('reaches a deadline already past at once, before add returns, and forgets its later one', () => {
+    const reached: string[] = [];
+    const deadlines = new ConnectionDeadlines();
+    const a = holder('a', reached);
+    deadlines.add(a, 1_000_500);
+    deadlines.add(a, 999_000);
+    expect(reached).toEqual(['a@1000000']);
+    expect(deadlines.size).toBe(0);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
   it('forgets a removed connection and disarms when none is left', () => {
     const reached: string[] = [];
     const deadlines = new ConnectionDeadlines();

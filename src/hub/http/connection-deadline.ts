@@ -47,8 +47,16 @@ export class ConnectionDeadlines {
     return this.#heap.length;
   }
 
-  /** Calls `holder.deadlineReached()` at epoch ms `at`, or at its earlier deadline if it has one. */
+  /**
+   * Calls `holder.deadlineReached()` at epoch ms `at`, or at its earlier deadline if it has one; at once,
+   * before returning, when `at` has passed (a token that expired within the clock tolerance).
+   */
   add(holder: DeadlineHolder, at: number): void {
+    if (at <= Date.now()) {
+      this.remove(holder);
+      holder.deadlineReached();
+      return;
+    }
     if (holder.deadlineSlot >= 0) {
       if (at >= holder.deadlineAt) return;
       holder.deadlineAt = at;
