@@ -36,9 +36,8 @@ export class ChatAnswers {
     this.streams = new ResumableStreams({
       maxStreams: options.maxAnswers ?? 64,
       maxProducers: options.maxGenerating ?? 16,
-      retentionMs: options.retainMs ?? 10 * 60_000,
+      ...(options.retainMs === undefined ? {} : { retentionMs: options.retainMs }),
       ...(options.store ? { store: options.store } : {}),
-      stream: { heartbeatMs: 15_000, maxBufferedBytes: 256 * 1024, overflow: 'disconnect' },
     });
   }
 

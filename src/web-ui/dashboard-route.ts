@@ -25,14 +25,10 @@ export interface DashboardView {
 }
 
 /**
- * The dashboard's stream: anti-buffering headers, heartbeats, and a small bounded buffer; a reader that
- * falls this far behind is disconnected and reconnects (the next sample carries every figure).
+ * The dashboard's stream: the server library's defaults (heartbeats, a reader that falls behind is
+ * disconnected and reconnects: the next sample carries every figure) with a smaller buffer than theirs.
  */
-const DASHBOARD_STREAM: StreamOptions = {
-  heartbeatMs: 15_000,
-  maxBufferedBytes: 256 * 1024,
-  overflow: 'disconnect',
-};
+const DASHBOARD_STREAM: StreamOptions = { maxBufferedBytes: 256 * 1024 };
 
 /** What a refusal by `authorizeSubscriptionsReader` carries (the hub's `HubHttpError`, read structurally). */
 interface Refusal {
