@@ -11,6 +11,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { selfSignedCert } from '../server/support/tls.js';
 import { CHROMIUM_PATH, requireBinary } from '../support/binaries.js';
 import { CHROMIUM_ARGS } from '../support/chromium.js';
+import { openEventSources, receivedData } from '../support/page-event-sources.js';
 import {
   CADDY_ENABLED,
   NGINX_ENABLED,
@@ -61,30 +62,8 @@ describe.skipIf(!enabled)('README proxy recipes in front of ssehub, with headles
     );
     expect(protocol).toBe('h2');
 
-    await page.evaluate(
-      ({ count, topic }) => {
-        const w = window as unknown as { opened: number; received: string[] };
-        w.opened = 0;
-        w.received = [];
-        for (let n = 1; n <= count; n++) {
-          const source = new EventSource(
-            `/.well-known/mercure?topic=${encodeURIComponent(topic.replace('{n}', String(n)))}`,
-          );
-          source.onopen = () => {
-            w.opened++;
-          };
-          source.onmessage = (event) => {
-            w.received.push(event.data);
-          };
-        }
-      },
-      { count: STREAMS, topic: TOPIC },
-    );
     // onopen fires on the hub's first byte (": ok"): a proxy that buffered would hold it back.
-    await page.waitForFunction(
-      (count) => (window as unknown as { opened: number }).opened === count,
-      STREAMS,
-    );
+    await openEventSources(page, STREAMS, TOPIC);
     for (let n = 1; n <= STREAMS; n++) {
       const response = await publish(hub.origin, hub.publisherToken!, {
         topic: TOPIC.replace('{n}', String(n)),
@@ -92,12 +71,9 @@ describe.skipIf(!enabled)('README proxy recipes in front of ssehub, with headles
       });
       expect(response.status).toBe(200);
     }
-    await page.waitForFunction(
-      (count) => (window as unknown as { received: string[] }).received.length === count,
-      STREAMS,
+    expect(await receivedData(page, STREAMS)).toEqual(
+      Array.from({ length: STREAMS }, (_, i) => `update ${i + 1}`).sort(),
     );
-    const received = await page.evaluate(() => (window as unknown as { received: string[] }).received);
-    expect([...received].sort()).toEqual(Array.from({ length: STREAMS }, (_, i) => `update ${i + 1}`).sort());
   }
 
   it.skipIf(!NGINX_ENABLED)(

@@ -14,6 +14,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { selfSignedCert } from '../server/support/tls.js';
 import { CHROMIUM_PATH, requireBinary } from '../support/binaries.js';
 import { CHROMIUM_ARGS } from '../support/chromium.js';
+import { openEventSources, receivedData } from '../support/page-event-sources.js';
 import { startsKilledAfterEach } from './cli-process.js';
 
 const enabled = requireBinary('Chromium', CHROMIUM_PATH);
@@ -79,41 +80,17 @@ describe.skipIf(!enabled)('ssehub --cert --key with headless Chromium', () => {
     );
     expect(navigation).toBe('h2');
 
-    await page.evaluate(
-      ({ count, topic }) => {
-        const w = window as unknown as { opened: number; received: string[] };
-        w.opened = 0;
-        w.received = [];
-        for (let n = 1; n <= count; n++) {
-          const url = `/.well-known/mercure?topic=${encodeURIComponent(topic.replace('{n}', String(n)))}`;
-          const source = new EventSource(url);
-          source.onopen = () => {
-            w.opened++;
-          };
-          source.onmessage = (event) => {
-            w.received.push(event.data);
-          };
-        }
-      },
-      { count: STREAMS, topic: TOPIC },
-    );
     // Over HTTP/1.1 the seventh and eighth would stay pending: this wait is the test.
-    await page.waitForFunction(
-      (count) => (window as unknown as { opened: number }).opened === count,
-      STREAMS,
-    );
+    await openEventSources(page, STREAMS, TOPIC);
 
     for (let n = 1; n <= STREAMS; n++) {
       expect(
         await publish(cli.origin, cli.publisherToken!, TOPIC.replace('{n}', String(n)), `update ${n}`),
       ).toBe(200);
     }
-    await page.waitForFunction(
-      (count) => (window as unknown as { received: string[] }).received.length === count,
-      STREAMS,
+    expect(await receivedData(page, STREAMS)).toEqual(
+      Array.from({ length: STREAMS }, (_, i) => `update ${i + 1}`).sort(),
     );
-    const received = await page.evaluate(() => (window as unknown as { received: string[] }).received);
-    expect([...received].sort()).toEqual(Array.from({ length: STREAMS }, (_, i) => `update ${i + 1}`).sort());
 
     if (webUiBuilt) {
       // A demo write from the page: over HTTP/2 the browser sends :authority and no Host, which the
