@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createConnection } from 'node:net';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requireBinary } from './binaries.js';
+import { stopAndRemove, waitUntilListening } from './daemon-process.js';
 import { freePort } from './redis-server.js';
 
 /** Where Debian installs haproxy (override with HAPROXY). */
@@ -57,34 +57,9 @@ ${servers}
   proc.stderr?.on('data', (d: Buffer) => {
     log += d.toString();
   });
-  const deadline = Date.now() + 10_000;
-  while (!(await accepts(port))) {
-    if (proc.exitCode !== null || Date.now() > deadline) {
-      proc.kill('SIGKILL');
-      throw new Error(`haproxy did not start:\n${log}`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await waitUntilListening(proc, port, 'haproxy', 10_000, () => log);
   return {
     base: `http://127.0.0.1:${port}`,
-    async stop() {
-      if (proc.exitCode === null) {
-        const exited = new Promise((resolve) => proc.once('exit', resolve));
-        proc.kill('SIGKILL');
-        await exited;
-      }
-      await rm(dir, { recursive: true, force: true });
-    },
+    stop: () => stopAndRemove(proc, dir),
   };
-}
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ port, host: '127.0.0.1' });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }

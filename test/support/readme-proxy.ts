@@ -1,10 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createConnection } from 'node:net';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { requireBinary } from './binaries.js';
+import { stopAndRemove, waitUntilListening } from './daemon-process.js';
 import { freePort } from './redis-server.js';
 
 /** Where Debian installs nginx and Caddy (override with NGINX, CADDY). */
@@ -102,36 +102,13 @@ ${server}
   };
   proc.stdout?.on('data', collect);
   proc.stderr?.on('data', collect);
-  const deadline = Date.now() + 15_000;
-  while (!(await accepts(port))) {
-    if (proc.exitCode !== null || Date.now() > deadline) {
-      proc.kill('SIGKILL');
-      const errors = await readFile(join(dir, 'error.log'), 'utf8').catch(() => '');
-      throw new Error(`${kind} did not start:\n${log}\n${errors}`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await waitUntilListening(proc, port, kind, 15_000, async () => {
+    const errors = await readFile(join(dir, 'error.log'), 'utf8').catch(() => '');
+    return `${log}\n${errors}`;
+  });
   return {
     origin: `https://${RECIPE_HOST}:${port}`,
     port,
-    async stop() {
-      if (proc.exitCode === null) {
-        const exited = new Promise((resolve) => proc.once('exit', resolve));
-        proc.kill('SIGKILL');
-        await exited;
-      }
-      await rm(dir, { recursive: true, force: true });
-    },
+    stop: () => stopAndRemove(proc, dir),
   };
-}
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ port, host: '127.0.0.1' });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }
