@@ -21,6 +21,12 @@ function onClose(this: Tagged<ServerResponse>): void {
 /** An error is always followed by `close`; listening keeps it from becoming an uncaught exception. */
 function ignoreError(): void {}
 
+/** Whether the response's transport is already closed (peer gone, HTTP/2 stream reset, or destroyed). */
+function isGone(res: NodeResponse): boolean {
+  if ('stream' in res) return res.stream.destroyed || res.stream.closed;
+  return res.destroyed || (res.socket?.destroyed ?? false);
+}
+
 function uncork(socket: Socket & { [SINK]?: NodeSink }): void {
   socket[SINK]?.uncorked();
   socket.uncork();
@@ -72,6 +78,9 @@ export class NodeSink implements SseSink {
     res[SINK] = this;
     res.on('close', onClose);
     res.on('error', ignoreError);
+    // A handler that awaited something (a token check) may open the stream after the client left: `close`
+    // has fired already and will not again, so the stream is told now (after its constructor returns).
+    if (isGone(res as NodeResponse)) queueMicrotask(() => this.closed());
   }
 
   /** Takes the direct socket path when it is safe: call after the first write has sent the headers. */
