@@ -7,6 +7,7 @@ import { EventSource } from 'eventsource';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { streamEvents } from '../../src/client/index.js';
+import type { DashboardSample } from '../../src/web-ui/index.js';
 import { publish, startsKilledAfterEach } from './cli-process.js';
 
 const start = startsKilledAfterEach();
@@ -42,15 +43,8 @@ function scrape(text: string): Map<string, number> {
   return values;
 }
 
-interface Sample {
-  connections: number;
-  subscriptions: number;
-  topics: { topic: string; subscriptions: number }[];
-  published: number;
-  delivered: number;
-  slowDropped: number;
-  historySize: number;
-}
+/** A `sample` event of the feed, as the page reads it. */
+type Sample = DashboardSample;
 
 describe('ssehub --dashboard with keys', () => {
   it('refuses the feed without a token (401) and with one lacking the grant (403), each with the reason', async () => {
