@@ -124,12 +124,11 @@ export function createWebUi(hub: WebUiHub, options: WebUiOptions = {}): WebUiHan
         });
 
   const handler = (req: IncomingMessage, res: ServerResponse, next?: () => void): void => {
-    let pathname: string;
-    try {
-      pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
-    } catch {
-      pathname = '/';
-    }
+    // The path as sent, as the hub routes: URL resolution would read `//dashboard/feed` as a host and a
+    // path, and turn `/%2e%2e/dashboard/feed` into the feed.
+    const target = absolutePath(req.url ?? '/');
+    const q = target.indexOf('?');
+    const pathname = q < 0 ? target : target.slice(0, q);
     const work =
       dashboard !== undefined && pathname === DASHBOARD_FEED_PATH
         ? dashboard.handle(req, res)
@@ -153,4 +152,15 @@ export function createWebUi(hub: WebUiHub, options: WebUiOptions = {}): WebUiHan
       await answers.close();
     },
   });
+}
+
+/** The origin-form request target (RFC 9112, section 3.2) of an absolute-form one; others unchanged. */
+function absolutePath(target: string): string {
+  if (target.startsWith('/')) return target;
+  try {
+    const url = new URL(target);
+    return url.pathname + url.search;
+  } catch {
+    return '/';
+  }
 }
