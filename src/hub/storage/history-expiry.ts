@@ -1,4 +1,5 @@
 import { settingProblem } from '../../protocol/index.js';
+import { HubConfigError } from '../options.js';
 import { HUB_SETTINGS } from '../settings.js';
 
 /**
@@ -18,12 +19,12 @@ export class HistoryExpiry {
   /**
    * @param ttlMs Age limit in ms; 0 keeps updates whatever their age. Default: the hub's `historyTtlMs`.
    * @param now The clock, in ms since the epoch. Default `Date.now`.
-   * @throws {RangeError} when `ttlMs` is not an integer >= 0.
+   * @throws {HubConfigError} when `ttlMs` is not an integer >= 0.
    */
   constructor(engine: string, ttlMs: number | undefined, now: (() => number) | undefined) {
     const ttl = ttlMs ?? HUB_SETTINGS.historyTtlMs.default;
     const problem = settingProblem(HUB_SETTINGS.historyTtlMs, ttl);
-    if (problem !== undefined) throw new RangeError(`${engine} historyTtlMs ${problem}`);
+    if (problem !== undefined) throw new HubConfigError(`${engine} historyTtlMs ${problem}`);
     this.ttlMs = ttl;
     this.#now = now ?? Date.now;
   }

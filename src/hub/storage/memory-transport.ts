@@ -1,4 +1,5 @@
 import { settingProblem } from '../../protocol/index.js';
+import { HubConfigError } from '../options.js';
 import { HUB_SETTINGS } from '../settings.js';
 import { HistoryExpiry } from './history-expiry.js';
 import { ListenerSet } from './listener-set.js';
@@ -57,7 +58,7 @@ export class MemoryTransport implements Transport {
   constructor(options: MemoryTransportOptions = {}) {
     const size = options.historySize ?? HUB_SETTINGS.historySize.default;
     const problem = settingProblem(HUB_SETTINGS.historySize, size);
-    if (problem !== undefined) throw new RangeError(`MemoryTransport historySize ${problem}`);
+    if (problem !== undefined) throw new HubConfigError(`MemoryTransport historySize ${problem}`);
     this.#capacity = size === 'unbounded' ? Number.POSITIVE_INFINITY : size;
     this.#expiry = new HistoryExpiry('MemoryTransport', options.historyTtlMs, options.now);
   }

@@ -1,4 +1,5 @@
 import { settingProblem } from '../../protocol/index.js';
+import { HubConfigError } from '../options.js';
 import { HUB_SETTINGS } from '../settings.js';
 import { HistoryExpiry } from './history-expiry.js';
 import { ListenerSet } from './listener-set.js';
@@ -105,10 +106,10 @@ export class SqliteTransport implements Transport {
   constructor(options: SqliteTransportOptions) {
     const historySize = options.historySize ?? HUB_SETTINGS.historySize.default;
     const problem = settingProblem(HUB_SETTINGS.historySize, historySize);
-    if (problem !== undefined) throw new RangeError(`SqliteTransport historySize ${problem}`);
+    if (problem !== undefined) throw new HubConfigError(`SqliteTransport historySize ${problem}`);
     const pruneEvery = options.pruneEvery ?? 100;
     if (!Number.isSafeInteger(pruneEvery) || pruneEvery < 1) {
-      throw new RangeError(`SqliteTransport pruneEvery must be an integer >= 1, got ${pruneEvery}`);
+      throw new HubConfigError(`SqliteTransport pruneEvery must be an integer >= 1, got ${pruneEvery}`);
     }
     this.#historySize = historySize === 'unbounded' ? Number.POSITIVE_INFINITY : historySize;
     this.#pruneEvery = pruneEvery;
