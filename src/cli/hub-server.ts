@@ -1,5 +1,10 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { createSecureServer, type Http2SecureServer, type ServerHttp2Session } from 'node:http2';
+import {
+  createSecureServer,
+  type Http2SecureServer,
+  type ServerHttp2Session,
+  type ServerHttp2Stream,
+} from 'node:http2';
 import type { Server } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
@@ -25,6 +30,12 @@ export interface HubServer {
 }
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+
+/**
+ * How long a TLS connection with nothing in flight stays open: Node's HTTP/1.1 keep-alive timeout
+ * (`http.Server`'s default), which the plain HTTP server applies by itself and the HTTP/2 server does not.
+ */
+const IDLE_CONNECTION_MS = 5_000;
 
 /**
  * Plain HTTP/1.1 without `tls`. With it, `http2.createSecureServer({ allowHTTP1: true })`: browsers
@@ -54,11 +65,28 @@ export function createHubServer(handler: Handler, tls: HubTls | undefined, logge
   );
   // Its HTTP/1.1 connections are parsed as by node:http: the same reasons for what the parser refuses.
   explainClientErrors(server);
-  const sessions = new Set<ServerHttp2Session>();
+  // Without these, an idle connection (HTTP/1.1 after its response, HTTP/2 without a stream) is held for
+  // ever: a client could keep any number of them open, outside the hub's --max-connections.
+  (server as { keepAliveTimeout?: number }).keepAliveTimeout = IDLE_CONNECTION_MS;
+  const sessions = new Map<ServerHttp2Session, number>();
   const sockets = new Set<TLSSocket>();
   server.on('session', (session: ServerHttp2Session) => {
-    sessions.add(session);
+    sessions.set(session, 0);
     session.once('close', () => sessions.delete(session));
+    // Fires after that long without a frame either way; a session carrying a stream (a quiet
+    // subscription) is kept, the others are closed with GOAWAY.
+    session.setTimeout(IDLE_CONNECTION_MS, () => {
+      if (sessions.get(session) === 0) session.close();
+    });
+  });
+  server.on('stream', (stream: ServerHttp2Stream) => {
+    const session = stream.session as ServerHttp2Session | undefined;
+    if (session === undefined || !sessions.has(session)) return;
+    sessions.set(session, sessions.get(session)! + 1);
+    stream.once('close', () => {
+      const open = sessions.get(session);
+      if (open !== undefined) sessions.set(session, open - 1);
+    });
   });
   server.on('secureConnection', (socket: TLSSocket) => {
     sockets.add(socket);
@@ -86,10 +114,10 @@ export function createHubServer(handler: Handler, tls: HubTls | undefined, logge
     closeIdleConnections: () => {
       // Idle HTTP/1.1 connections (absent from the HTTP/2 types; server.close() closes them too).
       (server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
-      for (const session of sessions) session.close();
+      for (const session of sessions.keys()) session.close();
     },
     closeAllConnections: () => {
-      for (const session of sessions) session.destroy();
+      for (const session of sessions.keys()) session.destroy();
       for (const socket of sockets) socket.destroy();
     },
     dispose: () => process.off('SIGHUP', reload),
