@@ -64,7 +64,16 @@ export class DashboardRoute {
   /** Answers one request for the feed. */
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.method !== 'GET') {
-      sendError(res, new DemoHttpError('SSEHUB_DEMO_METHOD_NOT_ALLOWED', 'Use GET for the dashboard feed'));
+      sendError(
+        res,
+        new DemoHttpError(
+          'SSEHUB_DEMO_METHOD_NOT_ALLOWED',
+          'Use GET for the dashboard feed',
+          undefined,
+          false,
+          'GET',
+        ),
+      );
       return;
     }
     let reader: { expiresAt: number | undefined } | undefined;

@@ -86,7 +86,13 @@ export class DemoRoutes {
     const client = req.socket.remoteAddress ?? 'unknown';
     const only = (allowed: string) => {
       if (method !== allowed)
-        throw new DemoHttpError('SSEHUB_DEMO_METHOD_NOT_ALLOWED', `Use ${allowed} for ${path}`);
+        throw new DemoHttpError(
+          'SSEHUB_DEMO_METHOD_NOT_ALLOWED',
+          `Use ${allowed} for ${path}`,
+          undefined,
+          false,
+          allowed,
+        );
     };
     if (path === '/config') {
       only('GET');

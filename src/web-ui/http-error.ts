@@ -31,13 +31,15 @@ export class DemoHttpError extends SsehubError {
     readonly retryAfterSeconds?: number,
     /** Close the connection after answering (the rest of the request will not be read). */
     readonly closeConnection = false,
+    /** The methods the resource takes, sent as `Allow` with a 405 (RFC 9110, section 15.5.6). */
+    readonly allow?: string,
   ) {
     super(code, message);
     this.status = DemoHttpError.statuses[code];
   }
 }
 
-/** Answers with JSON `{ error }` for a {@link DemoHttpError}, or a 500 for anything else. */
+/** Answers with JSON `{ error, code }` for a {@link DemoHttpError}, or a 500 for anything else. */
 export function sendError(res: ServerResponse, error: unknown): void {
   sendErrorReply(
     res,
@@ -45,8 +47,10 @@ export function sendError(res: ServerResponse, error: unknown): void {
       ? {
           status: error.status,
           message: error.message,
+          code: error.code,
           retryAfterSeconds: error.retryAfterSeconds,
           closeConnection: error.closeConnection,
+          headers: error.allow === undefined ? undefined : { allow: error.allow },
         }
       : { status: 500, message: 'Internal error in the web UI demo' },
     'json',

@@ -18,15 +18,27 @@ afterEach(async () => {
   root = undefined;
 });
 
-/** GET `path` exactly as given; resolves with the status, content type and the first bytes of the body. */
-function get(origin: string, path: string): Promise<{ status: number; type: string; body: string }> {
+interface Answer {
+  status: number;
+  type: string;
+  allow: string | undefined;
+  body: string;
+}
+
+/** `method` (default GET) `path` exactly as given; resolves with the status, headers and first bytes. */
+function get(origin: string, path: string, method = 'GET'): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = request(`${origin}/`, { path }, (res) => {
+    const req = request(`${origin}/`, { path, method }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       const done = (): void => {
         res.destroy();
-        resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type']), body });
+        resolve({
+          status: res.statusCode ?? 0,
+          type: String(res.headers['content-type']),
+          allow: res.headers.allow,
+          body,
+        });
       };
       res.on('data', (chunk: string) => {
         body += chunk;
@@ -59,5 +71,22 @@ describe('web UI request paths', () => {
     const parent = await get(server.origin, '/dashboard/feed/..');
     expect(parent.status).toBe(404);
     expect(parent.type).not.toMatch(/^text\/event-stream/);
+  });
+
+  it('answers a method the feed or a demo endpoint does not take with 405, Allow and the reason', async () => {
+    root = mkdtempSync(join(tmpdir(), 'ssehub-web-paths-'));
+    server = await startHub(root);
+    // RFC 9110, section 15.5.6: a 405 names the methods the resource takes in Allow.
+    const feed = await get(server.origin, '/dashboard/feed', 'POST');
+    expect(feed.status).toBe(405);
+    expect(feed.allow).toBe('GET');
+    expect(JSON.parse(feed.body)).toEqual({
+      error: 'Use GET for the dashboard feed',
+      code: 'SSEHUB_DEMO_METHOD_NOT_ALLOWED',
+    });
+    const config = await get(server.origin, '/demo/config', 'DELETE');
+    expect(config.status).toBe(405);
+    expect(config.allow).toBe('GET');
+    expect(JSON.parse(config.body).code).toBe('SSEHUB_DEMO_METHOD_NOT_ALLOWED');
   });
 });
