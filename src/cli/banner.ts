@@ -166,7 +166,15 @@ export function bannerText(input: BannerInput): string {
   const curl = input.caFile === undefined ? 'curl' : `curl --cacert ${sq(input.caFile)}`;
   lines.push('Subscribe (leave it running in another terminal):');
   if (input.anonymous) lines.push(`  ${curl} -N ${sq(subscribeUrl)}`);
-  else lines.push(`  ${curl} -N -H "Authorization: Bearer $SUBSCRIBER_TOKEN" ${sq(subscribeUrl)}`);
+  else if (input.subscriberToken) {
+    lines.push(`  ${curl} -N -H "Authorization: Bearer $SSEHUB_SUBSCRIBER_TOKEN" ${sq(subscribeUrl)}`);
+  } else {
+    // No subscriber token was printed: say where the one the command uses comes from.
+    lines.push(
+      `  ${curl} -N -H "Authorization: Bearer $SUBSCRIBER_TOKEN" ${sq(subscribeUrl)}`,
+      `  ($SUBSCRIBER_TOKEN: a JWT the hub's subscriber key verifies, e.g. export SUBSCRIBER_TOKEN="$(ssehub token --subscribe ${sq(EXAMPLE_TOPIC)})")`,
+    );
+  }
   if (input.anonymous) lines.push(`  or in a browser: new EventSource(${JSON.stringify(subscribeUrl)})`);
   else {
     // An EventSource cannot send an Authorization header: say what carries the token instead.

@@ -31,6 +31,15 @@ describe('the startup banner', () => {
     expect(text).toContain('"hub_token" cookie');
   });
 
+  it('with keys, every $VARIABLE a command uses is exported or explained in the banner', () => {
+    for (const input of [keyed, { ...keyed, publisherToken: undefined }]) {
+      const text = bannerText(input);
+      const used = new Set([...text.matchAll(/\$([A-Z_]+)/g)].map((match) => match[1]!));
+      expect(used.size).toBeGreaterThan(0);
+      for (const name of used) expect(text).toMatch(new RegExp(`export ${name}=|\\(\\$${name}: `));
+    }
+  });
+
   it('with anonymous subscribers, a plain EventSource receives the public updates', () => {
     const text = bannerText({ ...keyed, anonymous: true });
     expect(text).toContain(
