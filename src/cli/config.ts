@@ -408,7 +408,10 @@ export function parseDuration(r: Raw): number {
       `${r.from} must be a duration such as 40s, 500ms, 10m or 0, got "${v}"${/^\d+$/.test(v) ? ` (add a unit: ${v}s or ${v}ms)` : ''}`,
     );
   }
-  return Math.round(Number(match[1]) * DURATION_UNITS[match[2]!]!);
+  const ms = Math.round(Number(match[1]) * DURATION_UNITS[match[2]!]!);
+  // `0.0001ms` must not turn a setting off (0) without saying so.
+  if (ms === 0) throw new CliConfigError(`${r.from} must be 0 or at least 1ms, got "${v}"`);
+  return ms;
 }
 
 const BYTE_UNITS: Record<string, number> = {

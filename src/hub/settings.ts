@@ -180,6 +180,8 @@ export const HUB_SETTINGS = {
     unit: 'ms',
     default: 0,
     min: 0,
+    // Not a timer's delay (the clean-up runs at least every minute), so longer than MAX_TIMER_MS: 10 years.
+    max: 10 * 365 * 24 * 3_600_000,
     defaultText: 'none',
     help: 'Updates accepted this long ago are no longer replayed (their Last-Event-ID is unknown, as one past {historySize}) and the built-in storage engines reclaim their space; with {historySize}, whichever keeps fewer wins. 0 = none: kept by count only.',
     cli: { flag: 'history-ttl', section: 'History and storage', valueName: 'duration' },

@@ -33,7 +33,10 @@ export interface SettingShape<T> {
   readonly default: T;
   /** Smallest accepted number (integer and number kinds). */
   readonly min?: number;
-  /** Largest accepted number (integer and number kinds). */
+  /**
+   * Largest accepted number (integer and number kinds). Unset on an `ms` row: {@link MAX_TIMER_MS}, since
+   * most durations end up as a timer's delay, and a longer one fires at once (Node clamps it to 1 ms).
+   */
   readonly max?: number;
   /** Accepted values of a `choice` setting. */
   readonly choices?: readonly string[];
@@ -98,6 +101,14 @@ export function withHelp<Table extends SettingShapes>(
   return out as { readonly [K in keyof Table]: Setting<SettingValue<Table[K]>> };
 }
 
+/** Longest delay a timer accepts (2^31 - 1 ms, about 24.8 days): the default bound of every `ms` setting. */
+export const MAX_TIMER_MS = 2_147_483_647;
+
+/** The largest number `row` accepts, if any. */
+function maxOf<T>(row: SettingShape<T>): number | undefined {
+  return row.max ?? (row.unit === 'ms' ? MAX_TIMER_MS : undefined);
+}
+
 /** Which values `row` accepts, as a noun phrase ("a number 0..1", "an integer >= 1 or 'unbounded'"). */
 export function acceptedValues<T>(row: SettingShape<T>): string {
   const also = row.also?.length ? ` or ${row.also.map(String).join(' or ')}` : '';
@@ -105,8 +116,9 @@ export function acceptedValues<T>(row: SettingShape<T>): string {
   switch (row.kind) {
     case 'integer':
     case 'number': {
+      const max = maxOf(row);
       const range =
-        row.max !== undefined ? `${row.min ?? 0}..${row.max}` : `>= ${row.min ?? Number.NEGATIVE_INFINITY}`;
+        max !== undefined ? `${row.min ?? 0}..${max}` : `>= ${row.min ?? Number.NEGATIVE_INFINITY}`;
       const words = row.words?.length ? ` or ${row.words.map((w) => `'${w}'`).join(', ')}` : '';
       return `${row.kind === 'integer' ? 'an integer' : 'a number'} ${range}${words}${also}`;
     }
@@ -137,7 +149,7 @@ function hasKind<T>(row: SettingShape<T>, value: unknown): boolean {
         (typeof value === 'number' &&
           (row.kind === 'integer' ? Number.isSafeInteger(value) : Number.isFinite(value)) &&
           (row.min === undefined || value >= row.min) &&
-          (row.max === undefined || value <= row.max))
+          value <= (maxOf(row) ?? Number.POSITIVE_INFINITY))
       );
     case 'boolean':
       return typeof value === 'boolean';

@@ -429,6 +429,18 @@ describe('--help', () => {
     }
   });
 
+  it('refuses a duration that rounds to 0 ms and one longer than a timer can wait, naming the flag', () => {
+    expect(() => parseDuration({ value: '0.0001ms', from: '--history-ttl' })).toThrow(
+      /--history-ttl must be 0 or at least 1ms/,
+    );
+    expect(() => parseCommandLine(['--dispatch-timeout', '1000h'], {})).toThrow(
+      /--dispatch-timeout must be an integer 1\.\.2147483647/,
+    );
+    expect(() => parseCommandLine(['--heartbeat', '600h'], {})).toThrow(/--heartbeat must be an integer 0\.\.2147483647/);
+    // History by age is not a timer's delay: a month is fine.
+    expect(() => parseCommandLine(['--history-ttl', '720h'], {})).not.toThrow();
+  });
+
   it('shows durations in the largest whole unit, which reads back as the same value', () => {
     expect(formatSettingValue(HUB_SETTINGS.writeTimeoutMs, 600_000)).toBe('10m');
     expect(formatSettingValue(HUB_SETTINGS.writeTimeoutMs, 90_000)).toBe('90s');

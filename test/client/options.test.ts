@@ -59,11 +59,11 @@ describe('client options', () => {
   });
 
   const bad: [keyof ClientOptions, unknown, RegExp][] = [
-    ['reconnectionTime', -1, /must be a number >= 0, got -1/],
+    ['reconnectionTime', -1, /must be a number 0\.\.2147483647, got -1/],
     ['minReconnectionTime', Number.NaN, /got NaN/],
     ['maxReconnectDelay', Number.NEGATIVE_INFINITY, /got -Infinity/],
-    ['maxRetryAfter', '300000', /must be a number >= 0, got "300000"/],
-    ['heartbeatTimeout', -0.5, />= 0, got -0.5/],
+    ['maxRetryAfter', '300000', /must be a number 0\.\.2147483647, got "300000"/],
+    ['heartbeatTimeout', -0.5, /0\.\.2147483647, got -0.5/],
     ['maxEventSize', 0, /must be an integer >= 1 or Infinity, got 0/],
     ['credentials', 'always', /must be one of 'omit', 'same-origin', 'include', got "always"/],
     ['reconnectOnEnd', 'no', /must be true or false/],
