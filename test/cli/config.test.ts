@@ -436,7 +436,9 @@ describe('--help', () => {
     expect(() => parseCommandLine(['--dispatch-timeout', '1000h'], {})).toThrow(
       /--dispatch-timeout must be an integer 1\.\.2147483647/,
     );
-    expect(() => parseCommandLine(['--heartbeat', '600h'], {})).toThrow(/--heartbeat must be an integer 0\.\.2147483647/);
+    expect(() => parseCommandLine(['--heartbeat', '600h'], {})).toThrow(
+      /--heartbeat must be an integer 0\.\.2147483647/,
+    );
     // History by age is not a timer's delay: a month is fine.
     expect(() => parseCommandLine(['--history-ttl', '720h'], {})).not.toThrow();
   });
