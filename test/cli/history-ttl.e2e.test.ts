@@ -46,6 +46,9 @@ describe('ssehub --history-ttl', () => {
     expect(cli.stderr()).toContain(storageLine);
     const res = await publish(cli.origin, cli.publisherToken!, { topic: TOPIC, id: 'first', data: 'x' });
     expect(res.status).toBe(200);
+    // A newer update, so 'first' is not the newest (whose id stays known after it expired).
+    const next = await publish(cli.origin, cli.publisherToken!, { topic: TOPIC, id: 'second', data: 'y' });
+    expect(next.status).toBe(200);
     // Held while young; once a second has passed it is unknown, as an id evicted by count.
     let cursor = await cursorFor(cli, 'first');
     expect(['first', 'earliest']).toContain(cursor);

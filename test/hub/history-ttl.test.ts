@@ -101,4 +101,43 @@ describe.each(engines)('history by age over HTTP: %s', (_name, options) => {
     expect((await everything.waitFor(2)).map((e) => e.lastEventId)).toEqual(['c', 'd']);
     expect(await metric()).toBe(2);
   });
+
+  it('answers a subscriber reconnecting at the newest update after it expired with its own id and no events; a private one stays earliest to a subscriber who may not read it', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2026-01-01T00:00:00Z'));
+    const h = await startHub(options(), { key: { key: SECRET }, anonymous: true });
+    running.push(h);
+    const publisher = await token({ publish: ['*'] });
+    const topic = 'https://example.com/quiet';
+    const reconnect = async (lastEventId: string, headers: Record<string, string> = {}) => {
+      const s = await subscribe(subscribeUrl(h.base, [topic]), { 'last-event-id': lastEventId, ...headers });
+      subscribers.push(s);
+      return s;
+    };
+
+    await publishOk(h.base, { topic, id: 'older', data: 'older' }, publisher);
+    await publishOk(h.base, { topic, id: 'newest', data: 'newest' }, publisher);
+    vi.setSystemTime(Date.now() + 2 * TTL); // A quiet period longer than the TTL: both expired.
+    const upToDate = await reconnect('newest');
+    expect(upToDate.response.headers.get('mercure-last-event-id')).toBe('newest');
+    const behind = await reconnect('older');
+    expect(behind.response.headers.get('mercure-last-event-id')).toBe('earliest');
+    await publishOk(h.base, { topic, id: 'next', data: 'next' }, publisher);
+    // Nothing was replayed to either: the first event each gets is the live one.
+    expect((await upToDate.waitFor(1)).map((e) => e.lastEventId)).toEqual(['next']);
+    expect((await behind.waitFor(1)).map((e) => e.lastEventId)).toEqual(['next']);
+
+    await publishOk(h.base, { topic, id: 'secret', data: 'secret', private: 'on' }, publisher);
+    vi.setSystemTime(Date.now() + 2 * TTL);
+    // An anonymous subscriber may not read it: the id is unknown to it, as any expired one.
+    const anonymous = await reconnect('secret');
+    expect(anonymous.response.headers.get('mercure-last-event-id')).toBe('earliest');
+    const allowed = await reconnect('secret', {
+      authorization: `Bearer ${await token({ subscribe: [topic] })}`,
+    });
+    expect(allowed.response.headers.get('mercure-last-event-id')).toBe('secret');
+    await publishOk(h.base, { topic, id: 'after', data: 'after' }, publisher);
+    expect((await anonymous.waitFor(1)).map((e) => e.lastEventId)).toEqual(['after']);
+    expect((await allowed.waitFor(1)).map((e) => e.lastEventId)).toEqual(['after']);
+  });
 });

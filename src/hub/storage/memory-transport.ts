@@ -33,7 +33,8 @@ const COMPACT_AT = 1024;
  *   replay order are the same sequence (the {@link Transport} ordering rule).
  * - History is a queue (two arrays: updates and their accept times, read from `#start`); the oldest are
  *   dropped from the front when the count is exceeded, and expired ones on every dispatch and read, so
- *   a replay never sees an expired update.
+ *   a replay never sees an expired update. The newest update is also kept apart, so its id stays a known
+ *   cursor after it expired (see {@link Transport.replay}).
  * - Ids are looked up in O(1) through a map from id to sequence number; the history scan bound is
  *   honoured as "the id must be among the newest `scanLimit` updates", which is what a bounded scan
  *   from the newest entry would find.
@@ -52,8 +53,11 @@ export class MemoryTransport implements Transport {
   readonly #seqById = new Map<string, number>();
   readonly #listeners = new ListenerSet();
   #closed = false;
-  /** Newest dispatched id, tracked even with no history so the subscriptions API has an ETag. */
-  #lastId: string | undefined;
+  /**
+   * Newest dispatched update, kept even with no history (so the subscriptions API has an ETag) and once
+   * expired (so its id stays a known cursor, with nothing after it to replay).
+   */
+  #newest: Update | undefined;
 
   constructor(options: MemoryTransportOptions = {}) {
     const size = options.historySize ?? HUB_SETTINGS.historySize.default;
@@ -74,7 +78,7 @@ export class MemoryTransport implements Transport {
       this.#updates.push(update);
       this.#times.push(Math.max(this.#expiry.now(), newest));
     }
-    this.#lastId = update.id;
+    this.#newest = update;
     this.#listeners.emit(update);
   }
 
@@ -90,6 +94,11 @@ export class MemoryTransport implements Transport {
       from = this.#start;
     } else {
       const seq = this.#seqById.get(afterId);
+      // Not held, yet the newest update: it expired (count eviction never drops the newest when history
+      // keeps any). A client at it missed nothing, so it stays known, with nothing to replay.
+      if (seq === undefined && this.#capacity > 0 && afterId === this.#newest?.id) {
+        return { found: true, updates: [], cursor: this.#newest };
+      }
       if (seq === undefined || this.#head + this.#held() - 1 - seq > scanLimit) {
         return { found: false, updates: [] };
       }
@@ -102,7 +111,7 @@ export class MemoryTransport implements Transport {
   }
 
   async lastEventId(): Promise<string | undefined> {
-    return this.#lastId;
+    return this.#newest?.id;
   }
 
   async historySize(): Promise<number> {

@@ -80,16 +80,19 @@ return n
  * KEYS stream, ids, seq; ARGV cursor id ('' for earliest), window (replayable entries, -1 for all), scan
  * limit, cutoff time (ms; '' for no age limit). Returns {0} when the cursor is unknown, out of history or
  * beyond the scan limit, else {1, entries}: for a cursor, its own entry first, then every later one; for
- * earliest, the whole history.
+ * earliest, the whole history. The newest entry (never pruned) stays a known cursor once expired, with
+ * nothing after it, unless the window keeps no entry.
  */
 export const REPLAY_SCRIPT = `
 ${HISTORY_FUNCTIONS}
-local from, last = live_from(KEYS[1], KEYS[3], tonumber(ARGV[2]), ARGV[4])
+local window = tonumber(ARGV[2])
+local from, last = live_from(KEYS[1], KEYS[3], window, ARGV[4])
 if ARGV[1] == '' then return {1, redis.call('XRANGE', KEYS[1], from .. '-0', '+')} end
 local n = redis.call('HGET', KEYS[2], ARGV[1])
 if not n then return {0} end
 n = tonumber(n)
-if n < from or last - n > tonumber(ARGV[3]) then return {0} end
+if last - n > tonumber(ARGV[3]) then return {0} end
+if n < from and not (n == last and window ~= 0) then return {0} end
 return {1, redis.call('XRANGE', KEYS[1], n .. '-0', '+')}
 `;
 

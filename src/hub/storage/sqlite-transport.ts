@@ -73,7 +73,8 @@ const SCHEMA_VERSION = 1;
  *   have not been given yet (the {@link Transport} ordering rule).
  * - History is bounded to `historySize` entries: replay only considers the newest `historySize` rows, and
  *   older rows are deleted every `pruneEvery` dispatches. With `historyTtlMs`, replay also skips rows whose
- *   `accepted_at` (indexed, never decreasing with `seq`) is older, and a timer deletes them.
+ *   `accepted_at` (indexed, never decreasing with `seq`) is older, and a timer deletes them; the newest
+ *   row is never deleted, and its id stays a known cursor once expired.
  * - The file is opened in exclusive locking mode: a second process opening it fails at startup instead of
  *   silently missing the first one's live updates (fan-out is in-process).
  */
@@ -248,8 +249,13 @@ export class SqliteTransport implements Transport {
     if (afterId === 'earliest') return { found: true, updates: this.#after.all(floor).map(toUpdate) };
     const row = this.#byId.get(afterId);
     // Mercure's scan bound: the id must be among the newest `scanLimit + 1` entries.
-    if (row === undefined || row.seq <= floor || hi - row.seq > scanLimit)
-      return { found: false, updates: [] };
+    if (row === undefined || hi - row.seq > scanLimit) return { found: false, updates: [] };
+    if (row.seq <= floor) {
+      // The newest row stays a known cursor once expired (a client at it missed nothing), unless history
+      // keeps no update at all.
+      if (row.seq < hi || row.seq <= this.#countFloor(hi)) return { found: false, updates: [] };
+      return { found: true, updates: [], cursor: toUpdate(row) };
+    }
     return { found: true, updates: this.#after.all(row.seq).map(toUpdate), cursor: toUpdate(row) };
   }
 
@@ -269,9 +275,14 @@ export class SqliteTransport implements Transport {
 
   /** Rows with `seq <= floor` are out of history: beyond the count, or expired. */
   #floor(hi: number): number {
-    const byCount = Number.isFinite(this.#historySize) ? hi - this.#historySize : 0;
+    const byCount = this.#countFloor(hi);
     if (!this.#expiry.enabled) return byCount;
     return Math.max(byCount, this.#expiredUpTo.get(this.#expiry.cutoff())?.seq ?? 0);
+  }
+
+  /** Rows with `seq <= floor` are beyond the count. */
+  #countFloor(hi: number): number {
+    return Number.isFinite(this.#historySize) ? hi - this.#historySize : 0;
   }
 
   async close(): Promise<void> {

@@ -7,7 +7,8 @@ import type { Update } from './update.js';
 export interface ReplayResult {
   /**
    * False when `afterId` is neither `earliest` nor an id the transport still holds in history (never
-   * issued, evicted by count, expired by age) or it was beyond the scan bound.
+   * issued, evicted by count, expired by age) or it was beyond the scan bound. One exception: the newest
+   * update's id stays found once expired, with no updates (a client at it missed nothing).
    */
   readonly found: boolean;
   /** Updates strictly after `afterId`, oldest first (every held update for `earliest`). Empty when not found. */
@@ -40,6 +41,9 @@ export interface Transport {
   /**
    * History after `afterId` (`'earliest'` for everything held). Scans at most `scanLimit` entries to find
    * `afterId` (Mercure's history scan bound); not finding it within the bound answers `found: false`.
+   * With `historyTtlMs`, the id of the newest update (always kept) is found even once it expired: no
+   * updates, and `cursor` that update, so a subscriber that had everything is not told it missed some.
+   * Any other expired id is unknown, and `earliest` returns nothing expired.
    */
   replay(afterId: string, scanLimit: number): Promise<ReplayResult>;
   /**

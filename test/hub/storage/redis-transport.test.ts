@@ -126,11 +126,12 @@ describe.runIf(REDIS_ENABLED)('RedisTransport across nodes', () => {
       expect((await raw.hkeys(`${prefix}ids`)).sort()).toEqual(['new0', 'new1', 'new2']);
       clock += 60_000;
       await t.pruneExpired();
-      // Everything expired: the newest entry stays for the last event id, not replayable.
+      // Everything expired: the newest entry stays for the last event id, a known cursor with nothing after it.
       expect(await raw.xlen(`${prefix}stream`)).toBe(1);
       expect(await t.lastEventId()).toBe('new2');
       expect(await t.historySize()).toBe(0);
-      expect((await t.replay('new2', 100)).found).toBe(false);
+      expect(await t.replay('new2', 100)).toEqual({ found: true, updates: [], cursor: update('new2') });
+      expect((await t.replay('new1', 100)).found).toBe(false);
     } finally {
       raw.disconnect();
     }

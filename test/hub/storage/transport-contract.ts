@@ -237,7 +237,8 @@ export function describeTransportContract(name: string, factory: TransportFactor
         Promise.all([t.replay('earliest', 10), t.replay('b', 10), t.historySize()]),
       );
       expect(earliest).toEqual({ found: true, updates: [] });
-      expect(atB.found).toBe(false);
+      // b is the newest update: it stays a known cursor (see the next test), with nothing after it.
+      expect(atB).toEqual({ found: true, updates: [], cursor: update('b') });
       expect(size).toBe(0);
       expect(await t.lastEventId()).toBe('b');
       // New updates are kept and replayed as usual after everything before them expired.
@@ -245,6 +246,43 @@ export function describeTransportContract(name: string, factory: TransportFactor
       expect(ids((await t.replay('earliest', 10)).updates)).toEqual(['c']);
       expect(ids((await t.replay('c', 10)).updates)).toEqual([]);
       expect(await t.historySize()).toBe(1);
+    });
+
+    // A client that had everything must not be told it may have missed updates after a quiet period.
+    it("with historyTtlMs, the newest update's id stays a known cursor after it expired (nothing to replay), other expired ids are unknown", async () => {
+      const t = await make(100, 1000);
+      const secret = update('c', { private: true, topics: ['https://example.com/secret'] });
+      await t.dispatch(update('a'));
+      await t.dispatch(update('b'));
+      await t.dispatch(secret);
+      clock += 1000;
+      const [earliest, atA, atB, atC, size] = await readBothWays(t, () =>
+        Promise.all([
+          t.replay('earliest', 10),
+          t.replay('a', 10),
+          t.replay('b', 10),
+          t.replay('c', 10),
+          t.historySize(),
+        ]),
+      );
+      expect(earliest).toEqual({ found: true, updates: [] });
+      expect(atA).toEqual({ found: false, updates: [] });
+      expect(atB).toEqual({ found: false, updates: [] });
+      // The cursor is the update itself, private flag included: the hub still checks the subscriber may read it.
+      expect(atC).toEqual({ found: true, updates: [], cursor: secret });
+      expect(size).toBe(0);
+      expect(await t.replay('c', 0)).toEqual({ found: true, updates: [], cursor: secret });
+      // Once a newer update arrives, the expired one is an ordinary expired id: unknown.
+      await t.dispatch(update('d'));
+      expect(await t.replay('c', 10)).toEqual({ found: false, updates: [] });
+      expect(ids((await t.replay('earliest', 10)).updates)).toEqual(['d']);
+      clock += 1000;
+      await t.dispatch(update('e'));
+      clock += 1000;
+      const [atD, atE] = await readBothWays(t, () => Promise.all([t.replay('d', 10), t.replay('e', 10)]));
+      expect(atD).toEqual({ found: false, updates: [] });
+      expect(atE).toEqual({ found: true, updates: [], cursor: update('e') });
+      expect(await t.lastEventId()).toBe('e');
     });
 
     it('historySize and historyTtlMs combine: whichever keeps fewer updates wins', async () => {
