@@ -183,7 +183,7 @@ export const HUB_SETTINGS = {
     // Not a timer's delay (the clean-up runs at least every minute), so longer than MAX_TIMER_MS: 10 years.
     max: 10 * 365 * 24 * 3_600_000,
     defaultText: 'none',
-    help: 'Updates accepted this long ago are no longer replayed (their Last-Event-ID is unknown, as one past {historySize}) and the built-in storage engines reclaim their space; with {historySize}, whichever keeps fewer wins. 0 = none: kept by count only.',
+    help: "Updates accepted this long ago are no longer replayed (their Last-Event-ID is unknown, as one past {historySize}; the newest update's stays a known cursor with nothing to replay) and the built-in storage engines reclaim their space; with {historySize}, whichever keeps fewer wins. 0 = none: kept by count only.",
     cli: { flag: 'history-ttl', section: 'History and storage', valueName: 'duration' },
   }),
   historyScanLimit: row<number>({
