@@ -8,6 +8,7 @@ import {
   type TrustedIssuer,
 } from '../hub/index.js';
 import { SsehubError, settingProblem } from '../protocol/index.js';
+import { isLoopbackAddress } from '../server/index.js';
 import type { CertificateFiles } from './certificate.js';
 import { closestName } from './did-you-mean.js';
 import { CLI_SETTINGS, type LogLevel, OPTION_SPECS, type OptionSpec } from './options.js';
@@ -194,7 +195,7 @@ export function parseCommandLine(argv: readonly string[], env: Env): Command {
   const devMode = publisherKey === undefined && subscriberKey === undefined && trustedIssuers.length === 0;
 
   const host = cli('host');
-  if (devMode && !isLoopback(host)) {
+  if (devMode && !isLoopbackAddress(host)) {
     throw new CliConfigError(
       `Refusing to listen on ${host} without keys: in development mode anyone who can reach the port could ` +
         'read every public update, and the printed development tokens would be the only protection. ' +
@@ -366,17 +367,6 @@ function keyFrom(
   return /^[a-z][a-z0-9+.-]*:/i.test(value)
     ? { jwksUrl: value, ...algorithms }
     : { jwksFile: value, ...algorithms };
-}
-
-/** True for addresses only this machine can reach. */
-export function isLoopback(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
-  return (
-    h === 'localhost' ||
-    h === '::1' ||
-    /^127\.\d+\.\d+\.\d+$/.test(h) ||
-    /^::ffff:127\.\d+\.\d+\.\d+$/.test(h)
-  );
 }
 
 function parseBoolean(r: Raw): boolean {

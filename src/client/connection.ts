@@ -1,4 +1,9 @@
-import { EventStreamParser, EventTooLargeError, type ReceivedEvent } from '../protocol/index.js';
+import {
+  EventStreamParser,
+  EventTooLargeError,
+  MAX_TIMER_MS,
+  type ReceivedEvent,
+} from '../protocol/index.js';
 import { reconnectDelay } from './backoff.js';
 import {
   SseContentTypeError,
@@ -49,9 +54,6 @@ type Outcome =
   | { kind: 'end'; healthy: boolean }
   | { kind: 'error'; error: SseError; healthy: boolean }
   | { kind: 'stop'; reason: ClientCloseReason };
-
-/** Longest delay `setTimeout` honours (about 24.8 days); longer ones fire at once. */
-const MAX_TIMER_DELAY = 2 ** 31 - 1;
 
 /**
  * The engine behind both faces: one logical event-source connection that fetches, validates, parses and
@@ -210,7 +212,7 @@ export class Connection {
     return new Promise((resolve) => {
       // Timers overflow past 2^31 - 1 ms and then fire at once (Node: after 1 ms, browsers: 0): a server's
       // `retry: 9999999999` would otherwise mean "reconnect immediately", forever.
-      const timer = setTimeout(done, Math.min(ms, MAX_TIMER_DELAY));
+      const timer = setTimeout(done, Math.min(ms, MAX_TIMER_MS));
       const self = this;
       function done(): void {
         clearTimeout(timer);

@@ -17,6 +17,7 @@ export {
   defaultsOf,
   formatSettingValue,
   type HelpOf,
+  MAX_TIMER_MS,
   resolveSettings,
   type Setting,
   type SettingHelp,

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { MAX_TIMER_MS } from '../protocol/index.js';
 import { openStream, type SseStream, type StreamOptions, sendErrorReply } from '../server/index.js';
 import { DemoHttpError, sendError } from './http-error.js';
 import type { WebUiHub } from './hub-port.js';
@@ -112,7 +113,7 @@ export class DashboardRoute {
 /** Ends `stream` at `epochMs` (a token's expiry); the client reconnects and is asked for a new token. */
 function closeAt(stream: SseStream, epochMs: number): void {
   // setTimeout holds at most 2^31-1 ms (~24.8 days); a longer wait re-arms itself.
-  const wait = Math.min(Math.max(0, epochMs - Date.now()), 2_147_483_647);
+  const wait = Math.min(Math.max(0, epochMs - Date.now()), MAX_TIMER_MS);
   const timer = setTimeout(() => {
     if (Date.now() >= epochMs) stream.close();
     else closeAt(stream, epochMs);

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import {
   CliConfigError,
   type CommandSettings,
-  isLoopback,
   parseCommandLine,
   parseDuration,
   type RunCommand,
@@ -12,6 +11,7 @@ import { CLI_SETTINGS, OPTION_SPECS } from '../../src/cli/options.js';
 import { resolveHubOptions } from '../../src/hub/options.js';
 import { HUB_SETTINGS } from '../../src/hub/settings.js';
 import { formatSettingValue } from '../../src/protocol/settings.js';
+import { isLoopbackAddress } from '../../src/server/index.js';
 
 const SECRET = 'a-production-secret-of-at-least-32-bytes!';
 
@@ -352,10 +352,10 @@ describe('safe defaults', () => {
 
   it('knows loopback addresses', () => {
     for (const host of ['127.0.0.1', '127.1.2.3', 'localhost', '::1', '[::1]', '::ffff:127.0.0.1']) {
-      expect(isLoopback(host)).toBe(true);
+      expect(isLoopbackAddress(host)).toBe(true);
     }
     for (const host of ['0.0.0.0', '::', '10.0.0.1', 'example.com', '128.0.0.1'])
-      expect(isLoopback(host)).toBe(false);
+      expect(isLoopbackAddress(host)).toBe(false);
   });
 });
 

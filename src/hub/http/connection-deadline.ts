@@ -1,7 +1,5 @@
+import { MAX_TIMER_MS } from '../../protocol/index.js';
 import { randomDelay } from '../../server/index.js';
-
-/** Longest delay `setTimeout` accepts (about 24.8 days). */
-const MAX_TIMEOUT = 2 ** 31 - 1;
 
 /**
  * One connection's maximum lifetime (Mercure `write_timeout`): randomised to 80-100 % of
@@ -97,7 +95,7 @@ export class ConnectionDeadlines {
     const first = this.#heap[0];
     if (first === undefined) return;
     this.#armedAt = first.deadlineAt;
-    const delay = Math.min(Math.max(0, first.deadlineAt - Date.now()), MAX_TIMEOUT);
+    const delay = Math.min(Math.max(0, first.deadlineAt - Date.now()), MAX_TIMER_MS);
     this.#timer = setTimeout(() => this.#fire(), delay);
     this.#timer.unref();
   }

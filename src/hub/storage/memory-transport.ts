@@ -44,7 +44,7 @@ export class MemoryTransport implements Transport {
   readonly #capacity: number;
   readonly #expiry: HistoryExpiry;
   readonly #updates: Update[] = [];
-  /** Accept time of `#updates[i]`, in ms, never decreasing. */
+  /** Accept time of `#updates[i]`, in ms, never decreasing; empty without a TTL. */
   readonly #times: number[] = [];
   /** Index in the arrays of the oldest held update. */
   #start = 0;
@@ -73,10 +73,13 @@ export class MemoryTransport implements Transport {
     if (this.#seqById.has(update.id)) throw new DuplicateUpdateIdError(update.id);
     if (this.#capacity > 0) {
       if (this.#held() === this.#capacity) this.#dropOldest();
-      const newest = this.#times.length > this.#start ? this.#times[this.#times.length - 1]! : 0;
       this.#seqById.set(update.id, this.#head + this.#held());
       this.#updates.push(update);
-      this.#times.push(Math.max(this.#expiry.now(), newest));
+      // Accept times only matter with a TTL: without one, no clock read and no second array on publish.
+      if (this.#expiry.enabled) {
+        const newest = this.#times.length > this.#start ? this.#times[this.#times.length - 1]! : 0;
+        this.#times.push(Math.max(this.#expiry.now(), newest));
+      }
     }
     this.#newest = update;
     this.#listeners.emit(update);
