@@ -117,6 +117,15 @@ export function parseTokenArguments(argv: readonly string[]): { request: TokenRe
   };
 }
 
+/** A key file's text; an unreadable file is a {@link TokenCommandError} naming what it was given as. */
+function readKeyFile(path: string, givenAs: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new TokenCommandError(`Cannot read ${givenAs} ${path}: ${(error as Error).message}`);
+  }
+}
+
 /** The secret or private key to sign with, and its algorithm, from the hub's key configuration. */
 function signingKey(
   config: KeyConfig | undefined,
@@ -124,7 +133,7 @@ function signingKey(
   role: string,
 ): { key: string; alg: Algorithm } {
   if (request.signingKeyFile !== undefined) {
-    const pem = readFileSync(request.signingKeyFile, 'utf8');
+    const pem = readKeyFile(request.signingKeyFile, '--signing-key-file');
     const alg = (config?.algorithms?.[0] ?? guessAlgorithm(pem)) as Algorithm;
     return { key: pem, alg };
   }
@@ -140,7 +149,7 @@ function signingKey(
   }
   const key =
     config.keyFile !== undefined
-      ? readFileSync(config.keyFile, 'utf8').replace(/\r?\n$/, '')
+      ? readKeyFile(config.keyFile, `the ${role} key file`).replace(/\r?\n$/, '')
       : typeof config.key === 'string'
         ? config.key
         : new TextDecoder().decode(config.key);

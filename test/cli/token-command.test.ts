@@ -72,6 +72,22 @@ describe('ssehub token', () => {
     expect(decodeJwt(token).exp).toBeUndefined();
   });
 
+  it('names an unreadable key file instead of failing with a bare ENOENT', async () => {
+    const { request } = parseTokenArguments(['--publish', '*']);
+    const missing = join(tmpdir(), 'ssehub-no-such-key.pem');
+    await expect(
+      mintToken(request, { publisherKey: { keyFile: missing }, subscriberKey: undefined }),
+    ).rejects.toThrow(
+      new TokenCommandError(
+        `Cannot read the publisher key file ${missing}: ENOENT: no such file or directory, open '${missing}'`,
+      ),
+    );
+    const signed = parseTokenArguments(['--publish', '*', '--signing-key-file', missing]).request;
+    await expect(
+      mintToken(signed, { publisherKey: undefined, subscriberKey: undefined }),
+    ).rejects.toBeInstanceOf(TokenCommandError);
+  });
+
   it('explains what to do without a key, with a public key, or with a JWK Set', async () => {
     const { request } = parseTokenArguments(['--publish', '*']);
     await expect(mintToken(request, { publisherKey: undefined, subscriberKey: undefined })).rejects.toThrow(
