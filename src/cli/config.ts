@@ -4,6 +4,7 @@ import {
   HubConfigError,
   type HubOptions,
   type KeyConfig,
+  type ResolvedHubOptions,
   resolveHubOptions,
   type TrustedIssuer,
 } from '../hub/index.js';
@@ -61,6 +62,8 @@ export interface RunCommand {
   readonly kind: 'run';
   /** The hub settings given by flag or environment, validated; settings not given are absent. */
   readonly hub: HubOptions;
+  /** `hub` with every default applied and checked (resolved once, here): what the command runs with. */
+  readonly settings: ResolvedHubOptions;
   readonly cli: CommandSettings;
 }
 
@@ -205,8 +208,9 @@ export function parseCommandLine(argv: readonly string[], env: Env): Command {
   }
   // Development mode lets anonymous subscribers in unless told otherwise.
   const hub: HubOptions = { allowAnonymous: devMode, ...given };
+  let settings: ResolvedHubOptions;
   try {
-    resolveHubOptions(hub);
+    settings = resolveHubOptions(hub);
   } catch (error) {
     if (error instanceof HubConfigError) throw new CliConfigError(error.message);
     throw error;
@@ -244,6 +248,7 @@ export function parseCommandLine(argv: readonly string[], env: Env): Command {
   return {
     kind: 'run',
     hub,
+    settings,
     cli: {
       host,
       port: cli('port'),

@@ -12,7 +12,6 @@ import {
   MemoryTransport,
   RedisTransport,
   type ResolvedHubOptions,
-  resolveHubOptions,
   SqliteTransport,
   type Transport,
 } from '../hub/index.js';
@@ -180,8 +179,8 @@ async function run(
   let authorizer: Awaited<ReturnType<typeof createAuthorizer>>;
   let settings: ResolvedHubOptions;
   try {
-    // Resolved once (parseCommandLine already checked them): the transport, hub and banner read the same.
-    settings = resolveHubOptions(command.hub);
+    // Resolved once, by parseCommandLine: the transport, hub and banner read the same.
+    settings = command.settings;
     authorizer = await createAuthorizer({
       publisherKey,
       subscriberKey,
@@ -310,11 +309,12 @@ async function run(
       'the certificate has expired: clients refuse it; renew it and send SIGHUP',
     );
   }
+  const storage = describeStorage(config.storage, settings, config.workers);
   logger.info(
     {
       url: origin,
       port: address.port,
-      storage: describeStorage(config.storage, settings, config.workers),
+      storage,
       tls: tls !== undefined,
       devMode: config.devMode,
       anonymous: settings.allowAnonymous,
@@ -338,7 +338,7 @@ async function run(
         subscriberToken,
         cookieName: config.cookieName,
         queryToken: settings.mercure0x,
-        storage: describeStorage(config.storage, settings, config.workers),
+        storage,
         ...(tls?.certificate.selfSigned ? { caFile: tls.files.certPath } : {}),
         // With --workers the primary takes SIGHUP and passes it on to every worker.
         ...(tls
