@@ -333,7 +333,7 @@ class HubCore implements Hub, HubContext {
             : error instanceof MissingTokenError
               ? undefined
               : 'invalid_token';
-      throw new HubHttpError(error.code, error.message, this.challenge(req, bearer));
+      throw new HubHttpError(error.code, error.message, this.challenge(req, bearer), { cause: error });
     }
     if (!this.options.mercure0x && !access.anonymous && access.generation !== '1.0') {
       throw new HubHttpError(
@@ -519,9 +519,9 @@ class HubCore implements Hub, HubContext {
     const needed = `Reading the hub's subscriptions needs a subscriber token whose mercure.subscribe claim matches ${SUBSCRIPTIONS_PATH} (${example})`;
     const access = await this.authorize(req, this.#url(req), 'subscribe').catch((error: unknown) => {
       if (!(error instanceof HubHttpError) || error.status !== 401) throw error;
-      // A challenge without an error code means no token was presented (RFC 6750 §3.1): say what to send.
-      // Otherwise why the token failed comes first ("Token expired at ..."), then what it is needed for.
-      const presented = /\berror="/.test(error.headers['www-authenticate'] ?? '');
+      // No token presented (RFC 6750 §3.1): say what to send. Otherwise why the token failed comes first
+      // ("Token expired at ..."), then what it is needed for.
+      const presented = !(error.cause instanceof MissingTokenError);
       throw new HubHttpError(
         'SSEHUB_UNAUTHORIZED',
         presented ? `${error.message} (${needed})` : `${needed}; send it as "Authorization: Bearer <token>"`,

@@ -38,8 +38,10 @@ export class HubHttpError extends SsehubError {
     message: string,
     /** Extra response headers (e.g. `Allow` for 405). */
     readonly headers: Readonly<Record<string, string>> = {},
+    /** `cause`: the error this refusal stands for (e.g. the authoriser's). */
+    options?: ErrorOptions,
   ) {
-    super(code, message);
+    super(code, message, options);
     this.status = HubHttpError.statuses[code];
   }
 }
