@@ -4,14 +4,13 @@
  * Headless Chromium against the real command, with eight EventSources on one origin.
  */
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { chromium } from 'playwright-core';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { selfSignedCert } from '../server/support/tls.js';
+import { httpsRequest, selfSignedCert } from '../server/support/tls.js';
 import { CHROMIUM_PATH, requireBinary } from '../support/binaries.js';
 import { CHROMIUM_ARGS } from '../support/chromium.js';
 import { openEventSources, receivedData } from '../support/page-event-sources.js';
@@ -43,27 +42,14 @@ describe.skipIf(!enabled)('ssehub --cert --key with headless Chromium', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   /** Publishes `data` to `topic` over HTTPS with the printed publisher token. */
-  function publish(origin: string, token: string, topic: string, data: string): Promise<number> {
-    return new Promise((resolve, reject) => {
-      const req = httpsRequest(
-        `${origin}/.well-known/mercure`,
-        {
-          method: 'POST',
-          ca: pair.cert,
-          servername: 'localhost',
-          headers: {
-            authorization: `Bearer ${token}`,
-            'content-type': 'application/x-www-form-urlencoded',
-          },
-        },
-        (res) => {
-          res.resume();
-          resolve(res.statusCode ?? 0);
-        },
-      );
-      req.once('error', reject);
-      req.end(new URLSearchParams({ topic, data }).toString());
+  async function publish(origin: string, token: string, topic: string, data: string): Promise<number> {
+    const answer = await httpsRequest(`${origin}/.well-known/mercure`, {
+      method: 'POST',
+      ca: pair.cert,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ topic, data }).toString(),
     });
+    return answer.status;
   }
 
   it(`opens ${STREAMS} EventSources to one origin over HTTP/2 and each receives its update; the web UI works over HTTP/2`, async () => {

@@ -6,13 +6,13 @@ import { execFileSync, spawn } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect as http2Connect } from 'node:http2';
-import { request as httpsRequest } from 'node:https';
+import { request as httpsStream } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { selfSignedCert } from '../server/support/tls.js';
+import { httpsRequest, selfSignedCert } from '../server/support/tls.js';
 import { REDIS_ENABLED, startRedisServer } from '../support/redis-server.js';
 import { spawnCli, startsKilledAfterEach } from './cli-process.js';
 
@@ -93,7 +93,7 @@ describe('ssehub --cert --key', () => {
     // HTTP/1.1 on the same port (a client that offers no h2, like curl --http1.1 or a proxy).
     let h1Text = '';
     const h1 = await new Promise<{ version: string; status: number }>((resolve, reject) => {
-      const req = httpsRequest(
+      const req = httpsStream(
         `${cli.origin}${path}`,
         { ca: first.cert, servername: 'localhost', headers: { accept: 'text/event-stream' } },
         (res) => {
@@ -168,19 +168,7 @@ describe('ssehub --cert --key', () => {
 
     expect(cli.proc.exitCode).toBe(null);
     expect(await servedFingerprint(cli.port)).toBe(fingerprint(second.cert));
-    const health = await new Promise<number>((resolve, reject) => {
-      const req = httpsRequest(
-        `${cli.origin}/healthz`,
-        { ca: second.cert, servername: 'localhost' },
-        (res) => {
-          res.resume();
-          resolve(res.statusCode ?? 0);
-        },
-      );
-      req.once('error', reject);
-      req.end();
-    });
-    expect(health).toBe(200);
+    expect((await httpsRequest(`${cli.origin}/healthz`, { ca: second.cert })).status).toBe(200);
   });
 
   it.runIf(REDIS_ENABLED)(
@@ -284,17 +272,8 @@ describe('ssehub --cert --key', () => {
           stream.once('error', reject);
           stream.end(body);
         });
-        const h1 = await new Promise<number>((resolve, reject) => {
-          const req = httpsRequest(
-            `${cli.origin}${path}`,
-            { method, ca: first.cert, servername: 'localhost', headers },
-            (res) => {
-              res.resume().once('end', () => resolve(res.statusCode ?? 0));
-            },
-          );
-          req.once('error', reject);
-          req.end(body);
-        });
+        const h1 = (await httpsRequest(`${cli.origin}${path}`, { method, ca: first.cert, headers, body }))
+          .status;
         expect({ method, path: path.slice(0, 60), status: h2 }).toEqual({
           method,
           path: path.slice(0, 60),
@@ -366,21 +345,7 @@ describe('ssehub --cert --key', () => {
     const files = certificateFiles('header-limit', first);
     const cli = await start(['--port', '0', '--cert', files.certPath, '--key', files.keyPath, '--no-ui']);
     const topics = Array.from({ length: 600 }, (_, i) => `topic=https://example.com/books/${i}`).join('&');
-    const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = httpsRequest(
-        `${cli.origin}/.well-known/mercure?${topics}`,
-        { ca: first.cert, servername: 'localhost' },
-        (res) => {
-          let body = '';
-          res.setEncoding('utf8').on('data', (chunk: string) => {
-            body += chunk;
-          });
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-        },
-      );
-      req.once('error', reject);
-      req.end();
-    });
+    const answer = await httpsRequest(`${cli.origin}/.well-known/mercure?${topics}`, { ca: first.cert });
     expect(answer.status).toBe(431);
     expect(answer.body).toMatch(/Node's maxHeaderSize/);
   });

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -37,4 +38,29 @@ export function selfSignedCert(): { key: string; cert: string } {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * One HTTP/1.1 request over TLS, trusting `ca` for the name `localhost`; resolves once the whole answer is
+ * in, with its status and body.
+ */
+export function httpsRequest(
+  url: string,
+  options: { ca: string; method?: string; headers?: Record<string, string>; body?: string },
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      url,
+      { method: options.method ?? 'GET', ca: options.ca, servername: 'localhost', headers: options.headers },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8').on('data', (chunk: string) => {
+          body += chunk;
+        });
+        res.once('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      },
+    );
+    req.once('error', reject);
+    req.end(options.body);
+  });
 }
