@@ -78,6 +78,14 @@ export function publish(
   });
 }
 
+/** Kills the command (SIGKILL) if it still runs and waits until it has exited. */
+export async function killAndWait(cli: RunningCli): Promise<void> {
+  if (cli.proc.exitCode === null && cli.proc.signalCode === null) {
+    cli.proc.kill('SIGKILL');
+    await cli.exited;
+  }
+}
+
 /**
  * A `start` for one test file: each command it starts is killed after its test (afterEach), so a failing
  * test never leaves a hub running.
@@ -88,16 +96,20 @@ export function startsKilledAfterEach(): (
 ) => Promise<RunningCli> {
   const running: RunningCli[] = [];
   afterEach(async () => {
-    for (const cli of running.splice(0)) {
-      if (cli.proc.exitCode === null && cli.proc.signalCode === null) {
-        cli.proc.kill('SIGKILL');
-        await cli.exited;
-      }
-    }
+    for (const cli of running.splice(0)) await killAndWait(cli);
   });
   return async (args, env) => {
     const cli = await startCli(args, env);
     running.push(cli);
     return cli;
   };
+}
+
+/** Pids of the workers a `--workers` primary reported as started, in order (from its JSON log). */
+export function workerPids(cli: RunningCli): number[] {
+  return cli
+    .stdout()
+    .split('\n')
+    .filter((line) => line.includes('"msg":"worker started"'))
+    .map((line) => (JSON.parse(line) as { pid: number }).pid);
 }

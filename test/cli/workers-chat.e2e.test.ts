@@ -7,14 +7,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { EventStreamParser, type ReceivedEvent } from '../../src/protocol/index.js';
 import { generateAnswer } from '../../src/web-ui/index.js';
 import { REDIS_ENABLED, type RedisServer, startRedisServer } from '../support/redis-server.js';
-import { type RunningCli, startCli } from './cli-process.js';
-
-function workerCount(cli: RunningCli): number {
-  return cli
-    .stdout()
-    .split('\n')
-    .filter((line) => line.includes('"msg":"worker started"')).length;
-}
+import { killAndWait, startCli, workerPids } from './cli-process.js';
 
 /** Reads at most `limit` events from a response on a connection of its own, then closes it. */
 async function read(response: Response, limit: number): Promise<ReceivedEvent[]> {
@@ -40,8 +33,8 @@ describe('web UI chat on several workers', () => {
     const redis: RedisServer = await startRedisServer();
     cleanup.push(() => redis.dispose());
     const cli = await startCli(['--port', '0', '--workers', '2', '--transport', `${redis.url}/0`]);
-    cleanup.push(() => cli.proc.kill('SIGKILL'));
-    await vi.waitFor(() => expect(workerCount(cli)).toBe(2), { timeout: 20_000 });
+    cleanup.push(() => killAndWait(cli));
+    await vi.waitFor(() => expect(workerPids(cli)).toHaveLength(2), { timeout: 20_000 });
     const prompt = 'Which worker answers?';
     const expected = generateAnswer(prompt);
     const start = await fetch(`${cli.origin}/demo/chat`, {

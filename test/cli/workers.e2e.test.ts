@@ -6,16 +6,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { subscribe, subscribeUrl, type TestSubscriber } from '../hub/support/harness.js';
 import { REDIS_ENABLED, type RedisServer, startRedisServer } from '../support/redis-server.js';
-import { publish, type RunningCli, spawnCli, startCli } from './cli-process.js';
-
-/** Pids of the workers the primary reported as started, in order. */
-function workerPids(cli: RunningCli): number[] {
-  return cli
-    .stdout()
-    .split('\n')
-    .filter((line) => line.includes('"msg":"worker started"'))
-    .map((line) => (JSON.parse(line) as { pid: number }).pid);
-}
+import { killAndWait, publish, spawnCli, startCli, workerPids } from './cli-process.js';
 
 const alive = (pid: number): boolean => {
   try {
@@ -45,7 +36,7 @@ describe('ssehub --workers', () => {
       const redis: RedisServer = await startRedisServer();
       cleanup.push(() => redis.dispose());
       const cli = await startCli(['--port', '0', '--workers', '2', '--transport', `${redis.url}/0`]);
-      cleanup.push(() => cli.proc.kill('SIGKILL'));
+      cleanup.push(() => killAndWait(cli));
       await vi.waitFor(() => expect(workerPids(cli)).toHaveLength(2), { timeout: 20_000 });
       const topic = 'https://example.com/workers';
       // New connections are spread over the workers by the primary: several subscribers land on both.
