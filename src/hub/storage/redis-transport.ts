@@ -460,10 +460,14 @@ export class RedisTransport implements Transport {
     this.#commands.disconnect();
   }
 
-  /** Waits for the first connection (at most 10 s), then refuses at once while Redis is down. */
+  /**
+   * Waits for the first connection and the reader's first position (at most 10 s), then refuses at once
+   * while Redis is down. Both, since the commands connection is ready a moment before the reader knows where
+   * the stream ends: a publish in between must wait, not be refused.
+   */
   async #usable(what: string): Promise<void> {
     if (this.#closed) throw new Error('The transport is closed; the hub is shutting down');
-    if (this.#state === 'connecting') {
+    if (!this.#positionKnown && this.#state !== 'down') {
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<void>((resolve) => {
         timer = setTimeout(resolve, 10_000);
